@@ -1,0 +1,20 @@
+//! Analytics over a loaded dataset.
+//!
+//! - [`reserve`]: the knowledge-reserve formula (evidence, decay, saturation) — the one place it lives;
+//! - [`targets`]: which requirement applies to a cadre;
+//! - [`snapshot`]: every cadre's reserves at one date, for percentiles and peer medians;
+//! - [`profile`]: one cadre's profile with its explanation and trend;
+//! - [`ratings`]: shrunk (Bayesian) course ratings;
+//! - [`recommend`]: courses ranked by the gaps they close.
+
+pub mod profile;
+pub mod ratings;
+pub mod recommend;
+pub mod reserve;
+pub mod snapshot;
+pub mod targets;
+
+pub use profile::{profile, Profile};
+pub use recommend::{recommend, RecommendParams, Recommendations};
+pub use reserve::Model;
+pub use snapshot::Snapshot;

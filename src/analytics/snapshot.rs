@@ -1,0 +1,75 @@
+//! Every cadre's reserves at one date: the basis of percentiles and peer
+//! medians. Built once per as-of date (tens of ms for a city), then each
+//! profile is a lookup.
+
+use super::reserve::Model;
+use crate::model::{Dataset, Day};
+use rustc_hash::FxHashMap;
+
+pub struct Snapshot {
+    pub as_of: Day,
+    pub model: Model,
+    n_dims: usize,
+    /// `cadres × dimensions`.
+    reserves: Vec<f32>,
+    /// Per rank, per dimension: the reserves of that rank's cadres, sorted.
+    peers: FxHashMap<String, Vec<Vec<f32>>>,
+}
+
+impl Snapshot {
+    pub fn compute(ds: &Dataset, model: Model, as_of: Day) -> Snapshot {
+        let n_dims = ds.n_dims();
+        let mut reserves = vec![0f32; ds.cadres.len() * n_dims];
+        let sat: Vec<f64> = ds.dimensions.items().iter().map(|d| d.saturation_hours).collect();
+        let mut e = vec![0f64; n_dims];
+        for c in 0..ds.cadres.len() {
+            e.iter_mut().for_each(|x| *x = 0.0);
+            model.add_evidence(ds, c as u32, as_of, &mut e);
+            for d in 0..n_dims {
+                reserves[c * n_dims + d] = Model::reserve(e[d], sat[d]) as f32;
+            }
+        }
+        let mut peers: FxHashMap<String, Vec<Vec<f32>>> = FxHashMap::default();
+        for (c, _, cadre) in ds.cadres.iter() {
+            let p = peers.entry(cadre.rank.clone()).or_insert_with(|| vec![Vec::new(); n_dims]);
+            for (d, v) in p.iter_mut().enumerate() {
+                v.push(reserves[c as usize * n_dims + d]);
+            }
+        }
+        for p in peers.values_mut() {
+            for v in p.iter_mut() {
+                v.sort_by(f32::total_cmp);
+            }
+        }
+        Snapshot { as_of, model, n_dims, reserves, peers }
+    }
+
+    pub fn reserve(&self, cadre: u32, dim: usize) -> f64 {
+        self.reserves[cadre as usize * self.n_dims + dim] as f64
+    }
+
+    /// All of a cadre's reserves.
+    pub fn row(&self, cadre: u32) -> &[f32] {
+        &self.reserves[cadre as usize * self.n_dims..(cadre as usize + 1) * self.n_dims]
+    }
+
+    /// Percentile (0–100) of `cadre`'s reserve among cadres of the same rank,
+    /// mid-rank for ties: (below + ½·equal) / n × 100.
+    pub fn percentile(&self, ds: &Dataset, cadre: u32, dim: usize) -> f64 {
+        let v = self.reserves[cadre as usize * self.n_dims + dim];
+        let sorted = &self.peers[&ds.cadres.get(cadre).rank][dim];
+        let below = sorted.partition_point(|&x| x < v);
+        let upto = sorted.partition_point(|&x| x <= v);
+        (below as f64 + 0.5 * (upto - below) as f64) / sorted.len() as f64 * 100.0
+    }
+
+    /// Median reserve of the cadres of `rank` in a dimension.
+    pub fn peer_median(&self, rank: &str, dim: usize) -> Option<f64> {
+        let v = &self.peers.get(rank)?[dim];
+        let n = v.len();
+        if n == 0 {
+            return None;
+        }
+        Some(if n % 2 == 1 { v[n / 2] as f64 } else { (v[n / 2 - 1] as f64 + v[n / 2] as f64) / 2.0 })
+    }
+}

@@ -1,0 +1,784 @@
+//! Tables of strings → a validated `Dataset`. Every row is checked; a bad row
+//! is reported with its file, sheet, row, column and value and left out, and
+//! everything else is loaded.
+
+use super::report::{Issue, Report};
+use super::schema::{self, Table};
+use super::sources::{Body, TableData};
+use super::values::{self, WeightError};
+use super::{LoadOptions, Progress};
+use crate::model::{self, date, Class, ClassType, Course, Dataset, Dimension, Keyed, Mode, Rating, Record, Requirement, Teacher, Unit};
+use rustc_hash::FxHashMap;
+
+/// A problem in one cell (or, with `col: None`, the row as a whole).
+struct Problem {
+    col: Option<usize>,
+    code: &'static str,
+    message: String,
+}
+
+/// Where each id was first defined, and ids whose row was rejected, so that
+/// later errors can point at the cause.
+#[derive(Default)]
+struct Places {
+    defined: FxHashMap<(Table, String), String>,
+    rejected: FxHashMap<(Table, String), String>,
+}
+
+/// The cells of one row, by the table's column index.
+struct Fetch<'a> {
+    map: &'a [Option<usize>],
+    cells: Cells<'a>,
+}
+
+enum Cells<'a> {
+    Csv(&'a csv::StringRecord),
+    Vec(&'a [String]),
+}
+
+impl Fetch<'_> {
+    fn get(&self, col: usize) -> &str {
+        match self.map[col] {
+            Some(i) => match &self.cells {
+                Cells::Csv(r) => r.get(i).unwrap_or(""),
+                Cells::Vec(v) => v.get(i).map(String::as_str).unwrap_or(""),
+            }
+            .trim(),
+            None => "",
+        }
+    }
+    fn raw(&self, i: usize) -> &str {
+        match &self.cells {
+            Cells::Csv(r) => r.get(i).unwrap_or(""),
+            Cells::Vec(v) => v.get(i).map(String::as_str).unwrap_or(""),
+        }
+        .trim()
+    }
+    fn has(&self, col: usize) -> bool {
+        self.map[col].is_some()
+    }
+    fn all_empty(&self) -> bool {
+        match &self.cells {
+            Cells::Csv(r) => r.iter().all(|c| c.trim().is_empty()),
+            Cells::Vec(v) => v.iter().all(|c| c.trim().is_empty()),
+        }
+    }
+    /// A required, non-empty cell.
+    fn required(&self, col: usize, errs: &mut Vec<Problem>) -> Option<&str> {
+        let v = self.get(col);
+        if v.is_empty() {
+            errs.push(Problem { col: Some(col), code: "empty_required", message: "必填项为空".into() });
+            return None;
+        }
+        Some(v)
+    }
+    /// An optional number within `lo..=hi`; `Err(())` when present but bad.
+    fn number(&self, col: usize, lo: f64, hi: f64, what: &str, errs: &mut Vec<Problem>) -> Result<Option<f64>, ()> {
+        let v = self.get(col);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        match values::parse_f64(v) {
+            Some(x) if x >= lo && x <= hi => Ok(Some(x)),
+            Some(_) => {
+                errs.push(Problem { col: Some(col), code: "out_of_range", message: format!("{what}超出范围，应在 {lo} 到 {hi} 之间") });
+                Err(())
+            }
+            None => {
+                errs.push(Problem { col: Some(col), code: "bad_number", message: format!("无法识别为数字，应为{what}（{lo} 到 {hi} 的数）") });
+                Err(())
+            }
+        }
+    }
+    fn date(&self, col: usize, required: bool, errs: &mut Vec<Problem>) -> Result<Option<date::Day>, ()> {
+        let v = self.get(col);
+        if v.is_empty() {
+            if required {
+                errs.push(Problem { col: Some(col), code: "empty_required", message: "必填项为空，应为日期，如 2024-03-05".into() });
+                return Err(());
+            }
+            return Ok(None);
+        }
+        match date::parse(v) {
+            Some(d) => Ok(Some(d)),
+            None => {
+                errs.push(Problem { col: Some(col), code: "bad_date", message: "无法识别的日期，应为 2024-03-05、2024/3/5 或 2024年3月5日 这样的日期".into() });
+                Err(())
+            }
+        }
+    }
+}
+
+/// Looks up a referenced id, or records why it cannot be found.
+fn reference<T>(keyed: &Keyed<T>, target: Table, id: &str, col: usize, places: &Places, errs: &mut Vec<Problem>) -> Option<u32> {
+    if let Some(i) = keyed.lookup(id) {
+        return Some(i);
+    }
+    let message = match places.rejected.get(&(target, id.to_string())) {
+        Some(at) => format!("引用的{}编号「{id}」在 {at} 有错误未载入，本行一并未载入", target.chinese()),
+        None => format!("未知的{}编号：{}表中没有「{id}」", target.chinese(), target.chinese()),
+    };
+    errs.push(Problem { col: Some(col), code: "unknown_reference", message });
+    None
+}
+
+fn col(t: Table, key: &str) -> usize {
+    t.columns().iter().position(|c| c.key == key).expect("column key in schema")
+}
+
+/// Runs `row_fn` over each data row of a table, turning problems into issues.
+/// `row_fn` returns the row's id (for entity tables) when the row was loaded.
+struct Runner<'a> {
+    report: &'a mut Report,
+    progress: &'a mut dyn FnMut(Progress),
+    done: u64,
+    total: u64,
+}
+
+impl Runner<'_> {
+    fn run(&mut self, td: &TableData, mut row_fn: impl FnMut(u32, &Fetch, &mut Vec<Problem>) -> bool) -> usize {
+        let table = td.table;
+        let specs = table.columns();
+        let header_issue = |code, message: String| Issue {
+            code,
+            table: Some(table.name()),
+            file: td.file.clone(),
+            sheet: td.sheet.clone(),
+            row: if td.json { None } else { Some(1) },
+            column: None,
+            cell: None,
+            value: None,
+            message,
+        };
+        // Header → column map.
+        let mut csv_reader;
+        let mut record = csv::StringRecord::new();
+        let header: Vec<String> = match &td.body {
+            Body::Csv { text, delimiter } => {
+                csv_reader = Some(
+                    csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(*delimiter).from_reader(text.as_bytes()),
+                );
+                match csv_reader.as_mut().unwrap().read_record(&mut record) {
+                    Ok(true) => record.iter().map(str::to_string).collect(),
+                    _ => Vec::new(),
+                }
+            }
+            Body::Rows { header, .. } => {
+                csv_reader = None;
+                header.clone()
+            }
+        };
+        let mut map: Vec<Option<usize>> = vec![None; specs.len()];
+        for (i, h) in header.iter().enumerate() {
+            if h.trim().is_empty() {
+                continue;
+            }
+            match schema::match_column(table, h) {
+                Some(c) if map[c].is_none() => map[c] = Some(i),
+                Some(c) => self.report.warnings.push(header_issue(
+                    "duplicate_column",
+                    format!("列「{h}」与「{}」表示同一列（{}），只用第一列", header[map[c].unwrap()], specs[c].key),
+                )),
+                None => self.report.warnings.push(header_issue(
+                    "unknown_column",
+                    format!("不认识的列「{h}」，已忽略；{}表可用的列：{}", table.chinese(), column_list(table)),
+                )),
+            }
+        }
+        let missing: Vec<&str> = specs.iter().zip(&map).filter(|(c, m)| c.required && m.is_none()).map(|(c, _)| c.key).collect();
+        let n_rows = match &td.body {
+            Body::Rows { rows, .. } => rows.len(),
+            Body::Csv { text, .. } => text.lines().count().saturating_sub(1),
+        };
+        if !missing.is_empty() || header.is_empty() {
+            let names: Vec<String> = missing.iter().map(|k| format!("{k}（{}）", alias_of(table, k))).collect();
+            self.report.errors.push(header_issue(
+                "missing_column",
+                format!("缺少必需的列：{}；整张表（{n_rows} 行）未载入", names.join("、")),
+            ));
+            self.done += td.size() as u64;
+            return 0;
+        }
+        let mut loaded = 0usize;
+        let mut errs: Vec<Problem> = Vec::new();
+        let mut handle = |report: &mut Report, line: u32, fetch: &Fetch| {
+            if fetch.all_empty() {
+                return;
+            }
+            errs.clear();
+            if row_fn(line, fetch, &mut errs) {
+                loaded += 1;
+            }
+            for p in errs.drain(..) {
+                let value = p.col.and_then(|c| map[c]).map(|i| fetch.raw(i).to_string()).filter(|v| !v.is_empty());
+                report.errors.push(Issue {
+                    code: p.code,
+                    table: Some(table.name()),
+                    file: td.file.clone(),
+                    sheet: td.sheet.clone(),
+                    row: Some(line),
+                    column: p.col.map(|c| match map[c] {
+                        Some(i) => header[i].trim().to_string(),
+                        None => specs[c].key.to_string(),
+                    }),
+                    cell: if td.json { None } else { p.col.and_then(|c| map[c]).map(|i| format!("{}{line}", values::column_letter(i))) },
+                    value,
+                    message: p.message + "；本行未载入",
+                });
+            }
+        };
+        match &td.body {
+            Body::Csv { .. } => {
+                let rdr = csv_reader.as_mut().unwrap();
+                let mut n = 0u64;
+                loop {
+                    match rdr.read_record(&mut record) {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(e) => {
+                            let line = e.position().map(|p| p.line() as u32);
+                            self.report.errors.push(Issue {
+                                row: line,
+                                ..header_issue("bad_csv", format!("CSV 格式错误，其后内容未载入：{e}"))
+                            });
+                            break;
+                        }
+                    }
+                    let line = record.position().map(|p| p.line() as u32).unwrap_or(0);
+                    let fetch = Fetch { map: &map, cells: Cells::Csv(&record) };
+                    handle(self.report, line, &fetch);
+                    n += 1;
+                    if n % 32768 == 0 {
+                        let pos = record.position().map(|p| p.byte()).unwrap_or(0);
+                        (self.progress)(Progress { phase: "build", done: self.done + pos, total: self.total });
+                    }
+                }
+            }
+            Body::Rows { rows, .. } => {
+                for (line, cells) in rows {
+                    let fetch = Fetch { map: &map, cells: Cells::Vec(cells) };
+                    handle(self.report, *line, &fetch);
+                }
+            }
+        }
+        self.done += td.size() as u64;
+        (self.progress)(Progress { phase: "build", done: self.done, total: self.total });
+        loaded
+    }
+}
+
+fn alias_of(t: Table, key: &str) -> &'static str {
+    t.columns().iter().find(|c| c.key == key).and_then(|c| c.aliases.first().copied()).unwrap_or("")
+}
+
+fn column_list(t: Table) -> String {
+    t.columns().iter().map(|c| format!("{}/{}", c.key, c.aliases.first().unwrap_or(&""))).collect::<Vec<_>>().join("、")
+}
+
+fn location(td: &TableData, line: u32) -> String {
+    match &td.sheet {
+        Some(s) => format!("{} [{s}] 第{line}行", td.file),
+        None => format!("{} 第{line}行", td.file),
+    }
+}
+
+fn duplicate(t: Table, id: &str, places: &Places) -> Problem {
+    let first = places.defined.get(&(t, id.to_string())).cloned().unwrap_or_default();
+    Problem { col: Some(0), code: "duplicate_id", message: format!("编号「{id}」重复，已在 {first} 定义") }
+}
+
+fn dims_of(ds: &Dataset, s: &str, col: usize, errs: &mut Vec<Problem>) -> Option<Vec<(u32, f64)>> {
+    match values::parse_weights(s) {
+        Ok(items) => {
+            let mut out = Vec::new();
+            for (name, w) in items {
+                match ds.dimensions.lookup(&name) {
+                    Some(d) => out.push((d, w)),
+                    None => {
+                        let known: Vec<&str> = ds.dimensions.items().iter().map(|d| d.name.as_str()).collect();
+                        errs.push(Problem {
+                            col: Some(col),
+                            code: "unknown_dimension",
+                            message: format!("未知的知识维度「{name}」，应为：{}", known.join("、")),
+                        });
+                        return None;
+                    }
+                }
+            }
+            Some(out)
+        }
+        Err(WeightError::Empty) => {
+            errs.push(Problem { col: Some(col), code: "empty_required", message: "必填项为空，应为 理想信念:0.6;党史国史:0.4 这样的维度与权重".into() });
+            None
+        }
+        Err(WeightError::BadItem(item)) => {
+            errs.push(Problem {
+                col: Some(col),
+                code: "bad_weights",
+                message: format!("无法识别「{item}」，应为 维度:权重（正数），如 理想信念:0.6;党史国史:0.4"),
+            });
+            None
+        }
+    }
+}
+
+fn parse_mode(s: &str) -> Option<Mode> {
+    Some(match s.to_lowercase().as_str() {
+        "" | "线下" | "面授" | "offline" | "现场" | "脱产" | "集中" => Mode::Offline,
+        "网络" | "线上" | "在线" | "online" => Mode::Online,
+        "混合" | "混合式" | "blended" | "线上线下" => Mode::Blended,
+        _ => return None,
+    })
+}
+
+fn parse_class_type(s: &str) -> Option<ClassType> {
+    Some(match s.to_lowercase().as_str() {
+        "脱产" | "全脱产" | "脱产培训" | "full-time" | "fulltime" => ClassType::FullTime,
+        "集中" | "集中培训" | "concentrated" => ClassType::Concentrated,
+        "网络" | "网络培训" | "线上" | "online" => ClassType::Online,
+        "混合" | "混合式" | "blended" => ClassType::Blended,
+        _ => return None,
+    })
+}
+
+/// Builds the dataset from every table found in the input, in dependency order.
+pub(crate) fn build(mut tables: Vec<TableData>, opts: &LoadOptions, report: &mut Report, progress: &mut dyn FnMut(Progress)) -> Dataset {
+    tables.sort_by_key(|t| t.table);
+    let total: u64 = tables.iter().map(|t| t.size() as u64).sum();
+    let mut ds = Dataset::default();
+    let mut places = Places::default();
+    let mut run = Runner { report, progress, done: 0, total };
+    let of = |t: Table| tables.iter().filter(move |x| x.table == t);
+
+    // Units: read all rows first, since a parent may come after its children.
+    let (c_id, c_name, c_parent) = (col(Table::Units, "unit_id"), col(Table::Units, "name"), col(Table::Units, "parent_id"));
+    let mut pending: Vec<PendingUnit> = Vec::new();
+    for td in of(Table::Units) {
+        let parent_col = header_cell(td, Table::Units, c_parent);
+        run.run(td, |line, f, errs| {
+            let id = f.required(c_id, errs);
+            let name = f.required(c_name, errs);
+            let (Some(id), Some(name)) = (id, name) else { return false };
+            if let Some(first) = pending.iter().find(|p| p.id == id) {
+                errs.push(Problem { col: Some(c_id), code: "duplicate_id", message: format!("编号「{id}」重复，已在 {} 定义", first.location) });
+                return false;
+            }
+            pending.push(PendingUnit {
+                id: id.into(),
+                name: name.into(),
+                parent: f.get(c_parent).into(),
+                location: location(td, line),
+                file: td.file.clone(),
+                sheet: td.sheet.clone(),
+                line,
+                parent_col: parent_col.clone(),
+                json: td.json,
+            });
+            true
+        });
+    }
+    resolve_units(&mut ds, &mut places, pending, run.report);
+    let loaded_units = ds.units.len();
+    run.report.loaded.insert("units", loaded_units);
+
+    // Dimensions.
+    let (c_dim, c_sat) = (col(Table::Dimensions, "dimension"), col(Table::Dimensions, "saturation_hours"));
+    let mut any_dim_table = false;
+    for td in of(Table::Dimensions) {
+        any_dim_table = true;
+        run.run(td, |_, f, errs| {
+            let name = f.required(c_dim, errs);
+            let sat = f.number(c_sat, 0.01, 1e6, "饱和学时", errs);
+            let (Some(name), Ok(sat)) = (name, sat) else { return false };
+            let dim = Dimension { name: name.into(), saturation_hours: sat.unwrap_or(opts.default_saturation_hours) };
+            if ds.dimensions.insert(name, dim).is_err() {
+                errs.push(duplicate(Table::Dimensions, name, &places));
+                return false;
+            }
+            true
+        });
+    }
+    if !any_dim_table {
+        for d in model::taxonomy::DEFAULT_DIMENSIONS {
+            let _ = ds.dimensions.insert(d, Dimension { name: d.into(), saturation_hours: opts.default_saturation_hours });
+        }
+        run.report.warnings.push(super::sources::file_issue(
+            "default_dimensions",
+            "",
+            format!("未提供知识维度表（dimensions/知识维度），使用默认的 12 个维度：{}", model::taxonomy::DEFAULT_DIMENSIONS.join("、")),
+        ));
+    }
+    run.report.loaded.insert("dimensions", ds.dimensions.len());
+
+    // Teachers.
+    let (c_id, c_name, c_spec) = (col(Table::Teachers, "teacher_id"), col(Table::Teachers, "name"), col(Table::Teachers, "specialty"));
+    for td in of(Table::Teachers) {
+        run.run(td, |_, f, errs| {
+            let id = f.required(c_id, errs);
+            let name = f.required(c_name, errs);
+            let spec = f.get(c_spec);
+            let specialty = if spec.is_empty() { Some(Vec::new()) } else { dims_of(&ds, spec, c_spec, errs) };
+            let (Some(id), Some(name), Some(specialty)) = (id, name, specialty) else {
+                if let Some(id) = id {
+                    places.rejected.entry((Table::Teachers, id.into())).or_insert_with(|| "教师表".into());
+                }
+                return false;
+            };
+            let t = Teacher { name: name.into(), specialty: specialty.into_iter().map(|(d, _)| d).collect() };
+            if ds.teachers.insert(id, t).is_err() {
+                errs.push(duplicate(Table::Teachers, id, &places));
+                return false;
+            }
+            places.defined.insert((Table::Teachers, id.into()), "教师表".into());
+            true
+        });
+    }
+    run.report.loaded.insert("teachers", ds.teachers.len());
+
+    // Courses.
+    let t = Table::Courses;
+    let (c_id, c_title, c_hours, c_min, c_dims, c_mode, c_teacher) =
+        (col(t, "course_id"), col(t, "title"), col(t, "hours"), col(t, "minutes"), col(t, "dimensions"), col(t, "mode"), col(t, "teacher_id"));
+    let n_dims = ds.dimensions.len();
+    let mut weights: Vec<f32> = Vec::new();
+    for td in of(t) {
+        let at = |line: u32| location(td, line);
+        run.run(td, |line, f, errs| {
+            let id = f.required(c_id, errs);
+            let title = f.required(c_title, errs);
+            let hours = f.number(c_hours, 0.0, 10000.0, "学时", errs);
+            let minutes = f.number(c_min, 0.0, 600000.0, "时长（分钟）", errs);
+            let hours = match (hours, minutes) {
+                (Ok(Some(h)), _) => Some(h),
+                (Ok(None), Ok(Some(m))) => Some(m / opts.minutes_per_hour),
+                (Ok(None), Ok(None)) => {
+                    errs.push(Problem {
+                        col: Some(if f.has(c_hours) || !f.has(c_min) { c_hours } else { c_min }),
+                        code: "empty_required",
+                        message: "学时与时长（分钟）都为空，至少填一项".into(),
+                    });
+                    None
+                }
+                _ => None,
+            };
+            let dims = dims_of(&ds, f.get(c_dims), c_dims, errs);
+            let mode = parse_mode(f.get(c_mode));
+            if mode.is_none() {
+                errs.push(Problem { col: Some(c_mode), code: "bad_value", message: "无法识别的形式，应为 线下、网络 或 混合".into() });
+            }
+            let teacher_id = f.get(c_teacher);
+            let teacher = if teacher_id.is_empty() { Some(None) } else { reference(&ds.teachers, Table::Teachers, teacher_id, c_teacher, &places, errs).map(Some) };
+            let (Some(id), Some(title), Some(hours), Some(dims), Some(mode), Some(teacher)) = (id, title, hours, dims, mode, teacher) else {
+                if let Some(id) = id {
+                    places.rejected.entry((t, id.into())).or_insert_with(|| at(line));
+                }
+                return false;
+            };
+            if ds.courses.insert(id, Course { title: title.into(), hours, mode, teacher }).is_err() {
+                errs.push(duplicate(t, id, &places));
+                return false;
+            }
+            places.defined.insert((t, id.into()), at(line));
+            let sum: f64 = dims.iter().map(|(_, w)| w).sum();
+            let mut row = vec![0f32; n_dims];
+            for (d, w) in dims {
+                row[d as usize] += (w / sum) as f32;
+            }
+            weights.extend(row);
+            true
+        });
+    }
+    ds.course_weights = weights;
+    run.report.loaded.insert("courses", ds.courses.len());
+
+    // Cadres.
+    let t = Table::Cadres;
+    let (c_id, c_name, c_unit, c_rank, c_post) = (col(t, "cadre_id"), col(t, "name"), col(t, "unit_id"), col(t, "rank"), col(t, "post"));
+    for td in of(t) {
+        run.run(td, |line, f, errs| {
+            let id = f.required(c_id, errs);
+            let name = f.required(c_name, errs);
+            let unit = f.required(c_unit, errs).and_then(|u| reference(&ds.units, Table::Units, u, c_unit, &places, errs));
+            let (Some(id), Some(name), Some(unit)) = (id, name, unit) else {
+                if let Some(id) = id {
+                    places.rejected.entry((t, id.into())).or_insert_with(|| location(td, line));
+                }
+                return false;
+            };
+            let c = model::Cadre { name: name.into(), unit, rank: f.get(c_rank).into(), post: f.get(c_post).into() };
+            if ds.cadres.insert(id, c).is_err() {
+                errs.push(duplicate(t, id, &places));
+                return false;
+            }
+            places.defined.insert((t, id.into()), location(td, line));
+            true
+        });
+    }
+    run.report.loaded.insert("cadres", ds.cadres.len());
+
+    // Classes.
+    let t = Table::Classes;
+    let (c_id, c_name, c_type, c_start, c_end, c_cap) =
+        (col(t, "class_id"), col(t, "name"), col(t, "type"), col(t, "start_date"), col(t, "end_date"), col(t, "capacity"));
+    for td in of(t) {
+        run.run(td, |line, f, errs| {
+            let id = f.required(c_id, errs);
+            let name = f.required(c_name, errs);
+            let kind = f.required(c_type, errs).and_then(|v| {
+                let k = parse_class_type(v);
+                if k.is_none() {
+                    errs.push(Problem { col: Some(c_type), code: "bad_value", message: "无法识别的班次类型，应为 脱产、集中、网络 或 混合".into() });
+                }
+                k
+            });
+            let start = f.date(c_start, false, errs);
+            let end = f.date(c_end, false, errs);
+            let cap = f.number(c_cap, 0.0, 1e6, "人数", errs);
+            if let (Ok(Some(s)), Ok(Some(e))) = (start, end) {
+                if e < s {
+                    errs.push(Problem { col: Some(c_end), code: "bad_date", message: "结束日期早于开始日期".into() });
+                }
+            }
+            if !errs.is_empty() {
+                if let Some(id) = id {
+                    places.rejected.entry((t, id.into())).or_insert_with(|| location(td, line));
+                }
+                return false;
+            }
+            let (Some(id), Some(name), Some(kind), Ok(start), Ok(end), Ok(cap)) = (id, name, kind, start, end, cap) else { return false };
+            let start = start.or(end).unwrap_or(0);
+            let c = Class { name: name.into(), kind, start, end: end.unwrap_or(start), capacity: cap.unwrap_or(0.0) as u32 };
+            if ds.classes.insert(id, c).is_err() {
+                errs.push(duplicate(t, id, &places));
+                return false;
+            }
+            places.defined.insert((t, id.into()), location(td, line));
+            true
+        });
+    }
+    run.report.loaded.insert("classes", ds.classes.len());
+
+    // Records.
+    let t = Table::Records;
+    let (c_cadre, c_course, c_class, c_date, c_hours, c_min, c_done, c_score) = (
+        col(t, "cadre_id"),
+        col(t, "course_id"),
+        col(t, "class_id"),
+        col(t, "date"),
+        col(t, "hours"),
+        col(t, "minutes"),
+        col(t, "completed"),
+        col(t, "score"),
+    );
+    let mut records = model::Records::default();
+    for td in of(t) {
+        let mut from_course = 0usize;
+        run.run(td, |_, f, errs| {
+            let cadre = f.required(c_cadre, errs).and_then(|id| reference(&ds.cadres, Table::Cadres, id, c_cadre, &places, errs));
+            let course = f.required(c_course, errs).and_then(|id| {
+                if td.xapi {
+                    if let Some(i) = ds.courses.lookup(id) {
+                        return Some(i);
+                    }
+                    return reference(&ds.courses, Table::Courses, super::xapi::course_candidate(id), c_course, &places, errs);
+                }
+                reference(&ds.courses, Table::Courses, id, c_course, &places, errs)
+            });
+            let class_id = f.get(c_class);
+            let class = if class_id.is_empty() { Some(None) } else { reference(&ds.classes, Table::Classes, class_id, c_class, &places, errs).map(Some) };
+            let day = f.date(c_date, true, errs);
+            let hours = f.number(c_hours, 0.0, 10000.0, "学时", errs);
+            let minutes = f.number(c_min, 0.0, 600000.0, "时长（分钟）", errs);
+            let score = f.number(c_score, 0.0, 100.0, "成绩", errs);
+            let completed = if f.has(c_done) {
+                let v = f.get(c_done);
+                match values::parse_bool(v) {
+                    Some(b) => Some(b),
+                    None => {
+                        errs.push(Problem {
+                            col: Some(c_done),
+                            code: if v.is_empty() { "empty_required" } else { "bad_value" },
+                            message: "应为 是/否（或 true/false、1/0）".into(),
+                        });
+                        None
+                    }
+                }
+            } else {
+                Some(true)
+            };
+            let (Some(cadre), Some(course), Some(class), Ok(Some(day)), Ok(hours), Ok(minutes), Ok(score), Some(completed)) =
+                (cadre, course, class, day, hours, minutes, score, completed)
+            else {
+                return false;
+            };
+            let hours = match (hours, minutes) {
+                (Some(h), _) => h,
+                (None, Some(m)) => m / opts.minutes_per_hour,
+                (None, None) => {
+                    from_course += 1;
+                    ds.courses.get(course).hours
+                }
+            };
+            records.push(Record { cadre, course, class, date: day, hours: hours as f32, score: score.map(|s| s as f32), completed });
+            true
+        });
+        if from_course > 0 {
+            run.report.warnings.push(Issue {
+                table: Some("records"),
+                sheet: td.sheet.clone(),
+                ..super::sources::file_issue("hours_from_course", &td.file, format!("{from_course} 条记录未填学时或时长，按课程学时计"))
+            });
+        }
+    }
+    records.finalize(ds.cadres.len());
+    ds.records = records;
+    run.report.loaded.insert("records", ds.records.len());
+
+    // Ratings.
+    let t = Table::Ratings;
+    let (c_cadre, c_course, c_teacher, c_score, c_date) = (col(t, "cadre_id"), col(t, "course_id"), col(t, "teacher_id"), col(t, "score"), col(t, "date"));
+    for td in of(t) {
+        run.run(td, |_, f, errs| {
+            let cadre = f.required(c_cadre, errs).and_then(|id| reference(&ds.cadres, Table::Cadres, id, c_cadre, &places, errs));
+            let course = f.required(c_course, errs).and_then(|id| reference(&ds.courses, Table::Courses, id, c_course, &places, errs));
+            let tid = f.get(c_teacher);
+            let teacher = if tid.is_empty() { Some(None) } else { reference(&ds.teachers, Table::Teachers, tid, c_teacher, &places, errs).map(Some) };
+            let score = match f.get(c_score) {
+                "" => {
+                    errs.push(Problem { col: Some(c_score), code: "empty_required", message: "必填项为空，应为 1 到 5 的评分".into() });
+                    Err(())
+                }
+                _ => f.number(c_score, 1.0, 5.0, "评分", errs),
+            };
+            let day = f.date(c_date, false, errs);
+            let (Some(cadre), Some(course), Some(teacher), Ok(Some(score)), Ok(day)) = (cadre, course, teacher, score, day) else { return false };
+            ds.ratings.push(Rating { cadre, course, teacher, score: score as f32, date: day });
+            true
+        });
+    }
+    run.report.loaded.insert("ratings", ds.ratings.len());
+
+    // Requirements.
+    let t = Table::Requirements;
+    let (c_rank, c_post, c_dim, c_target) = (col(t, "rank"), col(t, "post"), col(t, "dimension"), col(t, "target"));
+    for td in of(t) {
+        run.run(td, |_, f, errs| {
+            let dim = f.required(c_dim, errs).and_then(|d| {
+                let i = ds.dimensions.lookup(d);
+                if i.is_none() {
+                    let known: Vec<&str> = ds.dimensions.items().iter().map(|d| d.name.as_str()).collect();
+                    errs.push(Problem { col: Some(c_dim), code: "unknown_dimension", message: format!("未知的知识维度，应为：{}", known.join("、")) });
+                }
+                i
+            });
+            let target = match f.get(c_target) {
+                "" => {
+                    errs.push(Problem { col: Some(c_target), code: "empty_required", message: "必填项为空，应为 0 到 100 的目标值".into() });
+                    Err(())
+                }
+                _ => f.number(c_target, 0.0, 100.0, "目标值", errs),
+            };
+            let (Some(dimension), Ok(Some(target))) = (dim, target) else { return false };
+            let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+            ds.requirements.push(Requirement { rank: opt(f.get(c_rank)), post: opt(f.get(c_post)), dimension, target });
+            true
+        });
+    }
+    run.report.loaded.insert("requirements", ds.requirements.len());
+    ds
+}
+
+/// A unit row, held until all units are read.
+struct PendingUnit {
+    id: String,
+    name: String,
+    parent: String,
+    location: String,
+    file: String,
+    sheet: Option<String>,
+    line: u32,
+    /// (header text, index) of the parent column.
+    parent_col: Option<(String, usize)>,
+    json: bool,
+}
+
+/// The header text and position of a table column in a file, if present.
+fn header_cell(td: &TableData, table: Table, col: usize) -> Option<(String, usize)> {
+    let header: Vec<String> = match &td.body {
+        Body::Rows { header, .. } => header.clone(),
+        Body::Csv { text, delimiter } => {
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(*delimiter).from_reader(text.as_bytes());
+            let mut rec = csv::StringRecord::new();
+            let _ = rdr.read_record(&mut rec);
+            rec.iter().map(str::to_string).collect()
+        }
+    };
+    let i = header.iter().position(|h| schema::match_column(table, h) == Some(col))?;
+    Some((header[i].trim().to_string(), i))
+}
+
+/// Inserts the units whose parent exists (and forms no cycle); reports the others.
+fn resolve_units(ds: &mut Dataset, places: &mut Places, pending: Vec<PendingUnit>, report: &mut Report) {
+    let ids: FxHashMap<&str, usize> = pending.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+    let mut problem: Vec<Option<(&'static str, String)>> = vec![None; pending.len()];
+    for (i, p) in pending.iter().enumerate() {
+        if p.parent.is_empty() {
+            continue;
+        }
+        if !ids.contains_key(p.parent.as_str()) {
+            problem[i] = Some(("unknown_reference", format!("未知的上级单位编号：单位表中没有「{}」", p.parent)));
+            continue;
+        }
+        let mut cur = p.parent.as_str();
+        for _ in 0..pending.len() {
+            if cur == p.id {
+                problem[i] = Some(("cycle", "上级单位关系形成循环".into()));
+                break;
+            }
+            match ids.get(cur).map(|&j| pending[j].parent.as_str()) {
+                Some(next) if !next.is_empty() => cur = next,
+                _ => break,
+            }
+        }
+    }
+    // A unit below a rejected unit is rejected too.
+    loop {
+        let mut changed = false;
+        for (i, p) in pending.iter().enumerate() {
+            if problem[i].is_none() && !p.parent.is_empty() && problem[ids[p.parent.as_str()]].is_some() {
+                problem[i] = Some(("unknown_reference", format!("上级单位「{}」有错误未载入", p.parent)));
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (p, prob) in pending.iter().zip(problem) {
+        match prob {
+            None => {
+                let _ = ds.units.insert(&p.id, Unit { name: p.name.clone(), parent: None });
+                places.defined.insert((Table::Units, p.id.clone()), p.location.clone());
+            }
+            Some((code, message)) => {
+                places.rejected.insert((Table::Units, p.id.clone()), p.location.clone());
+                report.errors.push(Issue {
+                    code,
+                    table: Some("units"),
+                    file: p.file.clone(),
+                    sheet: p.sheet.clone(),
+                    row: Some(p.line),
+                    column: Some(p.parent_col.as_ref().map(|c| c.0.clone()).unwrap_or_else(|| "parent_id".into())),
+                    cell: if p.json { None } else { p.parent_col.as_ref().map(|c| format!("{}{}", values::column_letter(c.1), p.line)) },
+                    value: Some(p.parent.clone()),
+                    message: message + "；本行未载入",
+                });
+            }
+        }
+    }
+    for p in &pending {
+        if let (Some(u), Some(parent)) = (ds.units.lookup(&p.id), ds.units.lookup(&p.parent)) {
+            ds.units.get_mut(u).parent = Some(parent);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's
+//! "Unicode text"), and GBK / GB18030, detected automatically.
+
+/// The text of a file and the encoding it was read as.
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static str,
+}
+
+/// Where decoding failed: the 1-based line of the first byte that is valid
+/// in no supported encoding.
+pub struct DecodeError {
+    pub line: u32,
+}
+
+pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return utf8(rest, "UTF-8 (BOM)");
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let enc = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        let (text, had_errors) = enc.decode_with_bom_removal(bytes);
+        if had_errors {
+            return Err(DecodeError { line: 1 });
+        }
+        return Ok(Decoded { text: text.into_owned(), encoding: enc.name() });
+    }
+    if let Ok(d) = utf8(bytes, "UTF-8") {
+        return Ok(d);
+    }
+    // GB18030 is a superset of GBK and GB2312; encoding_rs decodes all three.
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if had_errors {
+        let bad = text.find('\u{FFFD}').unwrap_or(0);
+        let line = text[..bad].matches('\n').count() as u32 + 1;
+        return Err(DecodeError { line });
+    }
+    Ok(Decoded { text: text.into_owned(), encoding: "GBK/GB18030" })
+}
+
+fn utf8(bytes: &[u8], name: &'static str) -> Result<Decoded, DecodeError> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(Decoded { text: s.to_string(), encoding: name }),
+        Err(e) => Err(DecodeError { line: bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u32 + 1 }),
+    }
+}
+
+/// The field delimiter of a delimited text: the most frequent of `,` `\t` `;`
+/// on the header line (outside quotes); `,` by default.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let first = text.lines().next().unwrap_or("");
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in first.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => counts[0] += 1,
+            '\t' if !quoted => counts[1] += 1,
+            ';' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], i == 0)).unwrap();
+    if counts[best] == 0 { b',' } else { [b',', b'\t', b';'][best] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn detects_encodings() {
+        let s = "干部编号,姓名\nC1,张三\n";
+        assert_eq!(decode(s.as_bytes()).ok().unwrap().encoding, "UTF-8");
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(s.as_bytes());
+        let d = decode(&bom).ok().unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (s, "UTF-8 (BOM)"));
+        let (gbk, _, _) = encoding_rs::GBK.encode(s);
+        let d = decode(&gbk).ok().unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (s, "GBK/GB18030"));
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in s.encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(decode(&utf16).ok().unwrap().text, s);
+        // 0xFF is neither UTF-8 nor GB18030.
+        let bad = b"a,b\n1,2\nx\xFFy,3\n";
+        assert_eq!(decode(bad).err().unwrap().line, 3);
+        assert_eq!(sniff_delimiter("a\tb\tc\n"), b'\t');
+        assert_eq!(sniff_delimiter("\"a,x\";b;c\n"), b';');
+        assert_eq!(sniff_delimiter("a\n"), b',');
+    }
+}

@@ -1,0 +1,80 @@
+//! The validation report: what was loaded, and every problem with where it is.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One problem in the input, located as a person would look for it in Excel.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Issue {
+    /// Machine-readable kind, e.g. `unknown_reference`, `bad_date`.
+    pub code: &'static str,
+    /// `records`, `cadres` … (absent for problems with a whole file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<&'static str>,
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Row as Excel numbers it (the header is row 1); for JSON, the item's
+    /// 1-based position in its array.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+    /// The column's header as written in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// Excel cell reference such as `F7` (CSV and xlsx only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// What was expected, in plain Chinese.
+    pub message: String,
+}
+
+impl std::fmt::Display for Issue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(s) = &self.sheet {
+            write!(f, " [{s}]")?;
+        }
+        if let Some(r) = self.row {
+            write!(f, " 第{r}行")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, " 「{c}」列")?;
+        }
+        if let Some(c) = &self.cell {
+            write!(f, " ({c})")?;
+        }
+        if let Some(v) = &self.value {
+            write!(f, " 值「{v}」")?;
+        }
+        write!(f, ": {} [{}]", self.message, self.code)
+    }
+}
+
+/// Where a file came from and how it was read.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FileInfo {
+    pub file: String,
+    /// `csv`, `xlsx`, `json`, `xapi`.
+    pub format: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'static str>,
+    /// The tables found in it.
+    pub tables: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Report {
+    /// Rows loaded per table.
+    pub loaded: BTreeMap<&'static str, usize>,
+    pub errors: Vec<Issue>,
+    pub warnings: Vec<Issue>,
+    pub files: Vec<FileInfo>,
+}
+
+impl Report {
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}

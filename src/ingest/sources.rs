@@ -1,0 +1,264 @@
+//! File readers: each turns one input file into the tables it holds, without
+//! interpreting values. CSV text is kept whole and streamed later; xlsx,
+//! JSON and xAPI arrive as rows of strings.
+
+use super::decode;
+use super::report::{FileInfo, Issue, Report};
+use super::schema::Table;
+use calamine::{Data, Reader};
+use serde_json::Value;
+
+/// One input file: its name (a path is fine; only the last part is used) and bytes.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+pub(crate) enum Body {
+    Csv { text: String, delimiter: u8 },
+    Rows { header: Vec<String>, rows: Vec<(u32, Vec<String>)> },
+}
+
+pub(crate) struct TableData {
+    pub table: Table,
+    pub file: String,
+    pub sheet: Option<String>,
+    pub body: Body,
+    /// Rows are xAPI statements: course ids may be IRIs.
+    pub xapi: bool,
+    /// Rows are JSON array items (no Excel cell references).
+    pub json: bool,
+}
+
+impl TableData {
+    pub fn size(&self) -> usize {
+        match &self.body {
+            Body::Csv { text, .. } => text.len(),
+            Body::Rows { rows, .. } => rows.len() * 64,
+        }
+    }
+}
+
+pub(crate) fn file_issue(code: &'static str, file: &str, message: String) -> Issue {
+    Issue { code, table: None, file: file.to_string(), sheet: None, row: None, column: None, cell: None, value: None, message }
+}
+
+fn base_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
+}
+
+fn split_ext(name: &str) -> (&str, String) {
+    match name.rfind('.') {
+        Some(i) => (&name[..i], name[i + 1..].to_lowercase()),
+        None => (name, String::new()),
+    }
+}
+
+/// Reads one file into tables; problems with the file as a whole go to `report`.
+pub(crate) fn read(file: &SourceFile, report: &mut Report) -> Vec<TableData> {
+    let name = base_name(&file.name).to_string();
+    let (stem, ext) = split_ext(&name);
+    match ext.as_str() {
+        "csv" | "tsv" | "txt" => read_csv(&name, stem, &file.bytes, report),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => read_workbook(&name, &file.bytes, report),
+        "json" => read_json(&name, &file.bytes, report),
+        _ => {
+            report.warnings.push(file_issue(
+                "unsupported_file",
+                &name,
+                "不支持的文件类型，已跳过（支持 .csv、.xlsx、.json、xAPI 语句 .json）".into(),
+            ));
+            Vec::new()
+        }
+    }
+}
+
+fn unknown_table(report: &mut Report, file: &str, sheet: Option<&str>, what: &str) {
+    let mut i = file_issue(
+        "unknown_table",
+        file,
+        format!("无法识别「{what}」对应哪张表，已跳过；表名应为 units/单位、cadres/干部、dimensions/知识维度、courses/课程、teachers/教师、classes/班次、records/培训记录、ratings/评分、requirements/岗位要求 之一"),
+    );
+    i.sheet = sheet.map(str::to_string);
+    report.warnings.push(i);
+}
+
+fn read_csv(name: &str, stem: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData> {
+    let Some(table) = Table::from_name(stem) else {
+        unknown_table(report, name, None, stem);
+        return Vec::new();
+    };
+    match decode::decode(bytes) {
+        Ok(d) => {
+            report.files.push(FileInfo { file: name.into(), format: "csv", encoding: Some(d.encoding), tables: vec![table.name()] });
+            let delimiter = decode::sniff_delimiter(&d.text);
+            vec![TableData { table, file: name.into(), sheet: None, body: Body::Csv { text: d.text, delimiter }, xapi: false, json: false }]
+        }
+        Err(e) => {
+            let mut i = file_issue(
+                "bad_encoding",
+                name,
+                format!("第 {} 行起的内容既不是 UTF-8 也不是 GBK/GB18030 编码，整个文件未载入；请在 Excel 中另存为「CSV UTF-8」或「CSV（逗号分隔）」", e.line),
+            );
+            i.table = Some(table.name());
+            i.row = Some(e.line);
+            report.errors.push(i);
+            Vec::new()
+        }
+    }
+}
+
+fn cell_text(c: &Data) -> String {
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                f.to_string()
+            }
+        }
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => match crate::model::date::from_excel_serial(dt.as_f64()) {
+            Some(d) => crate::model::date::format(d),
+            None => dt.as_f64().to_string(),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e}"),
+    }
+}
+
+fn read_workbook(name: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData> {
+    let mut wb = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())) {
+        Ok(wb) => wb,
+        Err(e) => {
+            report.errors.push(file_issue("bad_workbook", name, format!("无法作为 Excel 工作簿读取，整个文件未载入：{e}")));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    let mut tables = Vec::new();
+    for sheet in wb.sheet_names().to_vec() {
+        let Some(table) = Table::from_name(&sheet) else {
+            unknown_table(report, name, Some(&sheet), &sheet);
+            continue;
+        };
+        let range = match wb.worksheet_range(&sheet) {
+            Ok(r) => r,
+            Err(e) => {
+                let mut i = file_issue("bad_workbook", name, format!("无法读取工作表，未载入：{e}"));
+                i.sheet = Some(sheet.clone());
+                report.errors.push(i);
+                continue;
+            }
+        };
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut rows_iter = range.rows().enumerate();
+        // Columns left of the used range are empty; pad so letters stay true.
+        let pad = c0 as usize;
+        let header: Vec<String> = match rows_iter.next() {
+            Some((_, r)) => std::iter::repeat_n(String::new(), pad).chain(r.iter().map(cell_text)).collect(),
+            None => Vec::new(),
+        };
+        let rows = rows_iter
+            .map(|(i, r)| (r0 + i as u32 + 1, std::iter::repeat_n(String::new(), pad).chain(r.iter().map(cell_text)).collect()))
+            .collect();
+        tables.push(table.name());
+        out.push(TableData { table, file: name.into(), sheet: Some(sheet), body: Body::Rows { header, rows }, xapi: false, json: false });
+    }
+    report.files.push(FileInfo { file: name.into(), format: "xlsx", encoding: None, tables });
+    out
+}
+
+fn json_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Array(a) => a.iter().map(json_text).collect::<Vec<_>>().join(";"),
+        Value::Object(o) => o.iter().map(|(k, v)| format!("{k}:{}", json_text(v))).collect::<Vec<_>>().join(";"),
+    }
+}
+
+fn read_json(name: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData> {
+    let text = match decode::decode(bytes) {
+        Ok(d) => d.text,
+        Err(e) => {
+            let mut i = file_issue("bad_encoding", name, "文件既不是 UTF-8 也不是 GBK 编码，未载入".into());
+            i.row = Some(e.line);
+            report.errors.push(i);
+            return Vec::new();
+        }
+    };
+    let value: Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            let mut i = file_issue("bad_json", name, format!("不是有效的 JSON（第 {} 行第 {} 列：{e}），整个文件未载入", e.line(), e.column()));
+            i.row = Some(e.line() as u32);
+            report.errors.push(i);
+            return Vec::new();
+        }
+    };
+    let statements = match &value {
+        Value::Array(a) => Some(a),
+        Value::Object(o) => match o.get("statements") {
+            Some(Value::Array(a)) => Some(a),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(st) = statements {
+        report.files.push(FileInfo { file: name.into(), format: "xapi", encoding: None, tables: vec!["records"] });
+        return vec![super::xapi::to_records(name, st)];
+    }
+    let Value::Object(obj) = value else {
+        report.errors.push(file_issue("bad_json", name, "JSON 顶层应为对象 {\"cadres\": [...], ...} 或 xAPI 语句数组".into()));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut tables = Vec::new();
+    for (key, v) in &obj {
+        let Some(table) = Table::from_name(key) else {
+            unknown_table(report, name, None, key);
+            continue;
+        };
+        let Value::Array(items) = v else {
+            let mut i = file_issue("bad_json", name, format!("「{key}」应为对象数组，未载入"));
+            i.table = Some(table.name());
+            report.errors.push(i);
+            continue;
+        };
+        let mut header: Vec<String> = Vec::new();
+        for it in items {
+            if let Value::Object(o) = it {
+                for k in o.keys() {
+                    if !header.contains(k) {
+                        header.push(k.clone());
+                    }
+                }
+            }
+        }
+        let mut rows = Vec::with_capacity(items.len());
+        for (n, it) in items.iter().enumerate() {
+            let row_no = n as u32 + 1;
+            match it {
+                Value::Object(o) => rows.push((row_no, header.iter().map(|h| o.get(h).map(json_text).unwrap_or_default()).collect())),
+                other => {
+                    let mut i = file_issue("bad_json", name, "应为一个对象 {…}，该条未载入".into());
+                    i.table = Some(table.name());
+                    i.row = Some(row_no);
+                    i.value = Some(other.to_string().chars().take(80).collect());
+                    report.errors.push(i);
+                }
+            }
+        }
+        tables.push(table.name());
+        out.push(TableData { table, file: name.into(), sheet: None, body: Body::Rows { header, rows }, xapi: false, json: true });
+    }
+    report.files.push(FileInfo { file: name.into(), format: "json", encoding: None, tables });
+    out
+}

@@ -1,0 +1,19 @@
+//! # 知储 Zhichu
+//!
+//! Offline cadre-training analytics. The crate is laid out by concern:
+//!
+//! - [`model`]: the data model (interned ids, column-wise records, weights matrix);
+//! - [`ingest`]: files → validated dataset with a located error report;
+//! - [`analytics`]: the knowledge-reserve model, profiles and recommendations;
+//! - [`demo`]: the seeded synthetic demo city, and writing datasets out as files;
+//! - `wasm` (wasm32 only): the browser bindings.
+//!
+//! The native CLI lives in `src/main.rs` and `src/cli/`.
+
+pub mod analytics;
+pub mod demo;
+pub mod ingest;
+pub mod model;
+
+pub use ingest::{load, LoadOptions, Report, SourceFile};
+pub use model::Dataset;

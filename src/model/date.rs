@@ -1,0 +1,97 @@
+//! Calendar dates as plain day numbers (days from 0001-01-01, proleptic
+//! Gregorian), parsed from the many ways Chinese office files write them.
+
+use chrono::{Datelike, NaiveDate};
+
+/// A date: days since 0001-01-01 (chrono's `num_days_from_ce`).
+pub type Day = i32;
+
+pub fn from_ymd(y: i32, m: u32, d: u32) -> Option<Day> {
+    NaiveDate::from_ymd_opt(y, m, d).map(|d| d.num_days_from_ce())
+}
+
+pub fn to_naive(day: Day) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day).unwrap_or(NaiveDate::MIN)
+}
+
+/// `YYYY-MM-DD`.
+pub fn format(day: Day) -> String {
+    to_naive(day).format("%Y-%m-%d").to_string()
+}
+
+pub fn year(day: Day) -> i32 {
+    to_naive(day).year()
+}
+
+/// 31 December of `year`.
+pub fn year_end(year: i32) -> Day {
+    from_ymd(year, 12, 31).expect("valid year")
+}
+
+/// Parses `2024-03-05`, `2024/3/5`, `2024.3.5`, `2024年3月5日`, `20240305`,
+/// and any of these followed by a time (`2024-03-05 10:00:00`,
+/// `2024-03-05T10:00:00Z`). Full-width digits are accepted.
+pub fn parse(s: &str) -> Option<Day> {
+    let b = s.as_bytes();
+    // Fast path for the canonical form.
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && (b.len() == 10 || !b[10].is_ascii_digit()) {
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let mut v = 0u32;
+            for &c in &b[r] {
+                if !c.is_ascii_digit() {
+                    return None;
+                }
+                v = v * 10 + (c - b'0') as u32;
+            }
+            Some(v)
+        };
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            if b.len() == 10 || matches!(b[10], b' ' | b'T') {
+                return from_ymd(y as i32, m, d);
+            }
+        }
+    }
+    let s = crate::ingest::values::ascii_fold(s);
+    let s = s.trim();
+    let date_part = s.split(['T', ' ']).next().unwrap_or("");
+    if date_part.len() == 8 && date_part.bytes().all(|c| c.is_ascii_digit()) {
+        let y = date_part[0..4].parse().ok()?;
+        let m = date_part[4..6].parse().ok()?;
+        let d = date_part[6..8].parse().ok()?;
+        return from_ymd(y, m, d);
+    }
+    let parts: Vec<&str> = date_part
+        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '日'))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() != 3 || parts[0].len() != 4 || parts.iter().any(|p| p.len() > 4 || !p.bytes().all(|c| c.is_ascii_digit())) {
+        return None;
+    }
+    from_ymd(parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?)
+}
+
+/// An Excel serial date (1900 date system, with Excel's 1900 leap-year bug).
+pub fn from_excel_serial(serial: f64) -> Option<Day> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let base = from_ymd(1899, 12, 30)?;
+    Some(base + serial.floor() as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn parses_office_forms() {
+        let d = from_ymd(2024, 3, 5).unwrap();
+        for s in ["2024-03-05", "2024/3/5", "2024.03.05", "2024年3月5日", "20240305", "2024-03-05 10:00:00", "2024-03-05T10:00:00Z", "２０２４-０３-０５"] {
+            assert_eq!(parse(s), Some(d), "{s}");
+        }
+        for s in ["", "2024-13-01", "2024-02-30", "3/5/2024", "abc", "45000"] {
+            assert_eq!(parse(s), None, "{s}");
+        }
+        assert_eq!(format(d), "2024-03-05");
+        assert_eq!(from_excel_serial(45356.0), Some(d));
+    }
+}

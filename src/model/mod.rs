@@ -1,0 +1,346 @@
+//! The data model: what a loaded dataset holds, laid out for the analytics.
+//!
+//! Ids from the files are interned to dense `u32` indices (`Keyed`), records are
+//! stored column-wise and grouped by cadre (CSR offsets), and course→dimension
+//! weights are one dense `courses × dimensions` matrix. A record costs ~21 bytes.
+
+pub mod date;
+pub mod taxonomy;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+pub use date::Day;
+
+/// A table of items that have a string id, with the id interned to a dense index.
+#[derive(Debug, Clone)]
+pub struct Keyed<T> {
+    items: Vec<T>,
+    ids: Vec<String>,
+    index: FxHashMap<String, u32>,
+}
+
+impl<T> Default for Keyed<T> {
+    fn default() -> Self {
+        Keyed { items: Vec::new(), ids: Vec::new(), index: FxHashMap::default() }
+    }
+}
+
+impl<T> Keyed<T> {
+    /// Adds an item; returns its index, or `Err(existing index)` for a duplicate id.
+    pub fn insert(&mut self, id: &str, item: T) -> Result<u32, u32> {
+        if let Some(&i) = self.index.get(id) {
+            return Err(i);
+        }
+        let i = self.items.len() as u32;
+        self.items.push(item);
+        self.ids.push(id.to_string());
+        self.index.insert(id.to_string(), i);
+        Ok(i)
+    }
+    pub fn lookup(&self, id: &str) -> Option<u32> {
+        self.index.get(id).copied()
+    }
+    pub fn get(&self, i: u32) -> &T {
+        &self.items[i as usize]
+    }
+    pub fn get_mut(&mut self, i: u32) -> &mut T {
+        &mut self.items[i as usize]
+    }
+    pub fn id(&self, i: u32) -> &str {
+        &self.ids[i as usize]
+    }
+    pub fn by_id(&self, id: &str) -> Option<&T> {
+        self.lookup(id).map(|i| self.get(i))
+    }
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    pub fn items(&self) -> &[T] {
+        &self.items
+    }
+    /// `(index, id, item)` in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &str, &T)> {
+        self.items.iter().enumerate().map(move |(i, t)| (i as u32, self.ids[i].as_str(), t))
+    }
+    fn heap_bytes(&self) -> usize {
+        self.items.capacity() * std::mem::size_of::<T>()
+            + self.ids.iter().map(|s| s.capacity() + 24).sum::<usize>() * 2
+            + self.index.capacity() * 8
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub name: String,
+    pub parent: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cadre {
+    pub name: String,
+    pub unit: u32,
+    pub rank: String,
+    pub post: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dimension {
+    pub name: String,
+    /// `S_d` of the reserve formula: the evidence (学时) at which the reserve reaches 63%.
+    pub saturation_hours: f64,
+}
+
+/// 形式 of a course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Mode {
+    #[serde(rename = "线下")]
+    Offline,
+    #[serde(rename = "网络")]
+    Online,
+    #[serde(rename = "混合")]
+    Blended,
+}
+
+impl Mode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Offline => "线下",
+            Mode::Online => "网络",
+            Mode::Blended => "混合",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Course {
+    pub title: String,
+    pub hours: f64,
+    pub mode: Mode,
+    pub teacher: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Teacher {
+    pub name: String,
+    pub specialty: Vec<u32>,
+}
+
+/// 类型 of a class (班次).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ClassType {
+    #[serde(rename = "脱产")]
+    FullTime,
+    #[serde(rename = "集中")]
+    Concentrated,
+    #[serde(rename = "网络")]
+    Online,
+    #[serde(rename = "混合")]
+    Blended,
+}
+
+impl ClassType {
+    pub fn label(self) -> &'static str {
+        match self {
+            ClassType::FullTime => "脱产",
+            ClassType::Concentrated => "集中",
+            ClassType::Online => "网络",
+            ClassType::Blended => "混合",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Class {
+    pub name: String,
+    pub kind: ClassType,
+    pub start: Day,
+    pub end: Day,
+    pub capacity: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rating {
+    pub cadre: u32,
+    pub course: u32,
+    pub teacher: Option<u32>,
+    pub score: f32,
+    pub date: Option<Day>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    pub rank: Option<String>,
+    pub post: Option<String>,
+    pub dimension: u32,
+    pub target: f64,
+}
+
+/// Marker for "no class" in `Records::class`.
+pub const NO_CLASS: u32 = u32::MAX;
+
+/// Training records, column-wise. After `finalize` they are sorted by
+/// (cadre, date, input order) and `cadre_range` gives each cadre's slice.
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    pub cadre: Vec<u32>,
+    pub course: Vec<u32>,
+    pub class: Vec<u32>,
+    pub date: Vec<Day>,
+    pub hours: Vec<f32>,
+    /// `NaN` where the record has no score.
+    pub score: Vec<f32>,
+    pub completed: Vec<bool>,
+    offsets: Vec<u32>,
+}
+
+/// One record, gathered from the columns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Record {
+    pub cadre: u32,
+    pub course: u32,
+    pub class: Option<u32>,
+    pub date: Day,
+    pub hours: f32,
+    pub score: Option<f32>,
+    pub completed: bool,
+}
+
+impl Records {
+    pub fn push(&mut self, r: Record) {
+        self.cadre.push(r.cadre);
+        self.course.push(r.course);
+        self.class.push(r.class.unwrap_or(NO_CLASS));
+        self.date.push(r.date);
+        self.hours.push(r.hours);
+        self.score.push(r.score.unwrap_or(f32::NAN));
+        self.completed.push(r.completed);
+    }
+    pub fn len(&self) -> usize {
+        self.cadre.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.cadre.is_empty()
+    }
+    pub fn get(&self, i: usize) -> Record {
+        let score = self.score[i];
+        let class = self.class[i];
+        Record {
+            cadre: self.cadre[i],
+            course: self.course[i],
+            class: (class != NO_CLASS).then_some(class),
+            date: self.date[i],
+            hours: self.hours[i],
+            score: (!score.is_nan()).then_some(score),
+            completed: self.completed[i],
+        }
+    }
+    /// Sorts by (cadre, date), keeping input order among equals, and builds the
+    /// per-cadre offsets. Every way of building a dataset ends here, so the
+    /// order of records never depends on the file format they came from.
+    pub fn finalize(&mut self, n_cadres: usize) {
+        let n = self.len();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by_key(|&i| (self.cadre[i as usize], self.date[i as usize]));
+        fn permute<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
+            let out: Vec<T> = order.iter().map(|&i| v[i as usize]).collect();
+            *v = out;
+        }
+        permute(&mut self.cadre, &order);
+        permute(&mut self.course, &order);
+        permute(&mut self.class, &order);
+        permute(&mut self.date, &order);
+        permute(&mut self.hours, &order);
+        permute(&mut self.score, &order);
+        permute(&mut self.completed, &order);
+        let mut offsets = vec![0u32; n_cadres + 1];
+        for &c in &self.cadre {
+            offsets[c as usize + 1] += 1;
+        }
+        for i in 0..n_cadres {
+            offsets[i + 1] += offsets[i];
+        }
+        self.offsets = offsets;
+    }
+    /// Index range of a cadre's records (sorted by date). Requires `finalize`.
+    pub fn cadre_range(&self, cadre: u32) -> std::ops::Range<usize> {
+        let c = cadre as usize;
+        if c + 1 >= self.offsets.len() {
+            return 0..0;
+        }
+        self.offsets[c] as usize..self.offsets[c + 1] as usize
+    }
+    fn heap_bytes(&self) -> usize {
+        self.cadre.capacity() * 4
+            + self.course.capacity() * 4
+            + self.class.capacity() * 4
+            + self.date.capacity() * 4
+            + self.hours.capacity() * 4
+            + self.score.capacity() * 4
+            + self.completed.capacity()
+            + self.offsets.capacity() * 4
+    }
+}
+
+/// Everything loaded: the nine tables, interned and cross-referenced.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    pub units: Keyed<Unit>,
+    pub cadres: Keyed<Cadre>,
+    pub dimensions: Keyed<Dimension>,
+    pub courses: Keyed<Course>,
+    /// `courses × dimensions`, row-major; each row sums to 1.
+    pub course_weights: Vec<f32>,
+    pub teachers: Keyed<Teacher>,
+    pub classes: Keyed<Class>,
+    pub records: Records,
+    pub ratings: Vec<Rating>,
+    pub requirements: Vec<Requirement>,
+}
+
+impl Dataset {
+    pub fn n_dims(&self) -> usize {
+        self.dimensions.len()
+    }
+    /// The weight row of a course over all dimensions.
+    pub fn weights(&self, course: u32) -> &[f32] {
+        let d = self.n_dims();
+        &self.course_weights[course as usize * d..(course as usize + 1) * d]
+    }
+    /// The latest record date, the default "as of" date of every view.
+    pub fn latest_date(&self) -> Option<Day> {
+        self.records.date.iter().copied().max()
+    }
+    /// Approximate heap bytes held, for the memory figures of the bench.
+    pub fn heap_bytes(&self) -> usize {
+        self.units.heap_bytes()
+            + self.cadres.heap_bytes()
+            + self.cadres.items().iter().map(|c| c.name.capacity() + c.rank.capacity() + c.post.capacity()).sum::<usize>()
+            + self.dimensions.heap_bytes()
+            + self.courses.heap_bytes()
+            + self.course_weights.capacity() * 4
+            + self.teachers.heap_bytes()
+            + self.classes.heap_bytes()
+            + self.records.heap_bytes()
+            + self.ratings.capacity() * std::mem::size_of::<Rating>()
+            + self.requirements.capacity() * std::mem::size_of::<Requirement>()
+    }
+    /// A unit and all units below it.
+    pub fn unit_subtree(&self, unit: u32) -> Vec<u32> {
+        let mut out = vec![unit];
+        let mut i = 0;
+        while i < out.len() {
+            let u = out[i];
+            for (j, _, x) in self.units.iter() {
+                if x.parent == Some(u) && !out.contains(&j) {
+                    out.push(j);
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+}

@@ -1,0 +1,21 @@
+//! The default topic taxonomy (DOMAIN.md), used when a dataset brings no
+//! `dimensions` table.
+
+/// The twelve default knowledge dimensions, in radar-chart order.
+pub const DEFAULT_DIMENSIONS: [&str; 12] = [
+    "理想信念",
+    "党性修养",
+    "道德品行",
+    "理论武装",
+    "党史国史",
+    "形势政策",
+    "党章党规与党务",
+    "纪律与廉政",
+    "法律法规",
+    "履职能力与专业知识",
+    "群众工作",
+    "心理健康",
+];
+
+/// `S_d` when a dimension gives none.
+pub const DEFAULT_SATURATION_HOURS: f64 = 20.0;
