@@ -156,6 +156,11 @@ struct Story {
     weak_discipline_unit: bool,
 }
 
+/// Whether a cadre of this story stays away from a course with these weights.
+fn avoids(s: &Story, w: &[f32]) -> bool {
+    (s.weak_ideals && (w[D_IDEALS] > 0.0 || w[D_MORALS] > 0.0)) || (s.weak_discipline_unit && w[D_DISCIPLINE] > 0.0)
+}
+
 pub fn generate(scale: Scale) -> Dataset {
     generate_seeded(scale, DEFAULT_SEED)
 }
@@ -255,10 +260,6 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
             by_dim_mode[d][m].push(c);
         }
     }
-    let main_dim = |ds: &Dataset, c: u32| -> usize {
-        let w = ds.weights(c);
-        (0..w.len()).max_by(|&a, &b| w[a].total_cmp(&w[b])).unwrap()
-    };
 
     // Cadres.
     let n_cadres = scale.cadres();
@@ -398,7 +399,7 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
                     continue;
                 }
                 let course = online_pool[d][g.weighted(&online_pop[d])];
-                if taken.contains(&course) {
+                if taken.contains(&course) || avoids(&s, ds.weights(course)) {
                     continue;
                 }
                 taken.push(course);
@@ -433,9 +434,8 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
                     if picked >= k {
                         break;
                     }
-                    let md = main_dim(&ds, course);
-                    // Weak cadres skip the sessions of their weak dimensions.
-                    if (s.weak_ideals && (md == D_IDEALS || md == D_MORALS)) || (s.weak_discipline_unit && md == D_DISCIPLINE) {
+                    // Weak cadres skip the sessions that touch their weak dimensions.
+                    if avoids(&s, ds.weights(course)) {
                         continue;
                     }
                     let day = g.day_in(cl.start, cl.end);

@@ -115,7 +115,7 @@ fn reference<T>(keyed: &Keyed<T>, target: Table, id: &str, col: usize, places: &
         return Some(i);
     }
     let message = match places.rejected.get(&(target, id.to_string())) {
-        Some(at) => format!("引用的{}编号「{id}」在 {at} 有错误未载入，本行一并未载入", target.chinese()),
+        Some(at) => format!("引用的{}编号「{id}」在 {at} 有错误未载入", target.chinese()),
         None => format!("未知的{}编号：{}表中没有「{id}」", target.chinese(), target.chinese()),
     };
     errs.push(Problem { col: Some(col), code: "unknown_reference", message });
@@ -228,8 +228,9 @@ impl Runner<'_> {
             }
         };
         match &td.body {
-            Body::Csv { .. } => {
+            Body::Csv { text, .. } => {
                 let rdr = csv_reader.as_mut().unwrap();
+                let mut lines = LineCounter::new(text.as_bytes());
                 let mut n = 0u64;
                 loop {
                     match rdr.read_record(&mut record) {
@@ -244,7 +245,7 @@ impl Runner<'_> {
                             break;
                         }
                     }
-                    let line = record.position().map(|p| p.line() as u32).unwrap_or(0);
+                    let line = lines.line_at(record.position().map(|p| p.byte() as usize).unwrap_or(0));
                     let fetch = Fetch { map: &map, cells: Cells::Csv(&record) };
                     handle(self.report, line, &fetch);
                     n += 1;
@@ -264,6 +265,32 @@ impl Runner<'_> {
         self.done += td.size() as u64;
         (self.progress)(Progress { phase: "build", done: self.done, total: self.total });
         loaded
+    }
+}
+
+/// Line numbers of records from their byte offsets. The csv reader reports a
+/// record's position at the end of the previous record's terminator (and
+/// before skipped blank lines), so skip line breaks before counting.
+struct LineCounter<'t> {
+    text: &'t [u8],
+    pos: usize,
+    line: u32,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t [u8]) -> Self {
+        LineCounter { text, pos: 0, line: 1 }
+    }
+    fn line_at(&mut self, mut byte: usize) -> u32 {
+        while byte < self.text.len() && matches!(self.text[byte], b'\r' | b'\n') {
+            byte += 1;
+        }
+        if byte < self.pos {
+            return self.line;
+        }
+        self.line += self.text[self.pos..byte].iter().filter(|&&c| c == b'\n').count() as u32;
+        self.pos = byte;
+        self.line
     }
 }
 
@@ -413,14 +440,14 @@ pub(crate) fn build(mut tables: Vec<TableData>, opts: &LoadOptions, report: &mut
     // Teachers.
     let (c_id, c_name, c_spec) = (col(Table::Teachers, "teacher_id"), col(Table::Teachers, "name"), col(Table::Teachers, "specialty"));
     for td in of(Table::Teachers) {
-        run.run(td, |_, f, errs| {
+        run.run(td, |line, f, errs| {
             let id = f.required(c_id, errs);
             let name = f.required(c_name, errs);
             let spec = f.get(c_spec);
             let specialty = if spec.is_empty() { Some(Vec::new()) } else { dims_of(&ds, spec, c_spec, errs) };
             let (Some(id), Some(name), Some(specialty)) = (id, name, specialty) else {
                 if let Some(id) = id {
-                    places.rejected.entry((Table::Teachers, id.into())).or_insert_with(|| "教师表".into());
+                    places.rejected.entry((Table::Teachers, id.into())).or_insert_with(|| location(td, line));
                 }
                 return false;
             };
@@ -429,7 +456,7 @@ pub(crate) fn build(mut tables: Vec<TableData>, opts: &LoadOptions, report: &mut
                 errs.push(duplicate(Table::Teachers, id, &places));
                 return false;
             }
-            places.defined.insert((Table::Teachers, id.into()), "教师表".into());
+            places.defined.insert((Table::Teachers, id.into()), location(td, line));
             true
         });
     }

@@ -32,7 +32,7 @@ pub struct Issue {
 
 impl std::fmt::Display for Issue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.file)?;
+        write!(f, "{}", if self.file.is_empty() { "（全部数据）" } else { &self.file })?;
         if let Some(s) = &self.sheet {
             write!(f, " [{s}]")?;
         }

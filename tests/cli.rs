@@ -1,0 +1,74 @@
+//! The command line, run as a user would.
+mod common;
+use common::fixture;
+use std::process::Command;
+
+fn zhichu(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zhichu")).args(args).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn profile_json_reproduces_the_worked_check() {
+    let data = fixture("basic_gbk");
+    let (code, out, err) = zhichu(&["profile", "--data", data.to_str().unwrap(), "--cadre", "C1", "--as-of", "2025-07-02", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["cadre"]["name"], "张三");
+    assert_eq!(v["as_of"], "2025-07-02");
+    let d = &v["dimensions"][0];
+    assert_eq!(d["dimension"], "理想信念");
+    assert!((d["reserve"].as_f64().unwrap() - 27.25).abs() < 0.01);
+    let sum: f64 = d["contributions"].as_array().unwrap().iter().map(|c| c["contribution"].as_f64().unwrap()).sum();
+    assert!((sum - d["evidence"].as_f64().unwrap()).abs() < 1e-9);
+    assert!(v["trend"].as_array().unwrap().len() == 2);
+    // The same cadre by name, in the terminal view.
+    let (code, out, _) = zhichu(&["profile", "--data", data.to_str().unwrap(), "--cadre", "张三", "--as-of", "2025-07-02"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("理想信念") && out.contains(" 27.3") && out.contains("缺口 32.7"), "{out}");
+}
+
+#[test]
+fn validate_reports_and_exits_1_on_errors() {
+    let broken = fixture("broken");
+    let (code, out, _) = zhichu(&["validate", "--data", broken.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["loaded"]["records"], 2);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 14);
+    let e = &v["errors"][9];
+    assert_eq!((e["file"].as_str(), e["row"].as_u64(), e["column"].as_str(), e["code"].as_str()), (Some("records.csv"), Some(4), Some("日期"), Some("bad_date")));
+    let good = fixture("basic.xlsx");
+    let (code, out, _) = zhichu(&["validate", "--data", good.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(out.contains("没有错误"));
+}
+
+#[test]
+fn exit_codes_for_unknown_cadre_and_missing_path() {
+    let data = fixture("basic.json");
+    assert_eq!(zhichu(&["profile", "--data", data.to_str().unwrap(), "--cadre", "C404"]).0, 3);
+    assert_eq!(zhichu(&["profile", "--data", "/nonexistent/x.csv", "--cadre", "C1"]).0, 4);
+    assert_eq!(zhichu(&["profile", "--cadre"]).0, 2);
+}
+
+#[test]
+fn demo_writes_files_that_load_and_recommend_works_without_data() {
+    let dir = std::env::temp_dir().join(format!("zhichu-demo-{}", std::process::id()));
+    let (code, _, err) = zhichu(&["demo", "--scale", "s", "--out", dir.to_str().unwrap(), "--encoding", "gbk"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.join("干部.csv").exists() && dir.join("培训记录.csv").exists());
+    let (code, out, _) = zhichu(&["validate", "--data", dir.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["loaded"]["cadres"], 1000);
+    // Without --data: the demo city; the weak cadre's first pick closes 理想信念.
+    let (code, out, _) = zhichu(&["recommend", "--scale", "s", "--cadre", "C000001", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["recommendations"][0]["gains"][0]["dimension"], "理想信念");
+    // The same from the written files.
+    let (_, out2, _) = zhichu(&["recommend", "--data", dir.to_str().unwrap(), "--cadre", "C000001", "--json"]);
+    assert_eq!(out, out2);
+    std::fs::remove_dir_all(&dir).ok();
+}
