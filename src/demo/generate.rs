@@ -100,7 +100,7 @@ const FORMATS: [(&str, Mode, &[f64]); 6] = [
     ("专题研讨", Mode::Offline, &[8.0, 12.0, 16.0]),
     ("现场教学", Mode::Offline, &[6.0, 8.0]),
     ("网络专题课程", Mode::Online, &[8.0, 10.0, 12.0, 16.0]),
-    ("网络微课包", Mode::Online, &[6.0, 8.0, 10.0]),
+    ("网络微课包", Mode::Online, &[8.0, 10.0, 12.0]),
     ("线上线下混合课程", Mode::Blended, &[8.0, 12.0, 16.0]),
 ];
 const COURSES_PER_DIM: usize = 25;
@@ -388,7 +388,7 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
         for (yi, year) in (FIRST_YEAR..=LAST_YEAR).enumerate() {
             let (y0, y1) = (date::from_ymd(year, 1, 1).unwrap(), date::from_ymd(year, 12, 31).unwrap());
             // Online self-study: about 50 学时 a year.
-            let mut target = if s.short_hours { g.rng.gen_range(14.0..34.0) } else { g.rng.gen_range(50.0..66.0) };
+            let mut target = if s.short_hours { g.rng.gen_range(14.0..34.0) } else { g.rng.gen_range(44.0..56.0) };
             let mut taken: Vec<u32> = Vec::new();
             for _ in 0..64 {
                 if target <= 0.0 {
@@ -415,7 +415,7 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
             // Classes.
             let n_classes = if s.frequent {
                 g.rng.gen_range(3..=4)
-            } else if g.chance(if senior { 0.5 } else { 0.75 }) {
+            } else if g.chance(if senior { 0.45 } else { 0.6 }) {
                 1
             } else {
                 0
@@ -428,7 +428,7 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
                 }
                 let (class, cs) = &pool[g.rng.gen_range(0..pool.len())];
                 let cl = ds.classes.get(*class).clone();
-                let k = g.rng.gen_range(2..=3.min(cs.len()));
+                let k = 2.min(cs.len());
                 let mut picked = 0;
                 for &course in cs.iter() {
                     if picked >= k {

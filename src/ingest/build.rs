@@ -32,7 +32,7 @@ struct Fetch<'a> {
 }
 
 enum Cells<'a> {
-    Csv(&'a csv::StringRecord),
+    Csv(&'a csv::ByteRecord),
     Vec(&'a [String]),
 }
 
@@ -40,7 +40,7 @@ impl Fetch<'_> {
     fn get(&self, col: usize) -> &str {
         match self.map[col] {
             Some(i) => match &self.cells {
-                Cells::Csv(r) => r.get(i).unwrap_or(""),
+                Cells::Csv(r) => field(r, i),
                 Cells::Vec(v) => v.get(i).map(String::as_str).unwrap_or(""),
             }
             .trim(),
@@ -49,7 +49,7 @@ impl Fetch<'_> {
     }
     fn raw(&self, i: usize) -> &str {
         match &self.cells {
-            Cells::Csv(r) => r.get(i).unwrap_or(""),
+            Cells::Csv(r) => field(r, i),
             Cells::Vec(v) => v.get(i).map(String::as_str).unwrap_or(""),
         }
         .trim()
@@ -59,7 +59,7 @@ impl Fetch<'_> {
     }
     fn all_empty(&self) -> bool {
         match &self.cells {
-            Cells::Csv(r) => r.iter().all(|c| c.trim().is_empty()),
+            Cells::Csv(r) => r.iter().all(|c| c.trim_ascii().is_empty()),
             Cells::Vec(v) => v.iter().all(|c| c.trim().is_empty()),
         }
     }
@@ -109,6 +109,12 @@ impl Fetch<'_> {
     }
 }
 
+/// A CSV field as text. The file was decoded to UTF-8 before parsing and the
+/// parser splits only at ASCII bytes, so every field is valid UTF-8.
+fn field(r: &csv::ByteRecord, i: usize) -> &str {
+    r.get(i).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+}
+
 /// Looks up a referenced id, or records why it cannot be found.
 fn reference<T>(keyed: &Keyed<T>, target: Table, id: &str, col: usize, places: &Places, errs: &mut Vec<Problem>) -> Option<u32> {
     if let Some(i) = keyed.lookup(id) {
@@ -152,14 +158,14 @@ impl Runner<'_> {
         };
         // Header → column map.
         let mut csv_reader;
-        let mut record = csv::StringRecord::new();
+        let mut record = csv::ByteRecord::new();
         let header: Vec<String> = match &td.body {
             Body::Csv { text, delimiter } => {
                 csv_reader = Some(
                     csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(*delimiter).from_reader(text.as_bytes()),
                 );
-                match csv_reader.as_mut().unwrap().read_record(&mut record) {
-                    Ok(true) => record.iter().map(str::to_string).collect(),
+                match csv_reader.as_mut().unwrap().read_byte_record(&mut record) {
+                    Ok(true) => record.iter().map(|b| String::from_utf8_lossy(b).into_owned()).collect(),
                     _ => Vec::new(),
                 }
             }
@@ -201,13 +207,24 @@ impl Runner<'_> {
         }
         let mut loaded = 0usize;
         let mut errs: Vec<Problem> = Vec::new();
-        let mut handle = |report: &mut Report, line: u32, fetch: &Fetch| {
+        let mut lines = match &td.body {
+            Body::Csv { text, .. } => Some(LineCounter::new(text.as_bytes())),
+            Body::Rows { .. } => None,
+        };
+        // Row numbers of CSV rows are counted from byte offsets, and for records
+        // (the big table, whose handler does not need them) only on error.
+        let mut handle = |report: &mut Report, known: Option<u32>, byte: usize, fetch: &Fetch| {
             if fetch.all_empty() {
                 return;
             }
             errs.clear();
+            let mut line_of = || known.unwrap_or_else(|| lines.as_mut().map_or(0, |l| l.line_at(byte)));
+            let mut line = if table == Table::Records { 0 } else { line_of() };
             if row_fn(line, fetch, &mut errs) {
                 loaded += 1;
+            }
+            if line == 0 && !errs.is_empty() {
+                line = line_of();
             }
             for p in errs.drain(..) {
                 let value = p.col.and_then(|c| map[c]).map(|i| fetch.raw(i).to_string()).filter(|v| !v.is_empty());
@@ -228,12 +245,11 @@ impl Runner<'_> {
             }
         };
         match &td.body {
-            Body::Csv { text, .. } => {
+            Body::Csv { .. } => {
                 let rdr = csv_reader.as_mut().unwrap();
-                let mut lines = LineCounter::new(text.as_bytes());
                 let mut n = 0u64;
                 loop {
-                    match rdr.read_record(&mut record) {
+                    match rdr.read_byte_record(&mut record) {
                         Ok(true) => {}
                         Ok(false) => break,
                         Err(e) => {
@@ -245,9 +261,9 @@ impl Runner<'_> {
                             break;
                         }
                     }
-                    let line = lines.line_at(record.position().map(|p| p.byte() as usize).unwrap_or(0));
+                    let byte = record.position().map(|p| p.byte() as usize).unwrap_or(0);
                     let fetch = Fetch { map: &map, cells: Cells::Csv(&record) };
-                    handle(self.report, line, &fetch);
+                    handle(self.report, None, byte, &fetch);
                     n += 1;
                     if n % 32768 == 0 {
                         let pos = record.position().map(|p| p.byte()).unwrap_or(0);
@@ -258,7 +274,7 @@ impl Runner<'_> {
             Body::Rows { rows, .. } => {
                 for (line, cells) in rows {
                     let fetch = Fetch { map: &map, cells: Cells::Vec(cells) };
-                    handle(self.report, *line, &fetch);
+                    handle(self.report, Some(*line), 0, &fetch);
                 }
             }
         }
@@ -369,7 +385,7 @@ fn parse_class_type(s: &str) -> Option<ClassType> {
 }
 
 /// Builds the dataset from every table found in the input, in dependency order.
-pub(crate) fn build(mut tables: Vec<TableData>, opts: &LoadOptions, report: &mut Report, progress: &mut dyn FnMut(Progress)) -> Dataset {
+pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: &mut Report, progress: &mut dyn FnMut(Progress)) -> Dataset {
     tables.sort_by_key(|t| t.table);
     let total: u64 = tables.iter().map(|t| t.size() as u64).sum();
     let mut ds = Dataset::default();
@@ -600,8 +616,17 @@ pub(crate) fn build(mut tables: Vec<TableData>, opts: &LoadOptions, report: &mut
     let mut records = model::Records::default();
     for td in of(t) {
         let mut from_course = 0usize;
+        // Records usually come grouped by cadre: reuse the previous row's lookup.
+        let mut last_cadre: (String, u32) = (String::new(), 0);
         run.run(td, |_, f, errs| {
-            let cadre = f.required(c_cadre, errs).and_then(|id| reference(&ds.cadres, Table::Cadres, id, c_cadre, &places, errs));
+            let cadre = f.required(c_cadre, errs).and_then(|id| {
+                if id == last_cadre.0 {
+                    return Some(last_cadre.1);
+                }
+                let i = reference(&ds.cadres, Table::Cadres, id, c_cadre, &places, errs)?;
+                last_cadre = (id.to_string(), i);
+                Some(i)
+            });
             let course = f.required(c_course, errs).and_then(|id| {
                 if td.xapi {
                     if let Some(i) = ds.courses.lookup(id) {

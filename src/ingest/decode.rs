@@ -1,9 +1,11 @@
 //! Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's
 //! "Unicode text"), and GBK / GB18030, detected automatically.
 
-/// The text of a file and the encoding it was read as.
-pub struct Decoded {
-    pub text: String,
+use std::borrow::Cow;
+
+/// The text of a file (borrowed when it already was UTF-8) and the encoding it was read as.
+pub struct Decoded<'a> {
+    pub text: Cow<'a, str>,
     pub encoding: &'static str,
 }
 
@@ -13,7 +15,7 @@ pub struct DecodeError {
     pub line: u32,
 }
 
-pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return utf8(rest, "UTF-8 (BOM)");
     }
@@ -23,7 +25,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         if had_errors {
             return Err(DecodeError { line: 1 });
         }
-        return Ok(Decoded { text: text.into_owned(), encoding: enc.name() });
+        return Ok(Decoded { text: Cow::Owned(text.into_owned()), encoding: enc.name() });
     }
     if let Ok(d) = utf8(bytes, "UTF-8") {
         return Ok(d);
@@ -35,12 +37,12 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         let line = text[..bad].matches('\n').count() as u32 + 1;
         return Err(DecodeError { line });
     }
-    Ok(Decoded { text: text.into_owned(), encoding: "GBK/GB18030" })
+    Ok(Decoded { text: Cow::Owned(text.into_owned()), encoding: "GBK/GB18030" })
 }
 
-fn utf8(bytes: &[u8], name: &'static str) -> Result<Decoded, DecodeError> {
+fn utf8<'a>(bytes: &'a [u8], name: &'static str) -> Result<Decoded<'a>, DecodeError> {
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(Decoded { text: s.to_string(), encoding: name }),
+        Ok(s) => Ok(Decoded { text: Cow::Borrowed(s), encoding: name }),
         Err(e) => Err(DecodeError { line: bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u32 + 1 }),
     }
 }
@@ -74,10 +76,10 @@ mod tests {
         let mut bom = vec![0xEF, 0xBB, 0xBF];
         bom.extend_from_slice(s.as_bytes());
         let d = decode(&bom).ok().unwrap();
-        assert_eq!((d.text.as_str(), d.encoding), (s, "UTF-8 (BOM)"));
+        assert_eq!((&*d.text, d.encoding), (s, "UTF-8 (BOM)"));
         let (gbk, _, _) = encoding_rs::GBK.encode(s);
         let d = decode(&gbk).ok().unwrap();
-        assert_eq!((d.text.as_str(), d.encoding), (s, "GBK/GB18030"));
+        assert_eq!((&*d.text, d.encoding), (s, "GBK/GB18030"));
         let mut utf16 = vec![0xFF, 0xFE];
         for u in s.encode_utf16() {
             utf16.extend_from_slice(&u.to_le_bytes());

@@ -15,23 +15,23 @@ pub struct SourceFile {
     pub bytes: Vec<u8>,
 }
 
-pub(crate) enum Body {
-    Csv { text: String, delimiter: u8 },
+pub(crate) enum Body<'a> {
+    Csv { text: std::borrow::Cow<'a, str>, delimiter: u8 },
     Rows { header: Vec<String>, rows: Vec<(u32, Vec<String>)> },
 }
 
-pub(crate) struct TableData {
+pub(crate) struct TableData<'a> {
     pub table: Table,
     pub file: String,
     pub sheet: Option<String>,
-    pub body: Body,
+    pub body: Body<'a>,
     /// Rows are xAPI statements: course ids may be IRIs.
     pub xapi: bool,
     /// Rows are JSON array items (no Excel cell references).
     pub json: bool,
 }
 
-impl TableData {
+impl TableData<'_> {
     pub fn size(&self) -> usize {
         match &self.body {
             Body::Csv { text, .. } => text.len(),
@@ -56,7 +56,7 @@ fn split_ext(name: &str) -> (&str, String) {
 }
 
 /// Reads one file into tables; problems with the file as a whole go to `report`.
-pub(crate) fn read(file: &SourceFile, report: &mut Report) -> Vec<TableData> {
+pub(crate) fn read<'a>(file: &'a SourceFile, report: &mut Report) -> Vec<TableData<'a>> {
     let name = base_name(&file.name).to_string();
     let (stem, ext) = split_ext(&name);
     match ext.as_str() {
@@ -84,7 +84,7 @@ fn unknown_table(report: &mut Report, file: &str, sheet: Option<&str>, what: &st
     report.warnings.push(i);
 }
 
-fn read_csv(name: &str, stem: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData> {
+fn read_csv<'a>(name: &str, stem: &str, bytes: &'a [u8], report: &mut Report) -> Vec<TableData<'a>> {
     let Some(table) = Table::from_name(stem) else {
         unknown_table(report, name, None, stem);
         return Vec::new();
@@ -131,7 +131,7 @@ fn cell_text(c: &Data) -> String {
     }
 }
 
-fn read_workbook(name: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData> {
+fn read_workbook(name: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData<'static>> {
     let mut wb = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())) {
         Ok(wb) => wb,
         Err(e) => {
@@ -184,7 +184,7 @@ fn json_text(v: &Value) -> String {
     }
 }
 
-fn read_json(name: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData> {
+fn read_json(name: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData<'static>> {
     let text = match decode::decode(bytes) {
         Ok(d) => d.text,
         Err(e) => {

@@ -71,7 +71,7 @@ fn score(result: &Value) -> String {
     String::new()
 }
 
-pub(crate) fn to_records(file: &str, statements: &[Value]) -> TableData {
+pub(crate) fn to_records(file: &str, statements: &[Value]) -> TableData<'static> {
     let rows = statements
         .iter()
         .enumerate()

@@ -243,25 +243,37 @@ impl Records {
     /// order of records never depends on the file format they came from.
     pub fn finalize(&mut self, n_cadres: usize) {
         let n = self.len();
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_by_key(|&i| (self.cadre[i as usize], self.date[i as usize]));
-        fn permute<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
-            let out: Vec<T> = order.iter().map(|&i| v[i as usize]).collect();
-            *v = out;
-        }
-        permute(&mut self.cadre, &order);
-        permute(&mut self.course, &order);
-        permute(&mut self.class, &order);
-        permute(&mut self.date, &order);
-        permute(&mut self.hours, &order);
-        permute(&mut self.score, &order);
-        permute(&mut self.completed, &order);
+        // Counting sort by cadre (stable), then each cadre's slice by date (stable).
         let mut offsets = vec![0u32; n_cadres + 1];
         for &c in &self.cadre {
             offsets[c as usize + 1] += 1;
         }
         for i in 0..n_cadres {
             offsets[i + 1] += offsets[i];
+        }
+        let already_sorted = (1..n).all(|i| (self.cadre[i - 1], self.date[i - 1]) <= (self.cadre[i], self.date[i]));
+        if !already_sorted {
+            let mut next = offsets.clone();
+            let mut order = vec![0u32; n];
+            for (i, &c) in self.cadre.iter().enumerate() {
+                order[next[c as usize] as usize] = i as u32;
+                next[c as usize] += 1;
+            }
+            for c in 0..n_cadres {
+                let slice = &mut order[offsets[c] as usize..offsets[c + 1] as usize];
+                slice.sort_by_key(|&i| self.date[i as usize]);
+            }
+            fn permute<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
+                let out: Vec<T> = order.iter().map(|&i| v[i as usize]).collect();
+                *v = out;
+            }
+            permute(&mut self.cadre, &order);
+            permute(&mut self.course, &order);
+            permute(&mut self.class, &order);
+            permute(&mut self.date, &order);
+            permute(&mut self.hours, &order);
+            permute(&mut self.score, &order);
+            permute(&mut self.completed, &order);
         }
         self.offsets = offsets;
     }
