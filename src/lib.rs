@@ -14,6 +14,8 @@ pub mod analytics;
 pub mod demo;
 pub mod ingest;
 pub mod model;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use ingest::{load, LoadOptions, Report, SourceFile};
 pub use model::Dataset;

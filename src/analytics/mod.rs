@@ -5,8 +5,12 @@
 //! - [`snapshot`]: every cadre's reserves at one date, for percentiles and peer medians;
 //! - [`profile`]: one cadre's profile with its explanation and trend;
 //! - [`ratings`]: shrunk (Bayesian) course ratings;
-//! - [`recommend`]: courses ranked by the gaps they close.
+//! - [`recommend`]: courses ranked by the gaps they close;
+//! - [`compliance`]: 学时 rules and each cadre's progress on them;
+//! - [`archive`]: a cadre's e-archive (电子档案), every record in full.
 
+pub mod archive;
+pub mod compliance;
 pub mod profile;
 pub mod ratings;
 pub mod recommend;

@@ -324,7 +324,7 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
             let start = g.day_in(date::from_ymd(year, 2, 20).unwrap(), date::from_ymd(year, 11, 30).unwrap());
             let days = match kind {
                 ClassType::FullTime => g.rng.gen_range(20..45),
-                ClassType::Concentrated => g.rng.gen_range(5..13),
+                ClassType::Concentrated => g.rng.gen_range(9..16),
                 ClassType::Online => g.rng.gen_range(20..60),
                 ClassType::Blended => g.rng.gen_range(10..30),
             };
@@ -415,13 +415,13 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
             // Classes.
             let n_classes = if s.frequent {
                 g.rng.gen_range(3..=4)
-            } else if g.chance(if senior { 0.45 } else { 0.6 }) {
+            } else if g.chance(if senior { 0.45 } else { 0.8 }) {
                 1
             } else {
                 0
             };
             for _ in 0..n_classes {
-                let ti = if senior && g.chance(0.6) { 0 } else { *g.pick(&[1usize, 1, 2, 3]) };
+                let ti = if senior && g.chance(0.6) { 0 } else { *g.pick(&[1usize, 1, 1, 2, 3]) };
                 let pool = &classes_by_year_type[yi][ti];
                 if pool.is_empty() {
                     continue;

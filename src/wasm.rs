@@ -1,0 +1,290 @@
+//! Browser bindings (wasm32 only). JavaScript moves bytes in and draws what
+//! comes out; every number is computed here, by the same functions the CLI
+//! calls, and serialised from the same structs.
+//!
+//! Errors cross the boundary as `{ code, message }` objects; a panic is
+//! reported to the console with its message (console_error_panic_hook).
+
+use crate::analytics::compliance::{self, Rule};
+use crate::analytics::profile::CadreInfo;
+use crate::analytics::ratings::{course_ratings, RatingSummary};
+use crate::analytics::recommend::{recommend_with, RecommendParams};
+use crate::analytics::{archive, profile, Model, Snapshot};
+use crate::demo::export::{csv_files, Encoding, Headers};
+use crate::demo::{generate, Scale};
+use crate::ingest::{load_with_progress, LoadOptions, Report, SourceFile};
+use crate::model::{date, Dataset, Day};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[derive(Serialize)]
+struct ErrorValue {
+    code: &'static str,
+    message: String,
+}
+
+fn err(code: &'static str, message: String) -> JsValue {
+    to_js(&ErrorValue { code, message })
+}
+
+fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+#[derive(Serialize)]
+struct Summary {
+    demo: bool,
+    units: usize,
+    cadres: usize,
+    courses: usize,
+    teachers: usize,
+    classes: usize,
+    records: usize,
+    ratings: usize,
+    dimensions: Vec<String>,
+    latest_date: Option<String>,
+    files: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct UnitInfo {
+    unit_id: String,
+    name: String,
+    parent_id: Option<String>,
+    cadres: usize,
+}
+
+#[derive(Serialize)]
+struct Simulation {
+    course_id: String,
+    before: Vec<f64>,
+    after: Vec<f64>,
+}
+
+/// A loaded dataset and the files it was built from.
+#[wasm_bindgen]
+pub struct Engine {
+    files: Vec<SourceFile>,
+    demo: bool,
+    ds: Dataset,
+    report: Report,
+    model: Model,
+    snapshot: Option<Snapshot>,
+    ratings: Option<Vec<RatingSummary>>,
+    rules: Vec<Rule>,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// An empty engine; add files and call `load`.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Engine {
+        Engine {
+            files: Vec::new(),
+            demo: false,
+            ds: Dataset::default(),
+            report: Report::default(),
+            model: Model::default(),
+            snapshot: None,
+            ratings: None,
+            rules: compliance::default_rules(),
+        }
+    }
+
+    /// The built-in demo city (synthetic): `s`, `m` or `l`.
+    pub fn demo(scale: &str) -> Result<Engine, JsValue> {
+        let scale = Scale::parse(scale).ok_or_else(|| err("bad_argument", format!("未知的规模「{scale}」，应为 s、m 或 l")))?;
+        let mut e = Engine::new();
+        e.ds = generate(scale);
+        e.demo = true;
+        Ok(e)
+    }
+
+    /// Stages a file (replacing one of the same name).
+    pub fn add_file(&mut self, name: String, bytes: Vec<u8>) {
+        self.files.retain(|f| f.name != name);
+        self.files.push(SourceFile { name, bytes });
+    }
+
+    pub fn remove_file(&mut self, name: &str) {
+        self.files.retain(|f| f.name != name);
+    }
+
+    pub fn file_names(&self) -> Vec<String> {
+        self.files.iter().map(|f| f.name.clone()).collect()
+    }
+
+    /// Builds the dataset from every staged file; returns the validation
+    /// report. `progress`, if given, is called with a percentage.
+    pub fn load(&mut self, progress: Option<js_sys::Function>) -> JsValue {
+        let mut last = -1i64;
+        let loaded = load_with_progress(&self.files, &LoadOptions::default(), &mut |p| {
+            if let Some(f) = &progress {
+                let pct = (p.done * 100 / p.total.max(1)) as i64;
+                if pct != last {
+                    last = pct;
+                    let _ = f.call1(&JsValue::NULL, &JsValue::from(pct as f64));
+                }
+            }
+        });
+        self.ds = loaded.dataset;
+        self.report = loaded.report;
+        self.demo = false;
+        self.snapshot = None;
+        self.ratings = None;
+        to_js(&self.report)
+    }
+
+    pub fn report(&self) -> JsValue {
+        to_js(&self.report)
+    }
+
+    pub fn summary(&self) -> JsValue {
+        to_js(&Summary {
+            demo: self.demo,
+            units: self.ds.units.len(),
+            cadres: self.ds.cadres.len(),
+            courses: self.ds.courses.len(),
+            teachers: self.ds.teachers.len(),
+            classes: self.ds.classes.len(),
+            records: self.ds.records.len(),
+            ratings: self.ds.ratings.len(),
+            dimensions: self.ds.dimensions.items().iter().map(|d| d.name.clone()).collect(),
+            latest_date: self.ds.latest_date().map(date::format),
+            files: self.file_names(),
+        })
+    }
+
+    pub fn units(&self) -> JsValue {
+        let mut counts = vec![0usize; self.ds.units.len()];
+        for c in self.ds.cadres.items() {
+            counts[c.unit as usize] += 1;
+        }
+        let out: Vec<UnitInfo> = self
+            .ds
+            .units
+            .iter()
+            .map(|(i, id, u)| UnitInfo {
+                unit_id: id.into(),
+                name: u.name.clone(),
+                parent_id: u.parent.map(|p| self.ds.units.id(p).to_string()),
+                cadres: counts[i as usize],
+            })
+            .collect();
+        to_js(&out)
+    }
+
+    /// Cadres whose id or name contains `query` (all when empty), at most `limit`.
+    pub fn search_cadres(&self, query: &str, limit: usize) -> JsValue {
+        let q = query.trim();
+        let hits: Vec<CadreInfo> = self
+            .ds
+            .cadres
+            .iter()
+            .filter(|(_, id, c)| q.is_empty() || id.contains(q) || c.name.contains(q))
+            .take(limit)
+            .map(|(i, _, _)| CadreInfo::of(&self.ds, i))
+            .collect();
+        to_js(&hits)
+    }
+
+    /// The default as-of date: the latest record's date.
+    pub fn default_as_of(&self) -> Option<String> {
+        self.ds.latest_date().map(date::format)
+    }
+
+    pub fn profile(&mut self, cadre_id: &str, as_of: Option<String>) -> Result<JsValue, JsValue> {
+        let c = self.cadre(cadre_id)?;
+        self.ensure_snapshot(as_of)?;
+        Ok(to_js(&profile(&self.ds, self.snapshot.as_ref().unwrap(), c)))
+    }
+
+    /// Every cadre's profile at one date (for the bench: the whole city).
+    pub fn profile_all(&mut self, as_of: Option<String>) -> Result<usize, JsValue> {
+        self.ensure_snapshot(as_of)?;
+        Ok(self.ds.cadres.len())
+    }
+
+    pub fn recommend(&mut self, cadre_id: &str, top: usize, as_of: Option<String>) -> Result<JsValue, JsValue> {
+        let c = self.cadre(cadre_id)?;
+        self.ensure_snapshot(as_of)?;
+        let params = RecommendParams { top, ..Default::default() };
+        let ratings = self.ratings.get_or_insert_with(|| course_ratings(&self.ds, params.rating_prior_weight));
+        Ok(to_js(&recommend_with(&self.ds, self.snapshot.as_ref().unwrap(), c, &params, ratings)))
+    }
+
+    /// The cadre's reserves now and after taking `course_id` today (the predicted radar).
+    pub fn simulate(&mut self, cadre_id: &str, course_id: &str, as_of: Option<String>) -> Result<JsValue, JsValue> {
+        let c = self.cadre(cadre_id)?;
+        let k = self.ds.courses.lookup(course_id).ok_or_else(|| err("not_found", format!("没有编号为「{course_id}」的课程")))?;
+        self.ensure_snapshot(as_of)?;
+        let snap = self.snapshot.as_ref().unwrap();
+        let mut e = vec![0.0; self.ds.n_dims()];
+        snap.model.add_evidence(&self.ds, c, snap.as_of, &mut e);
+        let amount = self.ds.courses.get(k).hours * snap.model.completion_credit;
+        let sat: Vec<f64> = self.ds.dimensions.items().iter().map(|d| d.saturation_hours).collect();
+        let before: Vec<f64> = (0..e.len()).map(|d| Model::reserve(e[d], sat[d])).collect();
+        let after: Vec<f64> = (0..e.len()).map(|d| Model::reserve(e[d] + amount * self.ds.weights(k)[d] as f64, sat[d])).collect();
+        Ok(to_js(&Simulation { course_id: course_id.into(), before, after }))
+    }
+
+    pub fn archive(&self, cadre_id: &str) -> Result<JsValue, JsValue> {
+        let c = self.cadre(cadre_id)?;
+        Ok(to_js(&archive::archive(&self.ds, c)))
+    }
+
+    /// 学时 earned against each applicable rule, for the period ending in `year`.
+    pub fn hours(&self, cadre_id: &str, year: i32) -> Result<JsValue, JsValue> {
+        let c = self.cadre(cadre_id)?;
+        Ok(to_js(&compliance::progress(&self.ds, &self.rules, c, year)))
+    }
+
+    /// Sets model parameters (half-life in years, completion credit).
+    pub fn set_model(&mut self, half_life_years: f64, completion_credit: f64) {
+        self.model = Model { half_life_years, completion_credit };
+        self.snapshot = None;
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new()
+    }
+}
+
+impl Engine {
+    fn cadre(&self, id: &str) -> Result<u32, JsValue> {
+        self.ds.cadres.lookup(id).ok_or_else(|| err("not_found", format!("没有编号为「{id}」的干部")))
+    }
+
+    fn ensure_snapshot(&mut self, as_of: Option<String>) -> Result<(), JsValue> {
+        let day: Day = match as_of.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => date::parse(s).ok_or_else(|| err("bad_argument", format!("无法识别的日期「{s}」，应为 2025-12-31 这样的日期")))?,
+            None => self.ds.latest_date().unwrap_or_else(|| date::from_ymd(2025, 12, 31).unwrap()),
+        };
+        if self.snapshot.as_ref().is_none_or(|s| s.as_of != day || s.model != self.model) {
+            self.snapshot = Some(Snapshot::compute(&self.ds, self.model, day));
+        }
+        Ok(())
+    }
+}
+
+/// The demo city as CSV files (`[{name, bytes}]`), for benches and for users
+/// who want to see the file format.
+#[wasm_bindgen]
+pub fn demo_csv_files(scale: &str) -> Result<js_sys::Array, JsValue> {
+    let scale = Scale::parse(scale).ok_or_else(|| err("bad_argument", format!("未知的规模「{scale}」")))?;
+    let out = js_sys::Array::new();
+    for (name, bytes) in csv_files(&generate(scale), Headers::Chinese, Encoding::Utf8Bom) {
+        let o = js_sys::Object::new();
+        js_sys::Reflect::set(&o, &"name".into(), &name.into())?;
+        js_sys::Reflect::set(&o, &"bytes".into(), &js_sys::Uint8Array::from(&bytes[..]))?;
+        out.push(&o);
+    }
+    Ok(out)
+}

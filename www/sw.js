@@ -1,0 +1,33 @@
+// Offline support: the app shell, the wasm engine and the chart library are
+// cached on first visit and served from the cache afterwards (refreshed in the
+// background when the network is there). Only same-origin requests exist.
+const CACHE = 'zhichu-v1';
+const SHELL = ['./', 'index.html', 'app.js', 'worker.js', 'store.js', 'style.css', 'icon.svg', 'manifest.webmanifest',
+  'pkg/zhichu.js', 'pkg/zhichu_bg.wasm', 'vendor/echarts.min.js'];
+
+self.addEventListener('install', (e) => {
+  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (e) => {
+  e.waitUntil(caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener('fetch', (e) => {
+  const url = new URL(e.request.url);
+  if (e.request.method !== 'GET' || url.origin !== self.location.origin) return;
+  const key = url.pathname.endsWith('/') ? new Request(url.origin + url.pathname) : e.request;
+  e.respondWith(caches.open(CACHE).then(async (cache) => {
+    const cached = await cache.match(key, { ignoreSearch: true });
+    const fresh = fetch(e.request).then((res) => {
+      if (res.ok) cache.put(key, res.clone());
+      return res;
+    }).catch(() => null);
+    if (cached) {
+      e.waitUntil(fresh);
+      return cached;
+    }
+    return (await fresh) || new Response('离线且未缓存', { status: 503 });
+  }));
+});
