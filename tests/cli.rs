@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The command line, run as a user would.
 mod common;
 use common::fixture;

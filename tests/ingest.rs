@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Ingest on fixtures: the same data as GBK CSV (Chinese headers), a real
 //! .xlsx, JSON and xAPI; broken files with the exact errors expected.
 mod common;

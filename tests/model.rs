@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The knowledge-reserve model on hand-computed cases and its properties.
 mod common;
 use common::*;

@@ -4,7 +4,7 @@
 //!
 //! Planted stories the product should find:
 //! - 市住房和城乡建设局 (`U019`) is weak in 纪律与廉政: its cadres avoid those courses;
-//! - ~3% of cadres are weak in 理想信念 and 道德品行 (cadre `C000001` is one);
+//! - ~3% of cadres are weak in 理想信念 (weakest) and 道德品行 (cadre `C000001` is one);
 //! - ~0.5% are 培训专业户, sent to 3–4 classes a year (`C000002` is one);
 //! - ~3% repeat an online course within a year or so (重复培训; `C000003` does);
 //! - ~5% fall short of the yearly 50 online 学时 (`C000004` does).
@@ -115,8 +115,13 @@ struct Gen {
 }
 
 impl Gen {
+    /// A uniform index below `n`, drawn as u32 so that native and wasm32
+    /// (where usize is 32 bits) draw the same numbers.
+    fn idx(&mut self, n: usize) -> usize {
+        self.rng.gen_range(0..n as u32) as usize
+    }
     fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.rng.gen_range(0..xs.len())]
+        &xs[self.idx(xs.len())]
     }
     fn chance(&mut self, p: f64) -> bool {
         self.rng.gen_bool(p.clamp(0.0, 1.0))
@@ -158,7 +163,7 @@ struct Story {
 
 /// Whether a cadre of this story stays away from a course with these weights.
 fn avoids(s: &Story, w: &[f32]) -> bool {
-    (s.weak_ideals && (w[D_IDEALS] > 0.0 || w[D_MORALS] > 0.0)) || (s.weak_discipline_unit && w[D_DISCIPLINE] > 0.0)
+    (s.weak_ideals && (w[D_IDEALS] > 0.0 || w[D_MORALS] >= 0.5)) || (s.weak_discipline_unit && w[D_DISCIPLINE] > 0.0)
 }
 
 pub fn generate(scale: Scale) -> Dataset {
@@ -208,7 +213,7 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
         let main = t % n_dims;
         let mut specialty = vec![main as u32];
         if g.chance(0.4) {
-            let other = g.rng.gen_range(0..n_dims) as u32;
+            let other = g.idx(n_dims) as u32;
             if other != main as u32 {
                 specialty.push(other);
             }
@@ -232,11 +237,11 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
             let (suffix, mode, hours) = FORMATS[f];
             let hours = *g.pick(hours);
             let mut w = vec![0f32; n_dims];
-            let main_w: f32 = [1.0, 0.8, 0.7, 0.6][g.rng.gen_range(0..4)];
+            let main_w: f32 = [1.0, 0.8, 0.7, 0.6][g.idx(4)];
             w[d] = main_w;
             let mut rest = 1.0 - main_w;
             while rest > 1e-6 {
-                let o = g.rng.gen_range(0..n_dims);
+                let o = g.idx(n_dims);
                 if o == d {
                     continue;
                 }
@@ -298,7 +303,7 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
         }
         if s.weak_ideals {
             p[D_IDEALS] *= 0.03;
-            p[D_MORALS] *= 0.03;
+            p[D_MORALS] *= 0.1;
         }
         if s.weak_discipline_unit {
             p[D_DISCIPLINE] *= 0.03;
@@ -320,7 +325,7 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
                 3 | 4 => (ClassType::Online, 2),
                 _ => (ClassType::Blended, 3),
             };
-            let theme = g.rng.gen_range(0..n_dims);
+            let theme = g.idx(n_dims);
             let start = g.day_in(date::from_ymd(year, 2, 20).unwrap(), date::from_ymd(year, 11, 30).unwrap());
             let days = match kind {
                 ClassType::FullTime => g.rng.gen_range(20..45),
@@ -344,12 +349,12 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
             // The class's courses: half on its theme, the rest on the political core and others.
             let mode_i = if kind == ClassType::Online { 1 } else if kind == ClassType::Blended { 2 } else { 0 };
             let mut cs: Vec<u32> = Vec::new();
-            let n_courses = g.rng.gen_range(4..=8);
+            let n_courses = 4 + g.idx(5);
             for attempt in 0..64 {
                 if cs.len() >= n_courses {
                     break;
                 }
-                let d = if attempt < 8 && cs.len() < n_courses / 2 { theme } else { g.rng.gen_range(0..n_dims) };
+                let d = if attempt < 8 && cs.len() < n_courses / 2 { theme } else { g.idx(n_dims) };
                 let pool = &by_dim_mode[d][mode_i];
                 let pool = if pool.is_empty() { &by_dim_mode[d][0] } else { pool };
                 if pool.is_empty() {
@@ -426,7 +431,7 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
                 if pool.is_empty() {
                     continue;
                 }
-                let (class, cs) = &pool[g.rng.gen_range(0..pool.len())];
+                let (class, cs) = &pool[g.idx(pool.len())];
                 let cl = ds.classes.get(*class).clone();
                 let k = 2.min(cs.len());
                 let mut picked = 0;
