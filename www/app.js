@@ -63,6 +63,7 @@ window.addEventListener('resize', () => Object.values(charts).forEach((c) => c &
 async function loadStored() {
   const files = await listFiles();
   if (files.length === 0) {
+    $('#as-of').value = '';
     setProgress(30, '正在生成演示数据…');
     state.summary = await rpc('demo', params.get('scale') || 'm');
     setProgress(null);
@@ -76,6 +77,7 @@ async function loadStored() {
 
 async function loadFiles(files) {
   setProgress(0);
+  $('#as-of').value = ''; // new data: view it as of its own latest date
   const { report, summary } = await rpc('load', files.map((f) => ({ name: f.name, bytes: f.bytes })));
   setProgress(null);
   state.summary = summary;
@@ -92,6 +94,7 @@ async function importFiles(fileList) {
   await putFiles(incoming);
   const n = report.errors.length;
   toast(n ? `已导入，发现 ${n} 处问题，见校验结果` : '已导入，没有发现问题');
+  document.body.dataset.imports = String(Number(document.body.dataset.imports || 0) + 1);
   showTab('data');
   refreshCadre();
 }

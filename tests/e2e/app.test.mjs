@@ -1,0 +1,202 @@
+// End-to-end tests of the built site in Debian's headless Chromium, driven by
+// playwright-core. Run by `./dev test` after the wasm build (www/pkg).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { createServer } from '../../scripts/serve.mjs';
+
+const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
+const FIX = path.join(ROOT, 'tests/fixtures');
+const SHOTS = path.join(ROOT, 'artifacts/screenshots');
+const BIN = process.env.ZHICHU_BIN || path.join(ROOT, 'target/debug/zhichu');
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+
+let server, base, browser;
+const requests = [];
+
+before(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  server = createServer(path.join(ROOT, 'www'));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  // No request in the whole run went anywhere but this server.
+  const outside = requests.filter((u) => !u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  assert.deepEqual(outside, [], 'requests left localhost');
+  assert.ok(requests.length > 10, 'requests were recorded');
+});
+
+async function context(opts = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...opts });
+  ctx.on('request', (r) => requests.push(r.url()));
+  ctx.on('serviceworker', (w) => w.on?.('request', (r) => requests.push(r.url())));
+  return ctx;
+}
+
+async function open(ctx, query = '?scale=s', hash = '') {
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(base + query + hash);
+  await page.waitForSelector('body[data-ready]', { timeout: 60000 });
+  page.errors = errors;
+  return page;
+}
+
+async function showProfile(page, id) {
+  await page.fill('#cadre-search', id);
+  await page.click(`#cadre-results button[data-cadre="${id}"]`);
+  await page.waitForFunction((x) => document.body.dataset.profile === x && !document.querySelector('#profile').hidden, id);
+}
+
+function cli(...args) {
+  return JSON.parse(execFileSync(BIN, args, { encoding: 'utf8' }));
+}
+
+/** The accessible table as [{dimension, reserve, target, gap, percentile, median}] of strings. */
+async function table(page) {
+  return page.$$eval('#reserve-table tbody tr', (rows) => rows.map((r) => {
+    const c = [...r.children].map((x) => x.textContent.trim());
+    return { dimension: c[0], reserve: c[1], target: c[2], gap: c[3], percentile: c[4], median: c[5] };
+  }));
+}
+
+function expected(profile) {
+  const f = (x, d) => (x === null || x === undefined ? '—' : x.toFixed(d));
+  return profile.dimensions.map((d) => ({
+    dimension: d.dimension, reserve: f(d.reserve, 1), target: f(d.target, 0), gap: f(d.gap, 1), percentile: f(d.percentile, 0), median: f(d.peer_median, 1),
+  }));
+}
+
+async function uploadFiles(page, files) {
+  await page.click('#nav-data');
+  const n = await page.evaluate(() => Number(document.body.dataset.imports || 0));
+  await page.setInputFiles('#file-input', files);
+  await page.waitForFunction((k) => Number(document.body.dataset.imports || 0) > k, n);
+}
+
+test('demo loads; the radar renders and the table shows the CLI numbers', async () => {
+  const ctx = await context();
+  const page = await open(ctx);
+  assert.equal(await page.isVisible('#demo-banner'), true);
+  await showProfile(page, 'C000001');
+  assert.deepEqual(await table(page), expected(cli('profile', '--scale', 's', '--cadre', 'C000001', '--json')));
+  // The radar canvas has been drawn on.
+  const inked = await page.$eval('#radar canvas', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+  assert.ok(inked > 1000, `radar has ${inked} painted pixels`);
+  // Recommendations match the CLI and a tap shows the predicted radar.
+  const recs = cli('recommend', '--scale', 's', '--cadre', 'C000001', '--json').recommendations;
+  const shown = await page.$$eval('#recs .rec', (els) => els.map((e) => e.dataset.course));
+  assert.deepEqual(shown, recs.map((r) => r.course_id));
+  assert.match(await page.textContent('#recs .rec .reason'), /^补「理想信念」短板，预计 \+/);
+  await page.click('#recs .rec');
+  await page.waitForSelector('#sim-note:not([hidden])');
+  // Gaps expand to the records behind them; the archive lists every record.
+  await page.click('#gaps details summary');
+  assert.ok(await page.isVisible('#gaps details[open] table'));
+  const nRecords = await page.$$eval('#archive tbody tr', (r) => r.length);
+  assert.ok(nRecords > 10);
+  assert.match(await page.textContent('#hours'), /网络学习每年不少于 50 学时/);
+  await page.screenshot({ path: path.join(SHOTS, 'profile-desktop.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('GBK CSV and xlsx imports show the same profile as the CLI', async () => {
+  const gbk = fs.readdirSync(path.join(FIX, 'basic_gbk')).map((f) => path.join(FIX, 'basic_gbk', f));
+  const want = expected(cli('profile', '--data', path.join(FIX, 'basic_gbk'), '--cadre', 'C2', '--json'));
+  for (const files of [gbk, [path.join(FIX, 'basic.xlsx')]]) {
+    const ctx = await context();
+    const page = await open(ctx);
+    await uploadFiles(page, files);
+    assert.match(await page.textContent('#summary'), /干部 3 人/);
+    assert.equal(await page.isVisible('#demo-banner'), false);
+    await page.click('#nav-profile');
+    await showProfile(page, 'C2');
+    assert.deepEqual(await table(page), want);
+    await ctx.close();
+  }
+});
+
+test('a broken file shows the validation table and keeps earlier data; reload keeps data; clear empties it', async () => {
+  const ctx = await context();
+  const page = await open(ctx);
+  await uploadFiles(page, [path.join(FIX, 'basic.xlsx')]);
+  await page.click('#nav-profile');
+  await showProfile(page, 'C1');
+  const before = await table(page);
+  await uploadFiles(page, [path.join(FIX, 'broken', 'records.csv')]);
+  const rows = await page.$$eval('#validation tbody tr.err', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
+  // The broken file's bad rows, by row and column (its K2 and C3 rows are valid against basic.xlsx).
+  const byRow = rows.filter((r) => r[0] === 'records.csv').map((r) => `${r[1]}:${r[2].split(' ')[0]}`);
+  assert.deepEqual(byRow, ['3:干部编号', '4:日期', '5:成绩', '6:是否完成', '7:学时']);
+  assert.match(rows[1][3], /2024-13-01/);
+  // Earlier data intact: still 3 cadres and all 7 records, plus the file's 3 good rows.
+  assert.match(await page.textContent('#summary'), /干部 3 人/);
+  assert.match(await page.textContent('#loaded-counts'), /records 10/);
+  await page.screenshot({ path: path.join(SHOTS, 'validation.png'), fullPage: true });
+  // Reload: the imported files come back from IndexedDB.
+  await page.reload();
+  await page.waitForSelector('body[data-ready]');
+  assert.equal(await page.isVisible('#demo-banner'), false);
+  await page.click('#nav-data');
+  assert.match(await page.textContent('#summary'), /干部 3 人/);
+  assert.match(await page.textContent('#file-list'), /basic\.xlsx[\s\S]*records\.csv/);
+  await page.click('#nav-profile');
+  await showProfile(page, 'C2');
+  assert.equal((await table(page)).length, before.length);
+  // Clear all data: back to the demo city.
+  await page.click('#nav-data');
+  page.once('dialog', (d) => d.accept());
+  await page.click('#clear-all');
+  await page.waitForFunction(() => /演示数据/.test(document.querySelector('#summary').textContent));
+  assert.equal(await page.isVisible('#demo-banner'), true);
+  await page.reload();
+  await page.waitForSelector('body[data-ready]');
+  assert.equal(await page.isVisible('#demo-banner'), true);
+  await ctx.close();
+});
+
+test('after one visit the app works offline', async () => {
+  const ctx = await context();
+  const page = await open(ctx);
+  await page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    const c = await caches.open('zhichu-v1');
+    for (let i = 0; i < 100 && (await c.keys()).length < 11; i++) await new Promise((r) => setTimeout(r, 100));
+    return reg.active.state;
+  });
+  await ctx.setOffline(true);
+  await page.reload();
+  await page.waitForSelector('body[data-ready]', { timeout: 60000 });
+  await showProfile(page, 'C000002');
+  assert.ok((await table(page)).length === 12);
+  await ctx.close();
+});
+
+test('a 360×740 phone shows no horizontal scrolling', async () => {
+  const ctx = await context({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await open(ctx);
+  await showProfile(page, 'C000001');
+  for (const tab of ['profile', 'data']) {
+    await page.click(`#nav-${tab}`);
+    const { sw, cw } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
+    assert.ok(sw <= cw, `${tab}: scrollWidth ${sw} > ${cw}`);
+    await page.screenshot({ path: path.join(SHOTS, `phone-${tab}.png`), fullPage: tab === 'profile' });
+  }
+  await ctx.close();
+});
