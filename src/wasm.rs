@@ -32,8 +32,11 @@ fn err(code: &'static str, message: String) -> JsValue {
     to_js(&ErrorValue { code, message })
 }
 
+/// Results cross as JSON text parsed by the engine's `JSON.parse`: for
+/// profiles with hundreds of contributions this is several times faster than
+/// building the objects field by field.
 fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+    serde_json::to_string(v).ok().and_then(|s| js_sys::JSON::parse(&s).ok()).unwrap_or(JsValue::NULL)
 }
 
 #[derive(Serialize)]

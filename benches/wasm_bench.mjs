@@ -1,0 +1,96 @@
+// The WebAssembly bench: module size (raw and brotli), then in Node and in
+// headless Chromium: instantiate, parse + build the `m` demo city from CSV
+// bytes (~600k records), compute every cadre's reserves, one profile, one
+// recommendation; and in Chromium the whole app from navigation to the first
+// profile on screen. Targets: load + all profiles ≤ 500 ms, one profile ≤ 1 ms,
+// brotli ≤ 2 MB. Figures are printed, not asserted. Run by `./dev bench`.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { createServer } from '../scripts/serve.mjs';
+
+const ROOT = path.resolve(new URL('..', import.meta.url).pathname);
+const WASM = path.join(ROOT, 'www/pkg/zhichu_bg.wasm');
+const scale = process.argv[2] || 'm';
+
+const raw = fs.readFileSync(WASM);
+const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
+console.log(`wasm size: ${(raw.length / 1e6).toFixed(2)} MB raw, ${(br.length / 1e6).toFixed(2)} MB brotli (budget 2 MB)`);
+
+// The phases, as one function that runs in Node and, stringified, in the page.
+async function phases(mod, wasmBytes, scale) {
+  const now = () => performance.now();
+  const out = {};
+  let t = now();
+  mod.initSync({ module: wasmBytes });
+  out.instantiate = now() - t;
+  const files = mod.demo_csv_files(scale).map((f) => ({ name: f.name, bytes: f.bytes }));
+  out.csv_mb = files.reduce((a, f) => a + f.bytes.length, 0) / 1e6;
+  t = now();
+  const e = new mod.Engine();
+  for (const f of files) e.add_file(f.name, f.bytes);
+  out.copy_in = now() - t;
+  t = now();
+  const report = e.load();
+  out.parse_build = now() - t;
+  out.records = report.loaded.records;
+  out.errors = report.errors.length;
+  t = now();
+  out.cadres = e.profile_all(undefined);
+  out.all_profiles = now() - t;
+  const ids = e.search_cadres('', 200).map((c) => c.cadre_id);
+  t = now();
+  for (const id of ids) e.profile(id, undefined);
+  out.one_profile = (now() - t) / ids.length;
+  t = now();
+  for (const id of ids.slice(0, 50)) e.recommend(id, 5, undefined);
+  out.one_recommendation = (now() - t) / 50;
+  return out;
+}
+
+function print(where, r) {
+  const f = (x) => x.toFixed(1).padStart(7);
+  console.log(`\n== ${where}: demo ${scale}, ${r.records} records (${r.errors} errors), ${r.cadres} cadres, ${r.csv_mb.toFixed(1)} MB CSV ==`);
+  console.log(`instantiate      ${f(r.instantiate)} ms`);
+  console.log(`copy bytes in    ${f(r.copy_in)} ms`);
+  console.log(`parse + build    ${f(r.parse_build)} ms`);
+  console.log(`all profiles     ${f(r.all_profiles)} ms`);
+  console.log(`load + profiles  ${f(r.copy_in + r.parse_build + r.all_profiles)} ms  (target ≤ 500 ms; DuckDB-WASM ~2000 ms here)`);
+  console.log(`one profile      ${r.one_profile.toFixed(3).padStart(7)} ms  (target ≤ 1 ms)`);
+  console.log(`one recommendation ${r.one_recommendation.toFixed(3)} ms`);
+}
+
+// Node.
+const mod = await import(path.join(ROOT, 'www/pkg/zhichu.js'));
+print('Node ' + process.version, await phases(mod, raw, scale));
+
+// Headless Chromium.
+const server = createServer(path.join(ROOT, 'www'));
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+try {
+  // The page's CSP forbids eval; the bench context bypasses it to run `phases` as is.
+  const page = await (await browser.newContext({ bypassCSP: true })).newPage();
+  await page.goto(base + 'icon.svg');
+  const r = await page.evaluate(async ({ src, scale }) => {
+    const mod = await import('/pkg/zhichu.js');
+    const bytes = new Uint8Array(await (await fetch('/pkg/zhichu_bg.wasm')).arrayBuffer());
+    return (0, eval)(`(${src})`)(mod, bytes, scale);
+  }, { src: phases.toString(), scale });
+  print('headless Chromium', r);
+
+  // The whole app: navigation → demo city generated in the worker → first profile drawn.
+  const ctx = await browser.newContext();
+  const app = await ctx.newPage();
+  const t0 = Date.now();
+  await app.goto(`${base}?scale=${scale}&nosw#cadre=C000001`);
+  await app.waitForSelector('body[data-ready]', { timeout: 120000 });
+  const tReady = Date.now() - t0;
+  await app.waitForFunction(() => document.body.dataset.profile === 'C000001', null, { timeout: 120000 });
+  console.log(`\napp in Chromium: demo ${scale} generated and loaded in ${tReady} ms; first profile on screen at ${Date.now() - t0} ms after navigation`);
+} finally {
+  await browser.close();
+  server.close();
+}
