@@ -7,5 +7,11 @@
 mod cli;
 
 fn main() {
+    // Piped into `head` or `less`: stop quietly when the reader goes away,
+    // as command-line tools do, instead of panicking on a broken pipe.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     std::process::exit(cli::run());
 }

@@ -73,3 +73,36 @@ fn demo_writes_files_that_load_and_recommend_works_without_data() {
     assert_eq!(out, out2);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn unit_views_find_the_planted_stories_in_the_demo() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        let (code, out, err) = zhichu(args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    // 市住房和城乡建设局 is weak in 纪律与廉政, with no coverage there.
+    let l = json(&["layout", "--scale", "s", "--unit", "U019", "--json"]);
+    assert_eq!(l["weak_points"][0], "纪律与廉政");
+    let d = l["dimensions"].as_array().unwrap().iter().find(|d| d["dimension"] == "纪律与廉政").unwrap();
+    assert_eq!(d["coverage"], 0.0);
+    assert_eq!(l["years"], serde_json::json!([2021, 2022, 2023, 2024, 2025]));
+    // The planted 培训专业户 and repeater.
+    let f = json(&["fairness", "--scale", "s", "--json"]);
+    assert!(f["frequent_trainees"].as_array().unwrap().iter().any(|t| t["cadre"]["cadre_id"] == "C000002"));
+    assert!(f["repeats"].as_array().unwrap().iter().any(|r| r["cadre_id"] == "C000003" && r["kind"] == "same"));
+    // The cadre short of online hours, with what is still owed.
+    let c = json(&["compliance", "--scale", "s", "--year", "2025", "--json"]);
+    let s = c["short"].as_array().unwrap().iter().find(|s| s["cadre"]["cadre_id"] == "C000004" && s["rule_id"] == "online_50").unwrap();
+    assert!(s["remaining_hours"].as_f64().unwrap() > 10.0);
+    // The niche gems (few votes, high means) are not at the top of the course ranking.
+    let r = json(&["ratings", "--scale", "s", "--json"]);
+    let top = &r["rows"][0];
+    assert!(top["n"].as_u64().unwrap() >= 20, "{top}");
+    let t = json(&["ratings", "--scale", "s", "--by", "teacher", "--json"]);
+    assert_eq!(t["by"], "teacher");
+    assert!(!t["rows"][0]["by_dimension"].as_array().unwrap().is_empty());
+    // Bad arguments and unknown units.
+    assert_eq!(zhichu(&["layout", "--scale", "s", "--unit", "U999"]).0, 3);
+    assert_eq!(zhichu(&["layout", "--scale", "s", "--unit", "U019", "--years", "2025"]).0, 2);
+}

@@ -130,3 +130,70 @@ pub fn progress(ds: &Dataset, rules: &[Rule], cadre: u32, year: i32) -> Vec<Rule
         })
         .collect()
 }
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Shortfall {
+    pub cadre: crate::analytics::profile::CadreInfo,
+    pub rule_id: String,
+    pub rule: String,
+    pub earned_hours: f64,
+    pub required_hours: f64,
+    pub remaining_hours: f64,
+    pub deadline: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RuleRate {
+    pub rule_id: String,
+    pub name: String,
+    pub applicable: usize,
+    pub met: usize,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GroupCompliance {
+    pub year: i32,
+    pub cadres: usize,
+    /// Cadres meeting every rule that applies to them.
+    pub compliant: usize,
+    pub rate: f64,
+    pub by_rule: Vec<RuleRate>,
+    /// Every cadre short of a rule, largest shortfall first.
+    pub short: Vec<Shortfall>,
+}
+
+/// Compliance of a group of cadres (a unit, or everyone) for the periods ending in `year`.
+pub fn group_compliance(ds: &Dataset, rules: &[Rule], cadres: &[u32], year: i32) -> GroupCompliance {
+    let mut by_rule: Vec<RuleRate> =
+        rules.iter().map(|r| RuleRate { rule_id: r.id.clone(), name: r.name.clone(), applicable: 0, met: 0, rate: 0.0 }).collect();
+    let mut compliant = 0;
+    let mut short = Vec::new();
+    for &c in cadres {
+        let p = progress(ds, rules, c, year);
+        if p.iter().all(|x| x.met) {
+            compliant += 1;
+        }
+        for x in p {
+            let rr = by_rule.iter_mut().find(|r| r.rule_id == x.rule_id).expect("rule listed");
+            rr.applicable += 1;
+            rr.met += x.met as usize;
+            if !x.met {
+                short.push(Shortfall {
+                    cadre: crate::analytics::profile::CadreInfo::of(ds, c),
+                    rule_id: x.rule_id,
+                    rule: x.name,
+                    earned_hours: x.earned_hours,
+                    required_hours: x.required_hours,
+                    remaining_hours: x.remaining_hours,
+                    deadline: x.period_end,
+                });
+            }
+        }
+    }
+    for r in &mut by_rule {
+        r.rate = if r.applicable > 0 { r.met as f64 / r.applicable as f64 } else { 1.0 };
+    }
+    short.sort_by(|a, b| b.remaining_hours.total_cmp(&a.remaining_hours).then_with(|| a.cadre.cadre_id.cmp(&b.cadre.cadre_id)));
+    GroupCompliance { year, cadres: cadres.len(), compliant, rate: if cadres.is_empty() { 1.0 } else { compliant as f64 / cadres.len() as f64 }, by_rule, short }
+}

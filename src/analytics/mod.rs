@@ -7,10 +7,14 @@
 //! - [`ratings`]: shrunk (Bayesian) course ratings;
 //! - [`recommend`]: courses ranked by the gaps they close;
 //! - [`compliance`]: 学时 rules and each cadre's progress on them;
-//! - [`archive`]: a cadre's e-archive (电子档案), every record in full.
+//! - [`archive`]: a cadre's e-archive (电子档案), every record in full;
+//! - [`layout`]: unit training layout (培训布局) and the city ranking;
+//! - [`fairness`]: repeated training, 培训专业户, uneven and missing training.
 
 pub mod archive;
 pub mod compliance;
+pub mod fairness;
+pub mod layout;
 pub mod profile;
 pub mod ratings;
 pub mod recommend;

@@ -3,9 +3,10 @@
 //! For every course in the catalogue, simulate taking it on the as-of date
 //! (its 学时 × the completion credit, no decay) and compute each dimension's
 //! gain in reserve, capped by that dimension's gap. Rank by
-//! `utility = Σ capped gain × (shrunk rating / 5) / 学时^hours_exponent`:
-//! closing more of the gap ranks higher, better-rated courses rank higher, and
-//! for the same gain a shorter course ranks higher. Courses the cadre completed
+//! `utility = Σ_d capped gain_d × (gap_d / largest gap) × (shrunk rating / 5) / 学时^hours_exponent`:
+//! closing more of the gaps ranks higher, the largest gap (the 短板) counts
+//! most, better-rated courses rank higher, and for the same gain a shorter
+//! course ranks higher. Courses the cadre completed
 //! within `repeat_window_years` are never proposed (避免重复培训). When a
 //! cadre has no open gap (or no requirement applies), the gaps are measured
 //! against 100, and the reason says 提升 instead of 补短板.
@@ -87,6 +88,8 @@ pub fn recommend_with(ds: &Dataset, snap: &Snapshot, cadre: u32, params: &Recomm
         "growth"
     };
 
+    let max_gap = gaps.iter().copied().fold(0.0, f64::max).max(1e-9);
+
     // Courses completed within the repeat window.
     let window_days = (params.repeat_window_years * DAYS_PER_YEAR).round() as i32;
     let mut recent = vec![false; ds.courses.len()];
@@ -118,7 +121,8 @@ pub fn recommend_with(ds: &Dataset, snap: &Snapshot, cadre: u32, params: &Recomm
         }
         gains.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let rating = ratings[c as usize];
-        let utility = total * (rating.shrunk / 5.0) / course.hours.powf(params.hours_exponent);
+        let weighted: f64 = gains.iter().map(|&(d, g)| g * gaps[d] / max_gap).sum();
+        let utility = weighted * (rating.shrunk / 5.0) / course.hours.powf(params.hours_exponent);
         let name = |d: usize| ds.dimensions.get(d as u32).name.as_str();
         let mut reason = if basis == "gap" {
             format!("补「{}」短板，预计 +{:.1}", name(gains[0].0), gains[0].1)

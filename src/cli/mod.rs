@@ -73,6 +73,70 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Unit training layout (培训布局): 学时 per dimension per year, reserve vs the parent or city, coverage, weak points. Without --unit: units ranked per dimension.
+    Layout {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        model: ModelArgs,
+        /// Unit id (单位编号); omit for the city ranking.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Years as FIRST-LAST, e.g. 2021-2025 (default: the five years up to the as-of date).
+        #[arg(long)]
+        years: Option<String>,
+        /// Only the unit's own cadres, not those of units below it.
+        #[arg(long)]
+        no_subunits: bool,
+        /// Coverage counts training in this many years before the as-of date.
+        #[arg(long, default_value_t = 3.0)]
+        coverage_years: f64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Course or teacher ratings: shrunk means with intervals, trend, distribution, best and weakest.
+    Ratings {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long, value_enum, default_value_t = By::Course)]
+        by: By,
+        /// Pseudo-votes pulling each mean towards the overall mean.
+        #[arg(long, default_value_t = 10.0)]
+        prior_weight: f64,
+        /// Rows to print (text view).
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Repeated training, 培训专业户, how evenly training is spread, and who had none.
+    Fairness {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, default_value_t = 3.0)]
+        window_years: f64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 学时 compliance: per rule and in all, with everyone short and what they still owe.
+    Compliance {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        unit: Option<String>,
+        /// The year whose periods are checked (default: the latest record's year).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Rules as JSON (a list of {id, name, ranks, kind, hours, days, period_years}); default: the rules in the README.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the demo city (synthetic) as files.
     Demo {
         /// s (~1k cadres), m (~20k cadres, ~600k records), l (~200k cadres, ~6M records).
@@ -90,6 +154,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Enc::Utf8)]
         encoding: Enc,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum By {
+    Course,
+    Teacher,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -222,6 +292,23 @@ fn find_cadre(ds: &Dataset, key: &str) -> Result<u32, Fail> {
     }
 }
 
+fn find_unit(ds: &Dataset, key: &str) -> Result<u32, Fail> {
+    ds.units
+        .lookup(key)
+        .or_else(|| ds.units.iter().find(|(_, _, u)| u.name == key).map(|(i, _, _)| i))
+        .ok_or_else(|| Fail(EXIT_NOT_FOUND, format!("no unit with id or name '{key}'")))
+}
+
+fn parse_years(s: &str) -> Result<(i32, i32), Fail> {
+    let bad = || Fail(2, format!("--years '{s}' should look like 2021-2025"));
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let (a, b): (i32, i32) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+    if a > b || b - a > 50 {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
 fn as_of(ds: &Dataset, m: &ModelArgs) -> Result<Day, Fail> {
     match &m.as_of {
         Some(s) => date::parse(s).ok_or_else(|| Fail(2, format!("--as-of '{s}' is not a date like 2025-12-31"))),
@@ -296,6 +383,89 @@ fn dispatch(cmd: Command) -> Result<i32, Fail> {
                 }
             }
             Ok(if hits.is_empty() { EXIT_NOT_FOUND } else { 0 })
+        }
+        Command::Layout { data, model: m, unit, years, no_subunits, coverage_years, json } => {
+            let (ds, report) = load(&data)?;
+            note_errors(&report);
+            let snap = Snapshot::compute(&ds, model(&m), as_of(&ds, &m)?);
+            match unit {
+                Some(u) => {
+                    let u = find_unit(&ds, &u)?;
+                    let y = date::year(snap.as_of);
+                    let years = match years {
+                        Some(s) => parse_years(&s)?,
+                        None => (y - 4, y),
+                    };
+                    let l = analytics::layout::layout(&ds, &snap, u, &analytics::layout::LayoutParams { years, include_subunits: !no_subunits, coverage_years });
+                    if json {
+                        print_json(&l);
+                    } else {
+                        text::layout(&l);
+                    }
+                }
+                None => {
+                    let r = analytics::layout::city_ranking(&ds, &snap);
+                    if json {
+                        print_json(&r);
+                    } else {
+                        text::city_ranking(&r);
+                    }
+                }
+            }
+            Ok(0)
+        }
+        Command::Ratings { data, by, prior_weight, top, json } => {
+            let (ds, report) = load(&data)?;
+            note_errors(&report);
+            let t = analytics::ratings::rating_table(&ds, by == By::Teacher, prior_weight);
+            if json {
+                print_json(&t);
+            } else {
+                text::ratings(&t, top);
+            }
+            Ok(0)
+        }
+        Command::Fairness { data, model: m, unit, window_years, json } => {
+            let (ds, report) = load(&data)?;
+            note_errors(&report);
+            let day = as_of(&ds, &m)?;
+            let (cadres, units) = match unit {
+                Some(u) => {
+                    let u = find_unit(&ds, &u)?;
+                    (analytics::layout::unit_cadres(&ds, u, true), ds.unit_subtree(u))
+                }
+                None => ((0..ds.cadres.len() as u32).collect(), (0..ds.units.len() as u32).collect()),
+            };
+            let f = analytics::fairness::fairness(&ds, day, window_years, &cadres, &units);
+            if json {
+                print_json(&f);
+            } else {
+                text::fairness(&f);
+            }
+            Ok(0)
+        }
+        Command::Compliance { data, unit, year, rules, json } => {
+            let (ds, report) = load(&data)?;
+            note_errors(&report);
+            let rules = match rules {
+                Some(p) => {
+                    let text = std::fs::read_to_string(&p).map_err(|e| Fail(EXIT_IO, format!("cannot read {}: {e}", p.display())))?;
+                    serde_json::from_str(&text).map_err(|e| Fail(2, format!("{}: not a list of rules: {e}", p.display())))?
+                }
+                None => analytics::compliance::default_rules(),
+            };
+            let year = year.unwrap_or_else(|| ds.latest_date().map(date::year).unwrap_or(2025));
+            let cadres = match unit {
+                Some(u) => analytics::layout::unit_cadres(&ds, find_unit(&ds, &u)?, true),
+                None => (0..ds.cadres.len() as u32).collect(),
+            };
+            let g = analytics::compliance::group_compliance(&ds, &rules, &cadres, year);
+            if json {
+                print_json(&g);
+            } else {
+                text::compliance(&g);
+            }
+            Ok(0)
         }
         Command::Demo { scale, out, format, headers, encoding } => {
             let ds = zhichu::demo::generate(parse_scale(&scale)?);

@@ -88,3 +88,68 @@ pub fn report(r: &Report) {
         }
     }
 }
+
+pub fn layout(l: &zhichu::analytics::layout::Layout) {
+    println!("{}（{}）培训布局 · {} 名干部{} · 截至 {} · 对比：{}", l.unit_name, l.unit_id, l.cadres, if l.include_subunits { "（含下级单位）" } else { "" }, l.as_of, if l.compared_with == "city" { "全市" } else { &l.compared_with });
+    let w = l.dimensions.iter().map(|d| width(&d.dimension)).max().unwrap_or(8);
+    print!("  {}", pad("维度", w));
+    for y in &l.years {
+        print!(" {y:>6}");
+    }
+    println!("   储备度 对比   覆盖率  短板人数");
+    for d in &l.dimensions {
+        print!("  {}", pad(&d.dimension, w));
+        for h in &d.hours_by_year {
+            print!(" {h:>6.0}");
+        }
+        println!("   {:>5.1} {:>5.1}  {:>5.0}%  {:>6}", d.mean_reserve, d.compare_mean_reserve, d.coverage * 100.0, d.cadres_short);
+    }
+    println!("薄弱点（按平均缺口）：{}", if l.weak_points.is_empty() { "无".to_string() } else { l.weak_points.join(" > ") });
+}
+
+pub fn city_ranking(r: &[(String, Vec<zhichu::analytics::layout::UnitRank>)]) {
+    for (dim, units) in r {
+        let top: Vec<String> = units.iter().take(3).map(|u| format!("{} {:.1}", u.unit_name, u.mean_reserve)).collect();
+        let bottom: Vec<String> = units.iter().rev().take(3).map(|u| format!("{} {:.1}", u.unit_name, u.mean_reserve)).collect();
+        println!("{}：前 {} … 后 {}", dim, top.join("、"), bottom.join("、"));
+    }
+}
+
+pub fn ratings(t: &zhichu::analytics::ratings::RatingTable, top: usize) {
+    println!("{}评分（修正均值 = 向总体均值 {:.2} 收缩 {} 票；区间约 95%）", if t.by == "teacher" { "教师" } else { "课程" }, t.overall_mean, t.prior_weight);
+    for (i, r) in t.rows.iter().take(top).enumerate() {
+        let mean = r.mean.map(|m| format!("{m:.2}")).unwrap_or_else(|| "—".into());
+        println!("{:>3}. {} {}  修正 {:.2} [{:.2}, {:.2}]  原始 {} ({} 票)  选课 {}", i + 1, r.id, r.name, r.shrunk, r.low, r.high, mean, r.n, r.records);
+    }
+    println!("优质受欢迎：{}", t.excellent_and_popular.join("、"));
+    println!("评分低或少人选：{}", t.poor_or_rare.join("、"));
+}
+
+pub fn fairness(f: &zhichu::analytics::fairness::Fairness) {
+    println!("截至 {}，近 {} 年", f.as_of, f.window_years);
+    println!("重复培训 {} 次（同一课程 {}，相近课程 {}）", f.repeats.len(), f.repeats.iter().filter(|r| r.kind == "same").count(), f.repeats.iter().filter(|r| r.kind == "near").count());
+    for r in f.repeats.iter().take(10) {
+        println!("  {} {} {}：{} → {}{}", r.cadre_id, r.name, r.title, r.first_date, r.repeat_date, if r.kind == "near" { format!("（与 {} 相近）", r.first_course_id) } else { String::new() });
+    }
+    println!("培训专业户（班次学时高于同职级 P95 且超过中位数 3 倍）{} 人", f.frequent_trainees.len());
+    for t in f.frequent_trainees.iter().take(10) {
+        println!("  {} {} {} · {} 学时 / {} 个班次（同职级中位数 {:.0}，{:.1} 倍）", t.cadre.cadre_id, t.cadre.name, t.cadre.rank, t.class_hours, t.classes, t.peer_median, t.ratio);
+    }
+    println!("从未参训 {} 人", f.never_trained.len());
+    let mut units = f.units.clone();
+    units.sort_by(|a, b| b.gini.total_cmp(&a.gini));
+    for u in units.iter().filter(|u| u.cadres > 0).take(5) {
+        println!("  {} 基尼系数 {:.2}，未参训 {} / {}", u.unit_name, u.gini, u.never_trained, u.cadres);
+    }
+}
+
+pub fn compliance(g: &zhichu::analytics::compliance::GroupCompliance) {
+    println!("{} 年学时达标：{} / {} 人全部达标（{:.1}%）", g.year, g.compliant, g.cadres, g.rate * 100.0);
+    for r in &g.by_rule {
+        println!("  {}：{} / {}（{:.1}%）", r.name, r.met, r.applicable, r.rate * 100.0);
+    }
+    println!("未达标 {} 人次，差距最大的：", g.short.len());
+    for s in g.short.iter().take(15) {
+        println!("  {} {} {} · {}：{:.1} / {} 学时，还差 {:.1}（截止 {}）", s.cadre.cadre_id, s.cadre.name, s.cadre.unit_name, s.rule, s.earned_hours, s.required_hours, s.remaining_hours, s.deadline);
+    }
+}

@@ -226,6 +226,8 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
 
     // Courses: 25 per dimension, a main dimension and up to two others.
     let mut course_quality: Vec<f64> = Vec::new();
+    // (dimension, topic) of each course: the same topic in another format is a near-duplicate.
+    let mut course_topic: Vec<(usize, usize)> = Vec::new();
     let mut course_popularity: Vec<f64> = Vec::new();
     let mut by_dim_mode: Vec<[Vec<u32>; 3]> = vec![Default::default(); n_dims];
     let mut cid = 0;
@@ -255,6 +257,7 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
             ds.course_weights.extend(w);
             // A few niche gems: excellent but rarely chosen.
             let niche = cid % 47 == 0;
+            course_topic.push((d, t));
             course_quality.push(if niche { 4.9 } else { g.rng.gen_range(3.4..4.8) });
             course_popularity.push(if niche { 0.02 } else { g.rng.gen_range(0.3..1.5) });
             let m = match mode {
@@ -328,8 +331,8 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
             let theme = g.idx(n_dims);
             let start = g.day_in(date::from_ymd(year, 2, 20).unwrap(), date::from_ymd(year, 11, 30).unwrap());
             let days = match kind {
-                ClassType::FullTime => g.rng.gen_range(20..45),
-                ClassType::Concentrated => g.rng.gen_range(9..16),
+                ClassType::FullTime => g.rng.gen_range(30..60),
+                ClassType::Concentrated => g.rng.gen_range(10..18),
                 ClassType::Online => g.rng.gen_range(20..60),
                 ClassType::Blended => g.rng.gen_range(10..30),
             };
@@ -390,6 +393,12 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
                 rate.push((c as u32, course, day, completed));
             }
         };
+        // Topics taken, with dates: nobody but the planted repeaters retakes a topic within 3 years.
+        let mut history: Vec<((usize, usize), Day)> = Vec::new();
+        let recent = |history: &[((usize, usize), Day)], course: u32, day: Day| {
+            let t = course_topic[course as usize];
+            history.iter().any(|&(k, d)| k == t && (day - d).abs() < 1096)
+        };
         for (yi, year) in (FIRST_YEAR..=LAST_YEAR).enumerate() {
             let (y0, y1) = (date::from_ymd(year, 1, 1).unwrap(), date::from_ymd(year, 12, 31).unwrap());
             // Online self-study: about 50 学时 a year.
@@ -404,12 +413,13 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
                     continue;
                 }
                 let course = online_pool[d][g.weighted(&online_pop[d])];
-                if taken.contains(&course) || avoids(&s, ds.weights(course)) {
+                let day = g.day_in(y0, y1);
+                if taken.contains(&course) || avoids(&s, ds.weights(course)) || recent(&history, course, day) {
                     continue;
                 }
                 taken.push(course);
+                history.push((course_topic[course as usize], day));
                 target -= ds.courses.get(course).hours;
-                let day = g.day_in(y0, y1);
                 push(&mut g, course, None, day, &mut records);
                 if s.repeater && yi % 2 == 0 && taken.len() == 1 {
                     // The same course again 6–18 months later (重复培训).
@@ -420,13 +430,13 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
             // Classes.
             let n_classes = if s.frequent {
                 g.rng.gen_range(3..=4)
-            } else if g.chance(if senior { 0.45 } else { 0.8 }) {
+            } else if g.chance(if senior { 0.75 } else { 0.8 }) {
                 1
             } else {
                 0
             };
             for _ in 0..n_classes {
-                let ti = if senior && g.chance(0.6) { 0 } else { *g.pick(&[1usize, 1, 1, 2, 3]) };
+                let ti = if senior && g.chance(0.8) { 0 } else { *g.pick(&[1usize, 1, 1, 2, 3]) };
                 let pool = &classes_by_year_type[yi][ti];
                 if pool.is_empty() {
                     continue;
@@ -439,11 +449,13 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
                     if picked >= k {
                         break;
                     }
-                    // Weak cadres skip the sessions that touch their weak dimensions.
-                    if avoids(&s, ds.weights(course)) {
+                    let day = g.day_in(cl.start, cl.end);
+                    // Weak cadres skip the sessions that touch their weak dimensions;
+                    // frequent trainees may sit a topic again, others do not.
+                    if avoids(&s, ds.weights(course)) || (!s.frequent && recent(&history, course, day)) {
                         continue;
                     }
-                    let day = g.day_in(cl.start, cl.end);
+                    history.push((course_topic[course as usize], day));
                     push(&mut g, course, Some(*class), day, &mut records);
                     picked += 1;
                 }

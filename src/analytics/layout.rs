@@ -1,0 +1,180 @@
+//! Unit training layout (培训布局, Chengdu's Fig. 4): for a unit (and the
+//! units below it) over a span of years, 学时 per dimension per year, mean
+//! reserve per dimension against the city (or parent) mean, coverage, and
+//! weak points ranked.
+//!
+//! - 学时 per dimension per year: Σ hours × weight over completed records of
+//!   the unit's cadres dated in that year;
+//! - coverage: share of the unit's cadres with a completed record touching the
+//!   dimension (weight > 0) in the last `coverage_years` before the as-of date;
+//! - weak point score: the mean shortfall Σ max(0, target − reserve) / cadres,
+//!   which grows both with how far cadres are short and with how many are.
+
+use super::snapshot::Snapshot;
+use super::targets::targets;
+use crate::model::{date, Dataset};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DimLayout {
+    pub dimension: String,
+    /// 学时 per year, aligned with `Layout::years`.
+    pub hours_by_year: Vec<f64>,
+    pub mean_reserve: f64,
+    /// Mean reserve of the comparison group (the parent unit's subtree, or the city).
+    pub compare_mean_reserve: f64,
+    pub coverage: f64,
+    /// Cadres with a target in this dimension who are below it.
+    pub cadres_short: usize,
+    pub mean_shortfall: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Layout {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub include_subunits: bool,
+    pub cadres: usize,
+    pub as_of: String,
+    pub years: Vec<i32>,
+    /// `city` or the parent unit's id.
+    pub compared_with: String,
+    pub coverage_years: f64,
+    pub dimensions: Vec<DimLayout>,
+    /// Dimension names, weakest first (by mean shortfall); only those with a shortfall.
+    pub weak_points: Vec<String>,
+}
+
+pub struct LayoutParams {
+    pub years: (i32, i32),
+    pub include_subunits: bool,
+    pub coverage_years: f64,
+}
+
+fn mean_reserves(snap: &Snapshot, cadres: &[u32], n_dims: usize) -> Vec<f64> {
+    let mut m = vec![0.0; n_dims];
+    for &c in cadres {
+        for (d, x) in m.iter_mut().enumerate() {
+            *x += snap.reserve(c, d);
+        }
+    }
+    m.iter().map(|x| if cadres.is_empty() { 0.0 } else { x / cadres.len() as f64 }).collect()
+}
+
+/// The cadres of a unit, or of it and every unit below it.
+pub fn unit_cadres(ds: &Dataset, unit: u32, include_subunits: bool) -> Vec<u32> {
+    let units = if include_subunits { ds.unit_subtree(unit) } else { vec![unit] };
+    let mut member = vec![false; ds.units.len()];
+    for u in units {
+        member[u as usize] = true;
+    }
+    (0..ds.cadres.len() as u32).filter(|&c| member[ds.cadres.get(c).unit as usize]).collect()
+}
+
+pub fn layout(ds: &Dataset, snap: &Snapshot, unit: u32, p: &LayoutParams) -> Layout {
+    let n = ds.n_dims();
+    let cadres = unit_cadres(ds, unit, p.include_subunits);
+    let years: Vec<i32> = (p.years.0..=p.years.1).collect();
+    let mut hours = vec![vec![0.0; years.len()]; n];
+    let mut covered = vec![0usize; n];
+    let window = (p.coverage_years * super::reserve::DAYS_PER_YEAR).round() as i32;
+    let r = &ds.records;
+    let mut touched = vec![false; n];
+    for &c in &cadres {
+        touched.iter_mut().for_each(|t| *t = false);
+        for i in r.cadre_range(c) {
+            if !r.completed[i] {
+                continue;
+            }
+            let w = ds.weights(r.course[i]);
+            let y = date::year(r.date[i]);
+            if let Some(yi) = years.iter().position(|&x| x == y) {
+                for d in 0..n {
+                    hours[d][yi] += r.hours[i] as f64 * w[d] as f64;
+                }
+            }
+            if r.date[i] <= snap.as_of && snap.as_of - r.date[i] < window {
+                for d in 0..n {
+                    if w[d] > 0.0 {
+                        touched[d] = true;
+                    }
+                }
+            }
+        }
+        for d in 0..n {
+            covered[d] += touched[d] as usize;
+        }
+    }
+    let mean = mean_reserves(snap, &cadres, n);
+    let parent = ds.units.get(unit).parent;
+    let (compared_with, compare) = match parent {
+        Some(pu) => (ds.units.id(pu).to_string(), mean_reserves(snap, &unit_cadres(ds, pu, true), n)),
+        None => ("city".to_string(), mean_reserves(snap, &(0..ds.cadres.len() as u32).collect::<Vec<_>>(), n)),
+    };
+    let mut short = vec![0usize; n];
+    let mut shortfall = vec![0.0; n];
+    for &c in &cadres {
+        for (d, t) in targets(ds, c).into_iter().enumerate() {
+            if let Some(t) = t {
+                let gap = t - snap.reserve(c, d);
+                if gap > 0.0 {
+                    short[d] += 1;
+                    shortfall[d] += gap;
+                }
+            }
+        }
+    }
+    let k = cadres.len().max(1) as f64;
+    let dimensions: Vec<DimLayout> = (0..n)
+        .map(|d| DimLayout {
+            dimension: ds.dimensions.get(d as u32).name.clone(),
+            hours_by_year: hours[d].clone(),
+            mean_reserve: mean[d],
+            compare_mean_reserve: compare[d],
+            coverage: covered[d] as f64 / k,
+            cadres_short: short[d],
+            mean_shortfall: shortfall[d] / k,
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..n).filter(|&d| dimensions[d].mean_shortfall > 0.0).collect();
+    order.sort_by(|&a, &b| dimensions[b].mean_shortfall.total_cmp(&dimensions[a].mean_shortfall).then(a.cmp(&b)));
+    Layout {
+        unit_id: ds.units.id(unit).into(),
+        unit_name: ds.units.get(unit).name.clone(),
+        include_subunits: p.include_subunits,
+        cadres: cadres.len(),
+        as_of: date::format(snap.as_of),
+        years,
+        compared_with,
+        coverage_years: p.coverage_years,
+        weak_points: order.iter().map(|&d| dimensions[d].dimension.clone()).collect(),
+        dimensions,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct UnitRank {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub cadres: usize,
+    pub mean_reserve: f64,
+}
+
+/// City view: for each dimension, top-level units ranked by their cadres' mean reserve (highest first).
+pub fn city_ranking(ds: &Dataset, snap: &Snapshot) -> Vec<(String, Vec<UnitRank>)> {
+    let n = ds.n_dims();
+    let tops: Vec<(u32, Vec<u32>)> =
+        ds.units.iter().filter(|(_, _, u)| u.parent.is_none()).map(|(i, _, _)| (i, unit_cadres(ds, i, true))).filter(|(_, c)| !c.is_empty()).collect();
+    let means: Vec<Vec<f64>> = tops.iter().map(|(_, c)| mean_reserves(snap, c, n)).collect();
+    (0..n)
+        .map(|d| {
+            let mut v: Vec<UnitRank> = tops
+                .iter()
+                .zip(&means)
+                .map(|((u, c), m)| UnitRank { unit_id: ds.units.id(*u).into(), unit_name: ds.units.get(*u).name.clone(), cadres: c.len(), mean_reserve: m[d] })
+                .collect();
+            v.sort_by(|a, b| b.mean_reserve.total_cmp(&a.mean_reserve).then_with(|| a.unit_id.cmp(&b.unit_id)));
+            (ds.dimensions.get(d as u32).name.clone(), v)
+        })
+        .collect()
+}
