@@ -5,15 +5,19 @@
 //! - [`model`]: the data model (interned ids, column-wise records, weights matrix);
 //! - [`ingest`]: files → validated dataset with a located error report;
 //! - [`analytics`]: the knowledge-reserve model, profiles and recommendations;
+//! - [`planning`]: the class planner and named assignment (调训名单);
 //! - [`demo`]: the seeded synthetic demo city, and writing datasets out as files;
+//! - [`export`]: tables for people (CSV, xlsx) with formula-injection escaping;
 //! - `wasm` (wasm32 only): the browser bindings.
 //!
 //! The native CLI lives in `src/main.rs` and `src/cli/`.
 
 pub mod analytics;
 pub mod demo;
+pub mod export;
 pub mod ingest;
 pub mod model;
+pub mod planning;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -137,6 +137,61 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Plan a class for a cohort within an 学时 budget: courses, teachers, the radar before and after.
+    Plan {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        model: ModelArgs,
+        /// unit:U1,U2 · rank:乡科级 · post:纪检监察 · ids:C1,C2 · file:ids.txt (one id a line); repeat to combine (AND).
+        #[arg(long)]
+        cohort: Vec<String>,
+        #[arg(long, default_value_t = 40.0)]
+        hours: f64,
+        /// Minimum share of hours on theory and Party-spirit dimensions, e.g. 0.7.
+        #[arg(long)]
+        theory_share: Option<f64>,
+        /// Courses that must be in the plan (comma-separated ids).
+        #[arg(long, value_delimiter = ',')]
+        require: Vec<String>,
+        /// Courses to leave out.
+        #[arg(long, value_delimiter = ',')]
+        remove: Vec<String>,
+        #[arg(long)]
+        max_hours_per_dim: Option<f64>,
+        /// Each teacher teaches at most this many of the plan's courses.
+        #[arg(long, default_value_t = 1)]
+        courses_per_teacher: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Named assignment (调训名单) for a class: who would gain most, with quotas; export to xlsx / CSV.
+    Assign {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[arg(long)]
+        class: String,
+        /// The class's courses (default: those recorded for it).
+        #[arg(long, value_delimiter = ',')]
+        courses: Vec<String>,
+        #[arg(long)]
+        quota_per_unit: Option<usize>,
+        /// Places (default: the class's capacity).
+        #[arg(long)]
+        capacity: Option<usize>,
+        #[arg(long, default_value_t = 3.0)]
+        window_years: f64,
+        /// Write the list as an Excel workbook.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+        /// Write the list as CSV (UTF-8 with BOM).
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the demo city (synthetic) as files.
     Demo {
         /// s (~1k cadres), m (~20k cadres, ~600k records), l (~200k cadres, ~6M records).
@@ -464,6 +519,59 @@ fn dispatch(cmd: Command) -> Result<i32, Fail> {
                 print_json(&g);
             } else {
                 text::compliance(&g);
+            }
+            Ok(0)
+        }
+        Command::Plan { data, model: m, cohort, hours, theory_share, require, remove, max_hours_per_dim, courses_per_teacher, json } => {
+            let (ds, report) = load(&data)?;
+            note_errors(&report);
+            let mut filters = Vec::new();
+            for c in &cohort {
+                if let Some(path) = c.strip_prefix("file:") {
+                    let text = std::fs::read(path).map_err(|e| Fail(EXIT_IO, format!("cannot read {path}: {e}")))?;
+                    let text = zhichu::ingest::decode::decode(&text).map_err(|_| Fail(2, format!("{path}: unknown text encoding")))?.text.into_owned();
+                    let ids: Vec<String> = text.lines().filter_map(|l| l.split([',', '\t']).next()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && ds.cadres.lookup(s).is_some()).collect();
+                    filters.push(zhichu::planning::CohortFilter::Ids(ids));
+                } else {
+                    filters.push(zhichu::planning::CohortFilter::parse(c).map_err(|e| Fail(2, e))?);
+                }
+            }
+            let cadres = zhichu::planning::select_cohort(&ds, &filters).map_err(|e| Fail(EXIT_NOT_FOUND, e))?;
+            let params = zhichu::planning::plan::PlanParams {
+                budget_hours: hours,
+                theory_share,
+                required: require,
+                removed: remove,
+                max_hours_per_dim,
+                courses_per_teacher,
+                ..Default::default()
+            };
+            let p = zhichu::planning::plan::plan(&ds, &model(&m), as_of(&ds, &m)?, cadres, &params).map_err(|e| Fail(if e.code == "not_found" { EXIT_NOT_FOUND } else { 2 }, e.message))?;
+            if json {
+                print_json(&p);
+            } else {
+                text::plan(&p);
+            }
+            Ok(0)
+        }
+        Command::Assign { data, model: m, class, courses, quota_per_unit, capacity, window_years, xlsx, csv, json } => {
+            let (ds, report) = load(&data)?;
+            note_errors(&report);
+            let params = zhichu::planning::assign::AssignParams { courses: (!courses.is_empty()).then_some(courses), quota_per_unit, window_years, capacity };
+            let a = zhichu::planning::assign::assign(&ds, &model(&m), as_of(&ds, &m)?, &class, &params)
+                .map_err(|e| Fail(if e.code == "not_found" { EXIT_NOT_FOUND } else { 2 }, e.message))?;
+            let (header, rows) = zhichu::planning::assign::table(&a);
+            if let Some(p) = xlsx {
+                let bytes = zhichu::export::xlsx_table("调训名单", &header, &rows).map_err(|e| Fail(EXIT_IO, format!("xlsx: {e}")))?;
+                write(&p, &bytes)?;
+            }
+            if let Some(p) = csv {
+                write(&p, &zhichu::export::csv_table(&header, &rows))?;
+            }
+            if json {
+                print_json(&a);
+            } else {
+                text::assignment(&a);
             }
             Ok(0)
         }

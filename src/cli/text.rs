@@ -153,3 +153,34 @@ pub fn compliance(g: &zhichu::analytics::compliance::GroupCompliance) {
         println!("  {} {} {} · {}：{:.1} / {} 学时，还差 {:.1}（截止 {}）", s.cadre.cadre_id, s.cadre.name, s.cadre.unit_name, s.rule, s.earned_hours, s.required_hours, s.remaining_hours, s.deadline);
     }
 }
+
+pub fn plan(p: &zhichu::planning::plan::Plan) {
+    println!("班次方案：{} 名学员，预算 {} 学时，已用 {} 学时，理论与党性教育占 {:.0}%，截至 {}", p.cohort, p.budget_hours, p.hours_used, p.theory_share * 100.0, p.as_of);
+    for (i, c) in p.courses.iter().enumerate() {
+        let t = match (&c.teacher_name, c.teacher_rating) {
+            (Some(n), Some(r)) => format!("{n}（★{r:.2}）"),
+            _ => "待定".into(),
+        };
+        println!("{:>2}. {} {} {}学时{}  教师 {}", i + 1, c.course_id, c.title, c.hours, if c.pinned { " [必选]" } else { "" }, t);
+        println!("    {}", c.reason);
+    }
+    println!("全班平均储备度（前 → 后）：");
+    let w = p.dimensions.iter().map(|d| width(d)).max().unwrap_or(8);
+    for (d, name) in p.dimensions.iter().enumerate() {
+        println!("  {} {:>5.1} → {:>5.1}  （平均缺口 {:.1}）", pad(name, w), p.before[d], p.after[d], p.mean_gap[d]);
+    }
+    println!("人均预计提升（缺口内）{:.1}", p.mean_gain);
+    if !p.skipped_common.is_empty() {
+        println!("多数学员近年已学、未排入：{}", p.skipped_common.join("、"));
+    }
+    for w in &p.warnings {
+        println!("注意：{w}");
+    }
+}
+
+pub fn assignment(a: &zhichu::planning::assign::Assignment) {
+    println!("{}（{}）调训名单：{} 个名额，课程 {}；已参加或近年学过而排除 {} 人，因单位名额已满跳过 {} 人", a.class_name, a.class_id, a.capacity, a.courses.join("、"), a.excluded_recent, a.held_by_quota);
+    for p in &a.picks {
+        println!("{:>3}. {} {} {} {}  +{:.1}  {}", p.rank, p.cadre.cadre_id, p.cadre.name, p.cadre.unit_name, p.cadre.rank, p.expected_gain, p.reason);
+    }
+}

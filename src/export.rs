@@ -1,0 +1,52 @@
+//! Tables for people to open in Excel: CSV (UTF-8 with BOM) and xlsx. Cells
+//! that a spreadsheet would run as a formula (starting with `=`, `+`, `-`,
+//! `@`, tab or carriage return) are escaped with a leading `'`.
+
+/// A cell made safe against formula injection.
+pub fn escape_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+pub fn csv_table(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(vec![0xEF, 0xBB, 0xBF]);
+    w.write_record(header.iter().map(|h| escape_cell(h))).expect("write to memory");
+    for r in rows {
+        w.write_record(r.iter().map(|c| escape_cell(c))).expect("write to memory");
+    }
+    w.into_inner().expect("flush to memory")
+}
+
+pub fn xlsx_table(sheet: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, escape_cell(h), &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            // write_string never creates a formula; the escape keeps the text safe if re-saved as CSV.
+            ws.write_string(r as u32 + 1, c as u16, escape_cell(v))?;
+        }
+    }
+    wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn formulas_are_escaped() {
+        assert_eq!(escape_cell("=1+1"), "'=1+1");
+        assert_eq!(escape_cell("+86 123"), "'+86 123");
+        assert_eq!(escape_cell("-5"), "'-5");
+        assert_eq!(escape_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(escape_cell("张三"), "张三");
+        let csv = String::from_utf8(csv_table(&["a"], &[vec!["=HYPERLINK(\"x\")".into()]])).unwrap();
+        assert!(csv.contains("'=HYPERLINK"));
+    }
+}

@@ -1,0 +1,166 @@
+//! Named assignment (调训名单): for a class, rank the cadres who would gain
+//! most from its courses, leave out those who already sat it (or completed its
+//! courses within the window), honour per-unit quotas, and put 培训专业户 last.
+
+use super::CohortState;
+use crate::analytics::fairness::fairness;
+use crate::analytics::profile::CadreInfo;
+use crate::analytics::reserve::{Model, DAYS_PER_YEAR};
+use crate::model::{date, Dataset, Day};
+use serde::Serialize;
+
+pub struct AssignParams {
+    /// Course ids of the class; default: the courses recorded for it.
+    pub courses: Option<Vec<String>>,
+    pub quota_per_unit: Option<usize>,
+    pub window_years: f64,
+    /// Default: the class's capacity (or 50 if it has none).
+    pub capacity: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Pick {
+    pub rank: usize,
+    pub cadre: CadreInfo,
+    pub expected_gain: f64,
+    pub frequent_trainee: bool,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Assignment {
+    pub class_id: String,
+    pub class_name: String,
+    pub as_of: String,
+    pub capacity: usize,
+    pub courses: Vec<String>,
+    pub picks: Vec<Pick>,
+    /// Left out: sat this class, or completed one of its courses within the window.
+    pub excluded_recent: usize,
+    /// Passed over because their unit's quota was full.
+    pub held_by_quota: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AssignError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+pub fn assign(ds: &Dataset, model: &Model, as_of: Day, class_id: &str, p: &AssignParams) -> Result<Assignment, AssignError> {
+    let class = ds.classes.lookup(class_id).ok_or_else(|| AssignError { code: "not_found", message: format!("没有编号为「{class_id}」的班次") })?;
+    let r = &ds.records;
+    let courses: Vec<u32> = match &p.courses {
+        Some(ids) => ids
+            .iter()
+            .map(|id| ds.courses.lookup(id).ok_or_else(|| AssignError { code: "not_found", message: format!("没有编号为「{id}」的课程") }))
+            .collect::<Result<_, _>>()?,
+        None => {
+            let mut v: Vec<u32> = (0..r.len()).filter(|&i| r.class[i] == class).map(|i| r.course[i]).collect();
+            v.sort();
+            v.dedup();
+            v
+        }
+    };
+    if courses.is_empty() {
+        return Err(AssignError { code: "no_courses", message: format!("班次「{class_id}」没有课程记录；请用 --courses 指定课程") });
+    }
+    let window = (p.window_years * DAYS_PER_YEAR).round() as i32;
+    let all: Vec<u32> = (0..ds.cadres.len() as u32).collect();
+    let excluded: Vec<bool> = all
+        .iter()
+        .map(|&c| {
+            r.cadre_range(c).any(|i| r.class[i] == class || (r.completed[i] && courses.contains(&r.course[i]) && r.date[i] <= as_of && as_of - r.date[i] < window))
+        })
+        .collect();
+    let eligible: Vec<u32> = all.iter().copied().filter(|&c| !excluded[c as usize]).collect();
+    let state = CohortState::new(ds, model, as_of, eligible);
+    let n = ds.n_dims();
+    let mut extra = vec![0.0; n];
+    for &k in &courses {
+        for (d, &w) in ds.weights(k).iter().enumerate() {
+            extra[d] += ds.courses.get(k).hours * model.completion_credit * w as f64;
+        }
+    }
+    let frequent: Vec<String> = fairness(ds, as_of, p.window_years, &all, &[]).frequent_trainees.into_iter().map(|t| t.cadre.cadre_id).collect();
+    let mut scored: Vec<(bool, f64, u32, usize)> = state
+        .cadres
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            // The dimension where this cadre gains most, for the reason.
+            let best = (0..n)
+                .max_by(|&a, &b| {
+                    let g = |d: usize| {
+                        let mut e = vec![0.0; n];
+                        e[d] = extra[d];
+                        state.gain(i, &e)
+                    };
+                    g(a).total_cmp(&g(b)).then(b.cmp(&a))
+                })
+                .unwrap_or(0);
+            (frequent.iter().any(|f| f == ds.cadres.id(c)), state.gain(i, &extra), c, best)
+        })
+        .filter(|x| x.1 > 1e-9)
+        .collect();
+    // Non-frequent first, then by gain, then id.
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+    let capacity = p.capacity.unwrap_or(match ds.classes.get(class).capacity {
+        0 => 50,
+        c => c as usize,
+    });
+    let mut per_unit = vec![0usize; ds.units.len()];
+    let mut picks = Vec::new();
+    let mut held = 0;
+    for (freq, gain, c, best) in scored {
+        if picks.len() >= capacity {
+            break;
+        }
+        let u = ds.cadres.get(c).unit as usize;
+        if p.quota_per_unit.is_some_and(|q| per_unit[u] >= q) {
+            held += 1;
+            continue;
+        }
+        per_unit[u] += 1;
+        let i = state.cadres.iter().position(|&x| x == c).unwrap();
+        let gap = state.gaps[i * n + best];
+        let mut reason = format!("「{}」缺口 {:.1}，参训后预计共 +{:.1}", ds.dimensions.get(best as u32).name, gap, gain);
+        if freq {
+            reason.push_str("；近年参训较多（培训专业户），排在后面");
+        }
+        picks.push(Pick { rank: picks.len() + 1, cadre: CadreInfo::of(ds, c), expected_gain: gain, frequent_trainee: freq, reason });
+    }
+    Ok(Assignment {
+        class_id: class_id.into(),
+        class_name: ds.classes.get(class).name.clone(),
+        as_of: date::format(as_of),
+        capacity,
+        courses: courses.iter().map(|&k| ds.courses.id(k).to_string()).collect(),
+        picks,
+        excluded_recent: excluded.iter().filter(|&&x| x).count(),
+        held_by_quota: held,
+    })
+}
+
+/// The list as a table: header and rows, for CSV and xlsx export.
+pub fn table(a: &Assignment) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let header = vec!["序号", "干部编号", "姓名", "单位", "职级", "岗位", "预计提升", "培训专业户", "理由"];
+    let rows = a
+        .picks
+        .iter()
+        .map(|p| {
+            vec![
+                p.rank.to_string(),
+                p.cadre.cadre_id.clone(),
+                p.cadre.name.clone(),
+                p.cadre.unit_name.clone(),
+                p.cadre.rank.clone(),
+                p.cadre.post.clone(),
+                format!("{:.1}", p.expected_gain),
+                if p.frequent_trainee { "是" } else { "" }.into(),
+                p.reason.clone(),
+            ]
+        })
+        .collect();
+    (header, rows)
+}
