@@ -254,6 +254,99 @@ impl Engine {
     }
 }
 
+#[wasm_bindgen]
+impl Engine {
+    /// Unit training layout for `years` ("2021-2025", empty = five years up to the as-of date).
+    pub fn layout(&mut self, unit_id: &str, years: Option<String>, include_subunits: bool, as_of: Option<String>) -> Result<JsValue, JsValue> {
+        let u = self.unit(unit_id)?;
+        self.ensure_snapshot(as_of)?;
+        let snap = self.snapshot.as_ref().unwrap();
+        let y = date::year(snap.as_of);
+        let years = match years.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => {
+                let (a, b) = s.split_once('-').ok_or_else(|| err("bad_argument", format!("年份范围「{s}」应写成 2021-2025")))?;
+                match (a.trim().parse::<i32>(), b.trim().parse::<i32>()) {
+                    (Ok(a), Ok(b)) if a <= b && b - a <= 50 => (a, b),
+                    _ => return Err(err("bad_argument", format!("年份范围「{s}」应写成 2021-2025"))),
+                }
+            }
+            None => (y - 4, y),
+        };
+        let p = crate::analytics::layout::LayoutParams { years, include_subunits, coverage_years: 3.0 };
+        Ok(to_js(&crate::analytics::layout::layout(&self.ds, snap, u, &p)))
+    }
+
+    /// Top-level units ranked per dimension.
+    pub fn city_ranking(&mut self, as_of: Option<String>) -> Result<JsValue, JsValue> {
+        self.ensure_snapshot(as_of)?;
+        Ok(to_js(&crate::analytics::layout::city_ranking(&self.ds, self.snapshot.as_ref().unwrap())))
+    }
+
+    /// `by` = "course" or "teacher".
+    pub fn ratings(&self, by: &str) -> JsValue {
+        to_js(&crate::analytics::ratings::rating_table(&self.ds, by == "teacher", 10.0))
+    }
+
+    /// Fairness for a unit's subtree (empty id = the whole city).
+    pub fn fairness(&mut self, unit_id: &str, as_of: Option<String>) -> Result<JsValue, JsValue> {
+        self.ensure_snapshot(as_of)?;
+        let (cadres, units) = self.scope(unit_id)?;
+        Ok(to_js(&crate::analytics::fairness::fairness(&self.ds, self.snapshot.as_ref().unwrap().as_of, 3.0, &cadres, &units)))
+    }
+
+    /// 学时 compliance of a unit's subtree (empty id = the whole city) for `year`.
+    pub fn compliance(&self, unit_id: &str, year: i32) -> Result<JsValue, JsValue> {
+        let (cadres, _) = self.scope(unit_id)?;
+        Ok(to_js(&compliance::group_compliance(&self.ds, &self.rules, &cadres, year)))
+    }
+
+    pub fn classes(&self) -> JsValue {
+        #[derive(Serialize)]
+        struct C {
+            class_id: String,
+            name: String,
+            kind: &'static str,
+            start: String,
+            capacity: u32,
+        }
+        let v: Vec<C> = self
+            .ds
+            .classes
+            .iter()
+            .map(|(_, id, c)| C { class_id: id.into(), name: c.name.clone(), kind: c.kind.label(), start: date::format(c.start), capacity: c.capacity })
+            .collect();
+        to_js(&v)
+    }
+
+    /// The class planner. `filters`: JSON `[{"kind": "unit"|"rank"|"post"|"ids", "values": [...]}]`;
+    /// `params`: JSON of the planner's parameters (`budget_hours`, `theory_share`, `required`, `removed`, …).
+    pub fn plan(&mut self, filters: &str, params: &str, as_of: Option<String>) -> Result<JsValue, JsValue> {
+        let filters: Vec<crate::planning::CohortFilter> = serde_json::from_str(filters).map_err(|e| err("bad_argument", format!("范围条件有误：{e}")))?;
+        let params: crate::planning::plan::PlanParams = serde_json::from_str(params).map_err(|e| err("bad_argument", format!("方案参数有误：{e}")))?;
+        let cohort = crate::planning::select_cohort(&self.ds, &filters).map_err(|e| err("not_found", e))?;
+        self.ensure_snapshot(as_of)?;
+        let snap = self.snapshot.as_ref().unwrap();
+        crate::planning::plan::plan(&self.ds, &snap.model, snap.as_of, cohort, &params).map(|p| to_js(&p)).map_err(|e| to_js(&e))
+    }
+
+    /// Named assignment for a class; `format` = "json" (the list), "csv" or "xlsx" (file bytes).
+    pub fn assign(&mut self, class_id: &str, quota_per_unit: Option<usize>, capacity: Option<usize>, format: &str, as_of: Option<String>) -> Result<JsValue, JsValue> {
+        self.ensure_snapshot(as_of)?;
+        let snap = self.snapshot.as_ref().unwrap();
+        let p = crate::planning::assign::AssignParams { courses: None, quota_per_unit, window_years: 3.0, capacity };
+        let a = crate::planning::assign::assign(&self.ds, &snap.model, snap.as_of, class_id, &p).map_err(|e| to_js(&e))?;
+        let (header, rows) = crate::planning::assign::table(&a);
+        Ok(match format {
+            "csv" => js_sys::Uint8Array::from(&crate::export::csv_table(&header, &rows)[..]).into(),
+            "xlsx" => {
+                let bytes = crate::export::xlsx_table("调训名单", &header, &rows).map_err(|e| err("export", e.to_string()))?;
+                js_sys::Uint8Array::from(&bytes[..]).into()
+            }
+            _ => to_js(&a),
+        })
+    }
+}
+
 impl Default for Engine {
     fn default() -> Self {
         Engine::new()
@@ -263,6 +356,19 @@ impl Default for Engine {
 impl Engine {
     fn cadre(&self, id: &str) -> Result<u32, JsValue> {
         self.ds.cadres.lookup(id).ok_or_else(|| err("not_found", format!("没有编号为「{id}」的干部")))
+    }
+
+    fn unit(&self, id: &str) -> Result<u32, JsValue> {
+        self.ds.units.lookup(id).ok_or_else(|| err("not_found", format!("没有编号为「{id}」的单位")))
+    }
+
+    /// Cadres and units of a unit's subtree, or of the whole city for an empty id.
+    fn scope(&self, unit_id: &str) -> Result<(Vec<u32>, Vec<u32>), JsValue> {
+        if unit_id.is_empty() {
+            return Ok(((0..self.ds.cadres.len() as u32).collect(), (0..self.ds.units.len() as u32).filter(|&u| self.ds.units.get(u).parent.is_none()).collect()));
+        }
+        let u = self.unit(unit_id)?;
+        Ok((crate::analytics::layout::unit_cadres(&self.ds, u, true), self.ds.unit_subtree(u)))
     }
 
     fn ensure_snapshot(&mut self, as_of: Option<String>) -> Result<(), JsValue> {

@@ -73,3 +73,18 @@ fn demo_recommendation_addresses_the_weak_dimension() {
     assert_eq!(get(&h, &["0", "rule_id"]).as_string().as_deref(), Some("online_50"));
     assert_eq!(get(&h, &["0", "met"]).as_bool(), Some(false));
 }
+
+#[wasm_bindgen_test]
+fn assignment_exports_xlsx_and_csv_in_the_browser_build() {
+    let mut e = Engine::demo("s").unwrap();
+    let bytes = js_sys::Uint8Array::new(&e.assign("B00005", Some(2), Some(10), "xlsx", None).unwrap()).to_vec();
+    assert_eq!(&bytes[..2], b"PK");
+    let csv = js_sys::Uint8Array::new(&e.assign("B00005", Some(2), Some(10), "csv", None).unwrap()).to_vec();
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.starts_with("\u{feff}序号,干部编号"));
+    assert_eq!(text.lines().count(), 11);
+    let plan = e.plan(r#"[{"kind":"unit","values":["U019"]}]"#, r#"{"budget_hours":40}"#, None).unwrap();
+    assert!(get(&plan, &["hours_used"]).as_f64().unwrap() <= 40.0);
+    let bad = e.plan("[{\"kind\":\"unit\",\"values\":[\"U999\"]}]", "{}", None).unwrap_err();
+    assert_eq!(get(&bad, &["code"]).as_string().as_deref(), Some("not_found"));
+}

@@ -1,6 +1,7 @@
 // The page: talks to the analytics worker, keeps imported files in IndexedDB,
 // draws results. No number is computed here; everything comes from the wasm engine.
 import { listFiles, putFiles, removeFile, clearFiles } from './store.js';
+import { setupUnits, startKiosk } from './unit.js';
 
 const $ = (s) => document.querySelector(s);
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
@@ -46,7 +47,8 @@ function toast(msg) {
 function showTab(name) {
   for (const b of document.querySelectorAll('.tabbar button')) b.setAttribute('aria-selected', String(b.dataset.tab === name));
   for (const s of document.querySelectorAll('.tab')) s.hidden = s.id !== `tab-${name}`;
-  if (name === 'profile') Object.values(charts).forEach((c) => c && c.resize());
+  Object.values(charts).forEach((c) => c && c.resize());
+  if (units) units.show(name).catch(showError);
 }
 document.querySelectorAll('.tabbar button').forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
 
@@ -72,6 +74,7 @@ async function loadStored() {
     await loadFiles(files);
   }
   $('#demo-banner').hidden = !state.summary.demo;
+  await units.reset();
   document.body.dataset.ready = 'true';
 }
 
@@ -83,6 +86,7 @@ async function loadFiles(files) {
   state.summary = summary;
   $('#demo-banner').hidden = true;
   renderData(report);
+  await units.reset();
   return report;
 }
 
@@ -300,10 +304,15 @@ document.querySelectorAll('#archive th').forEach((th) => th.addEventListener('cl
   renderArchive();
 }));
 
+// ---- unit and planning tabs, kiosk ----
+const units = setupUnits({ rpc, chart, state, toast });
+
 // ---- start ----
 if ('serviceWorker' in navigator && !params.has('nosw')) navigator.serviceWorker.register('sw.js').catch((e) => console.warn('service worker', e));
+const kiosk = params.has('kiosk');
 loadStored()
   .then(async () => {
+    if (kiosk) return startKiosk({ rpc, chart }, Math.max(50, Number(params.get('interval') || 12) * 1000));
     const m = location.hash.match(/cadre=([^&]+)/);
     const first = m ? decodeURIComponent(m[1]) : (await rpc('search', '', 1))[0]?.cadre_id;
     if (first) await selectCadre(first);

@@ -1,8 +1,8 @@
 // Offline support: the app shell, the wasm engine and the chart library are
 // cached on first visit and served from the cache afterwards (refreshed in the
 // background when the network is there). Only same-origin requests exist.
-const CACHE = 'zhichu-v1';
-const SHELL = ['./', 'index.html', 'app.js', 'worker.js', 'store.js', 'style.css', 'icon.svg', 'manifest.webmanifest',
+const CACHE = 'zhichu-v2';
+const SHELL = ['./', 'index.html', 'app.js', 'unit.js', 'worker.js', 'store.js', 'style.css', 'icon.svg', 'manifest.webmanifest',
   'pkg/zhichu.js', 'pkg/zhichu_bg.wasm', 'vendor/echarts.min.js'];
 
 self.addEventListener('install', (e) => {

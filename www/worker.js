@@ -28,6 +28,14 @@ const methods = {
   simulate: (id, course, asOf) => engine.simulate(id, course, asOf || undefined),
   archive: (id) => engine.archive(id),
   hours: (id, year) => engine.hours(id, year),
+  classes: () => engine.classes(),
+  layout: (unit, years, sub, asOf) => engine.layout(unit, years || undefined, !!sub, asOf || undefined),
+  cityRanking: (asOf) => engine.city_ranking(asOf || undefined),
+  ratings: (by) => engine.ratings(by || 'course'),
+  fairness: (unit, asOf) => engine.fairness(unit || '', asOf || undefined),
+  compliance: (unit, year) => engine.compliance(unit || '', year),
+  plan: (filters, params, asOf) => engine.plan(JSON.stringify(filters), JSON.stringify(params), asOf || undefined),
+  assign: (cls, quota, cap, format, asOf) => engine.assign(cls, quota ?? undefined, cap ?? undefined, format || 'json', asOf || undefined),
   demoCsv: (scale) => demo_csv_files(scale || 's').map((f) => ({ name: f.name, bytes: f.bytes })),
 };
 

@@ -176,8 +176,8 @@ test('after one visit the app works offline', async () => {
   const page = await open(ctx);
   await page.evaluate(async () => {
     const reg = await navigator.serviceWorker.ready;
-    const c = await caches.open('zhichu-v1');
-    for (let i = 0; i < 100 && (await c.keys()).length < 11; i++) await new Promise((r) => setTimeout(r, 100));
+    const c = await caches.open('zhichu-v2');
+    for (let i = 0; i < 100 && (await c.keys()).length < 12; i++) await new Promise((r) => setTimeout(r, 100));
     return reg.active.state;
   });
   await ctx.setOffline(true);

@@ -1,0 +1,130 @@
+// The 单位 and 规划 tabs and the kiosk, in headless Chromium, against the CLI's numbers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { createServer } from '../../scripts/serve.mjs';
+
+const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
+const BIN = process.env.ZHICHU_BIN || path.join(ROOT, 'target/debug/zhichu');
+const SHOTS = path.join(ROOT, 'artifacts/screenshots');
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+let server, base, browser;
+const requests = [];
+
+before(async () => {
+  server = createServer(path.join(ROOT, 'www'));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+  assert.deepEqual(requests.filter((u) => !u.startsWith(base) && !u.startsWith('blob:') && !u.startsWith('data:')), []);
+});
+
+const cli = (...args) => JSON.parse(execFileSync(BIN, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
+const f = (x, d = 1) => (x === null || x === undefined ? '—' : x.toFixed(d));
+
+async function open(query, viewport = { width: 1280, height: 900 }) {
+  const ctx = await browser.newContext({ viewport, acceptDownloads: true });
+  ctx.on('request', (r) => requests.push(r.url()));
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base + query);
+  await page.waitForSelector('body[data-ready]', { timeout: 60000 });
+  page.errors = errors;
+  return { ctx, page };
+}
+
+test('单位: the layout table and compliance equal the CLI', async () => {
+  const { ctx, page } = await open('?scale=s&nosw');
+  await page.click('#nav-unit');
+  await page.waitForSelector('body[data-unit-ready]');
+  await page.selectOption('#unit-select', 'U019');
+  await page.waitForFunction(() => document.querySelector('#weak-points').textContent.includes('纪律与廉政'));
+  const want = cli('layout', '--scale', 's', '--unit', 'U019', '--json');
+  const rows = await page.$$eval('#layout-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())));
+  assert.deepEqual(rows, want.dimensions.map((d) => [d.dimension, f(d.mean_reserve), f(d.compare_mean_reserve), `${(d.coverage * 100).toFixed(0)}%`, String(d.cadres_short), f(d.mean_shortfall)]));
+  assert.match(await page.textContent('#weak-points'), new RegExp(`薄弱点：${want.weak_points[0]}`));
+  const comp = cli('compliance', '--scale', 's', '--unit', 'U019', '--year', '2025', '--json');
+  assert.match(await page.textContent('#compliance'), new RegExp(`全部达标 ${comp.compliant} / ${comp.cadres} 人`));
+  const fair = cli('fairness', '--scale', 's', '--unit', 'U019', '--json');
+  assert.match(await page.textContent('#fairness'), new RegExp(`重复培训 ${fair.repeats.length} 次`));
+  const ratings = cli('ratings', '--scale', 's', '--json');
+  const first = await page.$eval('#ratings-table tbody tr td:nth-child(2)', (td) => td.textContent);
+  assert.ok(first.includes(ratings.rows[0].id), `${first} vs ${ratings.rows[0].id}`);
+  await page.screenshot({ path: path.join(SHOTS, 'unit.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('规划: the plan equals the CLI, pin/remove re-plans; the assignment exports a real xlsx', async () => {
+  const { ctx, page } = await open('?scale=s&nosw');
+  await page.click('#nav-plan');
+  await page.selectOption('#plan-unit', 'U019');
+  await page.click('#plan-run');
+  await page.waitForFunction(() => document.body.dataset.plans === '1');
+  const want = cli('plan', '--scale', 's', '--cohort', 'unit:U019', '--hours', '40', '--json');
+  const shown = () => page.$$eval('#plan-table tbody tr', (trs) => trs.map((tr) => tr.dataset.course));
+  assert.deepEqual(await shown(), want.courses.map((c) => c.course_id));
+  // Remove the first course: re-planned without it.
+  const firstId = want.courses[0].course_id;
+  await page.click(`#plan-table button[data-remove="${firstId}"]`);
+  await page.waitForFunction(() => document.body.dataset.plans === '2');
+  const again = await shown();
+  assert.ok(!again.includes(firstId));
+  const removed = cli('plan', '--scale', 's', '--cohort', 'unit:U019', '--hours', '40', '--remove', firstId, '--json');
+  assert.deepEqual(again, removed.courses.map((c) => c.course_id));
+  // Named assignment and its exports.
+  await page.fill('#assign-quota', '2');
+  await page.fill('#assign-cap', '10');
+  await page.click('#assign-run');
+  await page.waitForSelector('body[data-assigned]');
+  const cls = await page.$eval('#assign-class', (s) => s.value);
+  const a = cli('assign', '--scale', 's', '--class', cls, '--quota-per-unit', '2', '--capacity', '10', '--json');
+  const ids = await page.$$eval('#assign-table tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent.split(' ').pop()));
+  assert.deepEqual(ids, a.picks.map((p) => p.cadre.cadre_id));
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#assign-xlsx')]);
+  const buf = await (await import('node:fs')).promises.readFile(await dl.path());
+  assert.equal(buf.subarray(0, 2).toString(), 'PK');
+  assert.ok(buf.includes(Buffer.from('xl/worksheets/sheet1.xml')));
+  assert.match(dl.suggestedFilename(), /^调训名单-.*\.xlsx$/);
+  await page.screenshot({ path: path.join(SHOTS, 'plan.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('kiosk: rotates, masks names, and memory stays flat over hundreds of rotations', async () => {
+  const { ctx, page } = await open('?scale=s&nosw&kiosk&interval=0.05', { width: 1920, height: 1080 });
+  const cdp = await ctx.newCDPSession(page);
+  const heap = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+  };
+  const waitRotations = (n) => page.waitForFunction((k) => Number(document.body.dataset.rotations || 0) >= k, n, { timeout: 120000 });
+  // Collect every view's text once: no teacher's or cadre's full name.
+  const teachers = cli('ratings', '--scale', 's', '--by', 'teacher', '--json').rows.map((r) => r.name).filter((n) => n.length >= 2);
+  const seen = new Set();
+  for (let k = 1; k <= 8; k++) {
+    await waitRotations(k);
+    seen.add(await page.textContent('#tab-kiosk'));
+  }
+  const text = [...seen].join('\n');
+  assert.ok(/各单位知识储备度/.test(text) && /优质受欢迎课程/.test(text) && /学时达标率/.test(text));
+  assert.match(text, /[\u4e00-\u9fa5]\*/); // masked names like 何*嘉 are shown
+  const leaked = teachers.filter((n) => text.includes(n));
+  assert.deepEqual(leaked, []);
+  assert.equal(await page.isVisible('.tabbar'), false);
+  await page.screenshot({ path: path.join(SHOTS, 'kiosk.png') });
+  await waitRotations(30);
+  const h1 = await heap();
+  await waitRotations(230);
+  const h2 = await heap();
+  console.log(`kiosk heap after 30 rotations: ${(h1 / 1e6).toFixed(2)} MB; after 230: ${(h2 / 1e6).toFixed(2)} MB`);
+  assert.ok(h2 - h1 < 3e6, `heap grew by ${((h2 - h1) / 1e6).toFixed(2)} MB over 200 rotations`);
+  await ctx.close();
+});
