@@ -192,8 +192,13 @@ test('a 360×740 phone shows no horizontal scrolling', async () => {
   const ctx = await context({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const page = await open(ctx);
   await showProfile(page, 'C000001');
-  for (const tab of ['profile', 'data']) {
+  for (const tab of ['profile', 'unit', 'plan', 'data']) {
     await page.click(`#nav-${tab}`);
+    if (tab === 'unit') await page.waitForSelector('body[data-unit-ready]');
+    if (tab === 'plan') {
+      await page.click('#plan-run');
+      await page.waitForSelector('body[data-plans]');
+    }
     const { sw, cw } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
     assert.ok(sw <= cw, `${tab}: scrollWidth ${sw} > ${cw}`);
     await page.screenshot({ path: path.join(SHOTS, `phone-${tab}.png`), fullPage: tab === 'profile' });
