@@ -364,11 +364,8 @@ impl Engine {
 
     /// Cadres and units of a unit's subtree, or of the whole city for an empty id.
     fn scope(&self, unit_id: &str) -> Result<(Vec<u32>, Vec<u32>), JsValue> {
-        if unit_id.is_empty() {
-            return Ok(((0..self.ds.cadres.len() as u32).collect(), (0..self.ds.units.len() as u32).filter(|&u| self.ds.units.get(u).parent.is_none()).collect()));
-        }
-        let u = self.unit(unit_id)?;
-        Ok((crate::analytics::layout::unit_cadres(&self.ds, u, true), self.ds.unit_subtree(u)))
+        let unit = if unit_id.is_empty() { None } else { Some(self.unit(unit_id)?) };
+        Ok(crate::analytics::layout::scope(&self.ds, unit))
     }
 
     fn ensure_snapshot(&mut self, as_of: Option<String>) -> Result<(), JsValue> {

@@ -71,6 +71,14 @@ pub fn unit_cadres(ds: &Dataset, unit: u32, include_subunits: bool) -> Vec<u32> 
     (0..ds.cadres.len() as u32).filter(|&c| member[ds.cadres.get(c).unit as usize]).collect()
 }
 
+/// The cadres and units of a unit's subtree, or of the whole city.
+pub fn scope(ds: &Dataset, unit: Option<u32>) -> (Vec<u32>, Vec<u32>) {
+    match unit {
+        Some(u) => (unit_cadres(ds, u, true), ds.unit_subtree(u)),
+        None => ((0..ds.cadres.len() as u32).collect(), (0..ds.units.len() as u32).collect()),
+    }
+}
+
 pub fn layout(ds: &Dataset, snap: &Snapshot, unit: u32, p: &LayoutParams) -> Layout {
     let n = ds.n_dims();
     let cadres = unit_cadres(ds, unit, p.include_subunits);

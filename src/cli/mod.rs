@@ -379,6 +379,22 @@ fn print_json<T: serde::Serialize>(v: &T) {
     println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
 }
 
+/// Prints a result as JSON or with its terminal view.
+fn emit<T: serde::Serialize>(json: bool, v: &T, view: impl FnOnce(&T)) {
+    if json {
+        print_json(v);
+    } else {
+        view(v);
+    }
+}
+
+/// Loads the data for a command that reads it (not `validate`): the report's errors are only mentioned.
+fn load_data(args: &DataArgs) -> Result<Dataset, Fail> {
+    let (ds, report) = load(args)?;
+    note_errors(&report);
+    Ok(ds)
+}
+
 fn dispatch(cmd: Command) -> Result<i32, Fail> {
     match cmd {
         Command::Validate { data, json } => {
@@ -386,43 +402,28 @@ fn dispatch(cmd: Command) -> Result<i32, Fail> {
                 return Err(Fail(2, "validate needs --data PATH".into()));
             }
             let (_, report) = load(&data)?;
-            if json {
-                print_json(&report);
-            } else {
-                text::report(&report);
-            }
+            emit(json, &report, text::report);
             Ok(if report.is_ok() { 0 } else { EXIT_INVALID })
         }
         Command::Profile { data, model: m, cadre, json } => {
-            let (ds, report) = load(&data)?;
-            note_errors(&report);
+            let ds = load_data(&data)?;
             let c = find_cadre(&ds, &cadre)?;
             let snap = Snapshot::compute(&ds, model(&m), as_of(&ds, &m)?);
             let p = analytics::profile(&ds, &snap, c);
-            if json {
-                print_json(&p);
-            } else {
-                text::profile(&p);
-            }
+            emit(json, &p, text::profile);
             Ok(0)
         }
         Command::Recommend { data, model: m, cadre, top, repeat_window_years, json } => {
-            let (ds, report) = load(&data)?;
-            note_errors(&report);
+            let ds = load_data(&data)?;
             let c = find_cadre(&ds, &cadre)?;
             let snap = Snapshot::compute(&ds, model(&m), as_of(&ds, &m)?);
             let params = RecommendParams { top, repeat_window_years, ..Default::default() };
             let r = analytics::recommend(&ds, &snap, c, &params);
-            if json {
-                print_json(&r);
-            } else {
-                text::recommendations(&r);
-            }
+            emit(json, &r, text::recommendations);
             Ok(0)
         }
         Command::Cadres { data, search, limit, json } => {
-            let (ds, report) = load(&data)?;
-            note_errors(&report);
+            let ds = load_data(&data)?;
             let hits: Vec<analytics::profile::CadreInfo> = ds
                 .cadres
                 .iter()
@@ -440,8 +441,7 @@ fn dispatch(cmd: Command) -> Result<i32, Fail> {
             Ok(if hits.is_empty() { EXIT_NOT_FOUND } else { 0 })
         }
         Command::Layout { data, model: m, unit, years, no_subunits, coverage_years, json } => {
-            let (ds, report) = load(&data)?;
-            note_errors(&report);
+            let ds = load_data(&data)?;
             let snap = Snapshot::compute(&ds, model(&m), as_of(&ds, &m)?);
             match unit {
                 Some(u) => {
@@ -452,56 +452,32 @@ fn dispatch(cmd: Command) -> Result<i32, Fail> {
                         None => (y - 4, y),
                     };
                     let l = analytics::layout::layout(&ds, &snap, u, &analytics::layout::LayoutParams { years, include_subunits: !no_subunits, coverage_years });
-                    if json {
-                        print_json(&l);
-                    } else {
-                        text::layout(&l);
-                    }
+                    emit(json, &l, text::layout);
                 }
                 None => {
                     let r = analytics::layout::city_ranking(&ds, &snap);
-                    if json {
-                        print_json(&r);
-                    } else {
-                        text::city_ranking(&r);
-                    }
+                    emit(json, &r, |r| text::city_ranking(r));
                 }
             }
             Ok(0)
         }
         Command::Ratings { data, by, prior_weight, top, json } => {
-            let (ds, report) = load(&data)?;
-            note_errors(&report);
+            let ds = load_data(&data)?;
             let t = analytics::ratings::rating_table(&ds, by == By::Teacher, prior_weight);
-            if json {
-                print_json(&t);
-            } else {
-                text::ratings(&t, top);
-            }
+            emit(json, &t, |x| text::ratings(x, top));
             Ok(0)
         }
         Command::Fairness { data, model: m, unit, window_years, json } => {
-            let (ds, report) = load(&data)?;
-            note_errors(&report);
+            let ds = load_data(&data)?;
             let day = as_of(&ds, &m)?;
-            let (cadres, units) = match unit {
-                Some(u) => {
-                    let u = find_unit(&ds, &u)?;
-                    (analytics::layout::unit_cadres(&ds, u, true), ds.unit_subtree(u))
-                }
-                None => ((0..ds.cadres.len() as u32).collect(), (0..ds.units.len() as u32).collect()),
-            };
+            let unit = unit.map(|u| find_unit(&ds, &u)).transpose()?;
+            let (cadres, units) = analytics::layout::scope(&ds, unit);
             let f = analytics::fairness::fairness(&ds, day, window_years, &cadres, &units);
-            if json {
-                print_json(&f);
-            } else {
-                text::fairness(&f);
-            }
+            emit(json, &f, text::fairness);
             Ok(0)
         }
         Command::Compliance { data, unit, year, rules, json } => {
-            let (ds, report) = load(&data)?;
-            note_errors(&report);
+            let ds = load_data(&data)?;
             let rules = match rules {
                 Some(p) => {
                     let text = std::fs::read_to_string(&p).map_err(|e| Fail(EXIT_IO, format!("cannot read {}: {e}", p.display())))?;
@@ -510,21 +486,14 @@ fn dispatch(cmd: Command) -> Result<i32, Fail> {
                 None => analytics::compliance::default_rules(),
             };
             let year = year.unwrap_or_else(|| ds.latest_date().map(date::year).unwrap_or(2025));
-            let cadres = match unit {
-                Some(u) => analytics::layout::unit_cadres(&ds, find_unit(&ds, &u)?, true),
-                None => (0..ds.cadres.len() as u32).collect(),
-            };
+            let unit = unit.map(|u| find_unit(&ds, &u)).transpose()?;
+            let (cadres, _) = analytics::layout::scope(&ds, unit);
             let g = analytics::compliance::group_compliance(&ds, &rules, &cadres, year);
-            if json {
-                print_json(&g);
-            } else {
-                text::compliance(&g);
-            }
+            emit(json, &g, text::compliance);
             Ok(0)
         }
         Command::Plan { data, model: m, cohort, hours, theory_share, require, remove, max_hours_per_dim, courses_per_teacher, json } => {
-            let (ds, report) = load(&data)?;
-            note_errors(&report);
+            let ds = load_data(&data)?;
             let mut filters = Vec::new();
             for c in &cohort {
                 if let Some(path) = c.strip_prefix("file:") {
@@ -547,16 +516,11 @@ fn dispatch(cmd: Command) -> Result<i32, Fail> {
                 ..Default::default()
             };
             let p = zhichu::planning::plan::plan(&ds, &model(&m), as_of(&ds, &m)?, cadres, &params).map_err(|e| Fail(if e.code == "not_found" { EXIT_NOT_FOUND } else { 2 }, e.message))?;
-            if json {
-                print_json(&p);
-            } else {
-                text::plan(&p);
-            }
+            emit(json, &p, text::plan);
             Ok(0)
         }
         Command::Assign { data, model: m, class, courses, quota_per_unit, capacity, window_years, xlsx, csv, json } => {
-            let (ds, report) = load(&data)?;
-            note_errors(&report);
+            let ds = load_data(&data)?;
             let params = zhichu::planning::assign::AssignParams { courses: (!courses.is_empty()).then_some(courses), quota_per_unit, window_years, capacity };
             let a = zhichu::planning::assign::assign(&ds, &model(&m), as_of(&ds, &m)?, &class, &params)
                 .map_err(|e| Fail(if e.code == "not_found" { EXIT_NOT_FOUND } else { 2 }, e.message))?;
@@ -568,11 +532,7 @@ fn dispatch(cmd: Command) -> Result<i32, Fail> {
             if let Some(p) = csv {
                 write(&p, &zhichu::export::csv_table(&header, &rows))?;
             }
-            if json {
-                print_json(&a);
-            } else {
-                text::assignment(&a);
-            }
+            emit(json, &a, text::assignment);
             Ok(0)
         }
         Command::Demo { scale, out, format, headers, encoding } => {

@@ -1,56 +1,10 @@
 // End-to-end tests of the built site in Debian's headless Chromium, driven by
 // playwright-core. Run by `./dev test` after the wasm build (www/pkg).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { createServer } from '../../scripts/serve.mjs';
-
-const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
-const FIX = path.join(ROOT, 'tests/fixtures');
-const SHOTS = path.join(ROOT, 'artifacts/screenshots');
-const BIN = process.env.ZHICHU_BIN || path.join(ROOT, 'target/debug/zhichu');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
-
-let server, base, browser;
-const requests = [];
-
-before(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  server = createServer(path.join(ROOT, 'www'));
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-  // No request in the whole run went anywhere but this server.
-  const outside = requests.filter((u) => !u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('blob:'));
-  assert.deepEqual(outside, [], 'requests left localhost');
-  assert.ok(requests.length > 10, 'requests were recorded');
-});
-
-async function context(opts = {}) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...opts });
-  ctx.on('request', (r) => requests.push(r.url()));
-  ctx.on('serviceworker', (w) => w.on?.('request', (r) => requests.push(r.url())));
-  return ctx;
-}
-
-async function open(ctx, query = '?scale=s', hash = '') {
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(base + query + hash);
-  await page.waitForSelector('body[data-ready]', { timeout: 60000 });
-  page.errors = errors;
-  return page;
-}
+import { FIX, SHOTS, cli, context, open } from './harness.mjs';
 
 async function showProfile(page, id) {
   await page.fill('#cadre-search', id);
@@ -58,9 +12,6 @@ async function showProfile(page, id) {
   await page.waitForFunction((x) => document.body.dataset.profile === x && !document.querySelector('#profile').hidden, id);
 }
 
-function cli(...args) {
-  return JSON.parse(execFileSync(BIN, args, { encoding: 'utf8' }));
-}
 
 /** The accessible table as [{dimension, reserve, target, gap, percentile, median}] of strings. */
 async function table(page) {

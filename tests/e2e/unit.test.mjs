@@ -1,43 +1,15 @@
 // The 单位 and 规划 tabs and the kiosk, in headless Chromium, against the CLI's numbers.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { createServer } from '../../scripts/serve.mjs';
+import { SHOTS, cli, context, open as openApp } from './harness.mjs';
 
-const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
-const BIN = process.env.ZHICHU_BIN || path.join(ROOT, 'target/debug/zhichu');
-const SHOTS = path.join(ROOT, 'artifacts/screenshots');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
-let server, base, browser;
-const requests = [];
-
-before(async () => {
-  server = createServer(path.join(ROOT, 'www'));
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-  assert.deepEqual(requests.filter((u) => !u.startsWith(base) && !u.startsWith('blob:') && !u.startsWith('data:')), []);
-});
-
-const cli = (...args) => JSON.parse(execFileSync(BIN, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
 const f = (x, d = 1) => (x === null || x === undefined ? '—' : x.toFixed(d));
 
 async function open(query, viewport = { width: 1280, height: 900 }) {
-  const ctx = await browser.newContext({ viewport, acceptDownloads: true });
-  ctx.on('request', (r) => requests.push(r.url()));
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(base + query);
-  await page.waitForSelector('body[data-ready]', { timeout: 60000 });
-  page.errors = errors;
-  return { ctx, page };
+  const ctx = await context({ viewport });
+  return { ctx, page: await openApp(ctx, query) };
 }
 
 test('单位: the layout table and compliance equal the CLI', async () => {
@@ -89,7 +61,7 @@ test('规划: the plan equals the CLI, pin/remove re-plans; the assignment expor
   const ids = await page.$$eval('#assign-table tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent.split(' ').pop()));
   assert.deepEqual(ids, a.picks.map((p) => p.cadre.cadre_id));
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#assign-xlsx')]);
-  const buf = await (await import('node:fs')).promises.readFile(await dl.path());
+  const buf = await fs.promises.readFile(await dl.path());
   assert.equal(buf.subarray(0, 2).toString(), 'PK');
   assert.ok(buf.includes(Buffer.from('xl/worksheets/sheet1.xml')));
   assert.match(dl.suggestedFilename(), /^调训名单-.*\.xlsx$/);

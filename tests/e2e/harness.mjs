@@ -1,0 +1,61 @@
+// Shared set-up of the browser tests: the built site served on a free
+// localhost port, Debian's Chromium, every request recorded, and the CLI
+// for the numbers to compare with.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { createServer } from '../../scripts/serve.mjs';
+
+export const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
+export const FIX = path.join(ROOT, 'tests/fixtures');
+export const SHOTS = path.join(ROOT, 'artifacts/screenshots');
+const BIN = process.env.ZHICHU_BIN || path.join(ROOT, 'target/debug/zhichu');
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+
+/** `env.base` (the site's URL) and `env.browser` are set before the tests run. */
+export const env = { base: '', browser: null };
+const requests = [];
+
+before(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  env.server = createServer(path.join(ROOT, 'www'));
+  await new Promise((r) => env.server.listen(0, '127.0.0.1', r));
+  env.base = `http://127.0.0.1:${env.server.address().port}/`;
+  env.browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
+});
+
+after(async () => {
+  await env.browser?.close();
+  env.server?.close();
+  // No request in the whole run went anywhere but this server.
+  const outside = requests.filter((u) => !u.startsWith(env.base) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  assert.deepEqual(outside, [], 'requests left localhost');
+  assert.ok(requests.length > 10, 'requests were recorded');
+});
+
+/** A fresh browser context (its own storage) whose requests are recorded. */
+export async function context(opts = {}) {
+  const ctx = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...opts });
+  ctx.on('request', (r) => requests.push(r.url()));
+  return ctx;
+}
+
+/** Opens the app and waits until its data is loaded; `page.errors` collects page errors. */
+export async function open(ctx, query = '?scale=s', hash = '') {
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(env.base + query + hash);
+  await page.waitForSelector('body[data-ready]', { timeout: 60000 });
+  page.errors = errors;
+  return page;
+}
+
+/** The CLI's JSON output. */
+export function cli(...args) {
+  return JSON.parse(execFileSync(BIN, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
+}
