@@ -169,3 +169,45 @@ fn two_hundred_ratings_of_4_7_beat_three_5s() {
     assert!((t.rows[pos("K4")].shrunk - overall).abs() < 1e-12);
     assert!(t.rows[pos("K4")].high - t.rows[pos("K4")].low > k3.high - k3.low);
 }
+
+#[test]
+fn party_rules_and_yunnan_credits() {
+    use zhichu::analytics::compliance::{yunnan_credit, Rule};
+    // 30 minutes or more = 1, 15–30 = 0.5, 15 or less = 0.25, a passed test +0.5.
+    assert_eq!(yunnan_credit(40.0 / 45.0, None), 1.0);
+    assert_eq!(yunnan_credit(30.0 / 45.0, Some(60.0)), 1.5);
+    assert_eq!(yunnan_credit(20.0 / 45.0, Some(59.0)), 0.5);
+    assert_eq!(yunnan_credit(15.0 / 45.0, Some(90.0)), 0.75);
+    // A small dataset: one Party member with three online records.
+    let doc = json!({
+        "units": [{"unit_id": "U1", "name": "某局"}],
+        "courses": [
+            {"course_id": "K1", "title": "微课", "minutes": 10, "dimensions": "理想信念", "mode": "网络"},
+            {"course_id": "K2", "title": "网课", "minutes": 45, "dimensions": "理想信念", "mode": "网络"}
+        ],
+        "cadres": [
+            {"cadre_id": "C1", "name": "甲", "unit_id": "U1", "rank": "乡科级", "party_role": "党员"},
+            {"cadre_id": "C2", "name": "乙", "unit_id": "U1", "rank": "乡科级", "party_role": "支部书记"},
+            {"cadre_id": "C3", "name": "丙", "unit_id": "U1", "rank": "乡科级"}
+        ],
+        "records": [
+            {"cadre_id": "C1", "course_id": "K1", "date": "2025-03-01"},
+            {"cadre_id": "C1", "course_id": "K2", "date": "2025-04-01", "score": 80},
+            {"cadre_id": "C1", "course_id": "K2", "date": "2025-05-01", "score": 50}
+        ]
+    });
+    let l = load(&[SourceFile { name: "p.json".into(), bytes: doc.to_string().into_bytes() }], &LoadOptions::default());
+    assert!(l.report.errors.is_empty(), "{:?}", l.report.errors);
+    let ds = l.dataset;
+    let rules: Vec<Rule> = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rules_yunnan.json")).unwrap()).unwrap();
+    let c1 = progress(&ds, &rules, ds.cadres.lookup("C1").unwrap(), 2025);
+    let credits = c1.iter().find(|r| r.rule_id == "online_credits_50").unwrap();
+    // 0.25 + (1 + 0.5) + 1 = 2.75 credits; 2 + 2 × 1 学时 = 2.22 学时 for the Party rule.
+    assert!((credits.earned_hours - 2.75).abs() < 1e-9);
+    assert!((c1.iter().find(|r| r.rule_id == "party_32").unwrap().earned_hours - (10.0 + 45.0 + 45.0) / 45.0).abs() < 1e-5);
+    // Default rules: the Party rules apply by role only.
+    let ids = |c: &str| progress(&ds, &default_rules(), ds.cadres.lookup(c).unwrap(), 2025).into_iter().map(|r| r.rule_id).collect::<Vec<_>>();
+    assert!(ids("C1").contains(&"party_32".to_string()) && !ids("C1").contains(&"party_56".to_string()));
+    assert!(ids("C2").contains(&"party_56".to_string()));
+    assert!(!ids("C3").iter().any(|r| r.starts_with("party")));
+}

@@ -78,7 +78,7 @@ fn dataset(courses: &[[f32; 3]], records: &[(usize, i32, f32, Option<f32>, bool)
         ds.dimensions.insert(&format!("D{i}"), Dimension { name: format!("D{i}"), saturation_hours: *s }).unwrap();
     }
     ds.units.insert("U", Unit { name: "U".into(), parent: None }).unwrap();
-    ds.cadres.insert("C", Cadre { name: "C".into(), unit: 0, rank: "r".into(), post: "p".into() }).unwrap();
+    ds.cadres.insert("C", Cadre { name: "C".into(), unit: 0, rank: "r".into(), post: "p".into(), party_role: String::new() }).unwrap();
     for (i, w) in courses.iter().enumerate() {
         ds.courses.insert(&format!("K{i}"), Course { title: String::new(), hours: 1.0, mode: Mode::Offline, teacher: None }).unwrap();
         let sum: f32 = w.iter().sum();

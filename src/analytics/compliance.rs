@@ -3,7 +3,12 @@
 //!
 //! - every cadre: 50 online 学时 a year (全国干部教育培训规划 2023-2027);
 //! - 乡科级 and below: 90 学时 or 12 days of concentrated training a year;
-//! - 县处级 and above: 550 学时 or 3 months (90 days) of full-time training in a rolling 5 years.
+//! - 县处级 and above: 550 学时 or 3 months (90 days) of full-time training in a rolling 5 years;
+//! - Party members: 32 学时 a year; branch secretaries and committee members: 56 (seed 004, case 4).
+//!
+//! A rule may count Yunnan-style online credits instead of 学时 (`"counting":
+//! "yunnan_credits"`): a course of 30 minutes or more earns 1, 15–30 minutes
+//! 0.5, 15 minutes or less 0.25, and a passed test (score ≥ 60) 0.5 more.
 //!
 //! Only completed records count. A record's kind comes from its class type
 //! (网络 → online; 集中, 脱产, 混合 → concentrated; 脱产 → full-time); a
@@ -21,6 +26,30 @@ pub enum Kind {
     Any,
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counting {
+    #[default]
+    Hours,
+    YunnanCredits,
+}
+
+/// Minutes per 学时, to recover a record's length for credit rules.
+pub const MINUTES_PER_HOUR: f64 = 45.0;
+
+/// A record's Yunnan-style credit: by length, plus 0.5 for a passed test.
+pub fn yunnan_credit(hours: f64, score: Option<f32>) -> f64 {
+    let minutes = hours * MINUTES_PER_HOUR;
+    let base = if minutes >= 30.0 - 1e-9 {
+        1.0
+    } else if minutes > 15.0 {
+        0.5
+    } else {
+        0.25
+    };
+    base + if score.is_some_and(|s| s >= 60.0) { 0.5 } else { 0.0 }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Rule {
     pub id: String,
@@ -28,6 +57,12 @@ pub struct Rule {
     /// Ranks it applies to; empty = every cadre.
     #[serde(default)]
     pub ranks: Vec<String>,
+    /// Party roles (党员, 支部书记 …) it applies to; empty = regardless of role.
+    #[serde(default)]
+    pub party_roles: Vec<String>,
+    /// What is summed: 学时, or Yunnan-style online credits.
+    #[serde(default)]
+    pub counting: Counting,
     pub kind: Kind,
     pub hours: f64,
     /// Alternative: this many days of class attendance also meet the rule (0 = none).
@@ -42,6 +77,8 @@ pub fn default_rules() -> Vec<Rule> {
         id: id.into(),
         name: name.into(),
         ranks: ranks.iter().map(|s| s.to_string()).collect(),
+        party_roles: Vec::new(),
+        counting: Counting::Hours,
         kind,
         hours,
         days,
@@ -51,6 +88,8 @@ pub fn default_rules() -> Vec<Rule> {
         r("online_50", "网络学习每年不少于 50 学时", &[], Kind::Online, 50.0, 0.0, 1),
         r("concentrated_90", "乡科级及以下每年集中培训不少于 90 学时或 12 天", &["乡科级", "一般干部"], Kind::Concentrated, 90.0, 12.0, 1),
         r("fulltime_550", "县处级以上每 5 年脱产培训不少于 550 学时或 3 个月", &["县处级", "厅局级", "省部级"], Kind::FullTime, 550.0, 90.0, 5),
+        Rule { party_roles: vec!["党员".into(), "支部书记".into(), "支委委员".into()], ..r("party_32", "党员每年学习培训不少于 32 学时", &[], Kind::Any, 32.0, 0.0, 1) },
+        Rule { party_roles: vec!["支部书记".into(), "支委委员".into()], ..r("party_56", "支部书记、支委委员每年学习培训不少于 56 学时", &[], Kind::Any, 56.0, 0.0, 1) },
     ]
 }
 
@@ -88,10 +127,11 @@ pub fn counts_as(ds: &Dataset, i: usize, kind: Kind) -> bool {
 
 /// Progress of a cadre on every rule that applies to their rank, for the period ending in `year`.
 pub fn progress(ds: &Dataset, rules: &[Rule], cadre: u32, year: i32) -> Vec<RuleProgress> {
-    let rank = &ds.cadres.get(cadre).rank;
+    let c = ds.cadres.get(cadre);
     rules
         .iter()
-        .filter(|rule| rule.ranks.is_empty() || rule.ranks.iter().any(|r| r == rank))
+        .filter(|rule| rule.ranks.is_empty() || rule.ranks.contains(&c.rank))
+        .filter(|rule| rule.party_roles.is_empty() || rule.party_roles.contains(&c.party_role))
         .map(|rule| {
             let start = date::from_ymd(year - rule.period_years + 1, 1, 1).expect("valid year");
             let end = date::year_end(year);
@@ -101,7 +141,10 @@ pub fn progress(ds: &Dataset, rules: &[Rule], cadre: u32, year: i32) -> Vec<Rule
             let mut classes: Vec<u32> = Vec::new();
             for i in r.cadre_range(cadre) {
                 if r.completed[i] && in_period(r.date[i]) && counts_as(ds, i, rule.kind) {
-                    hours += r.hours[i] as f64;
+                    hours += match rule.counting {
+                        Counting::Hours => r.hours[i] as f64,
+                        Counting::YunnanCredits => yunnan_credit(r.hours[i] as f64, (!r.score[i].is_nan()).then_some(r.score[i])),
+                    };
                     if r.class[i] != crate::model::NO_CLASS && !classes.contains(&r.class[i]) {
                         classes.push(r.class[i]);
                     }

@@ -62,7 +62,7 @@ pub fn for_each_row(ds: &Dataset, table: Table, f: &mut dyn FnMut(&[String])) {
         }
         Table::Cadres => {
             for (_, id, c) in ds.cadres.iter() {
-                f(&[id.into(), c.name.clone(), ds.units.id(c.unit).into(), c.rank.clone(), c.post.clone()]);
+                f(&[id.into(), c.name.clone(), ds.units.id(c.unit).into(), c.rank.clone(), c.post.clone(), c.party_role.clone()]);
             }
         }
         Table::Classes => {

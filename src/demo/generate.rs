@@ -280,7 +280,14 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
         let rank = if i < 4 { "乡科级" } else { RANKS[g.weighted(&rank_w)].0 };
         let post = *g.pick(&POSTS);
         let name = g.name();
-        ds.cadres.insert(&format!("C{:06}", i + 1), Cadre { name, unit, rank: rank.into(), post: post.into() }).unwrap();
+        // Most cadres are Party members; some are branch secretaries or committee members.
+        let party_role = match (i * 37 + 11) % 100 {
+            0..=7 => "支部书记",
+            8..=15 => "支委委员",
+            16..=89 => "党员",
+            _ => "群众",
+        };
+        ds.cadres.insert(&format!("C{:06}", i + 1), Cadre { name, unit, rank: rank.into(), post: post.into(), party_role: party_role.into() }).unwrap();
         let s = Story {
             weak_ideals: i == 0 || (i >= 4 && g.chance(0.03)),
             frequent: i == 1 || (i >= 4 && g.chance(0.005)),

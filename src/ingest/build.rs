@@ -536,7 +536,8 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
 
     // Cadres.
     let t = Table::Cadres;
-    let (c_id, c_name, c_unit, c_rank, c_post) = (col(t, "cadre_id"), col(t, "name"), col(t, "unit_id"), col(t, "rank"), col(t, "post"));
+    let (c_id, c_name, c_unit, c_rank, c_post, c_party) =
+        (col(t, "cadre_id"), col(t, "name"), col(t, "unit_id"), col(t, "rank"), col(t, "post"), col(t, "party_role"));
     for td in of(t) {
         run.run(td, |line, f, errs| {
             let id = f.required(c_id, errs);
@@ -548,7 +549,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
                 }
                 return false;
             };
-            let c = model::Cadre { name: name.into(), unit, rank: f.get(c_rank).into(), post: f.get(c_post).into() };
+            let c = model::Cadre { name: name.into(), unit, rank: f.get(c_rank).into(), post: f.get(c_post).into(), party_role: f.get(c_party).into() };
             if ds.cadres.insert(id, c).is_err() {
                 errs.push(duplicate(t, id, &places));
                 return false;

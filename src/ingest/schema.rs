@@ -115,6 +115,7 @@ impl Table {
                 col!("unit_id", ["单位编号", "单位代码"], true),
                 col!("rank", ["职级"], false),
                 col!("post", ["岗位", "职务"], false),
+                col!("party_role", ["党内身份", "党内职务", "政治面貌"], false),
             ],
             Table::Classes => &[
                 col!("class_id", ["班次编号", "班次id", "培训班编号"], true),

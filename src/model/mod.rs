@@ -85,6 +85,8 @@ pub struct Cadre {
     pub unit: u32,
     pub rank: String,
     pub post: String,
+    /// 党内身份: 党员, 支部书记, 支委委员 … (empty when not given).
+    pub party_role: String,
 }
 
 #[derive(Debug, Clone)]
