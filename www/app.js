@@ -59,7 +59,12 @@ function chart(id) {
   if (!charts[id]) charts[id] = echarts.init(document.getElementById(id), null, { renderer: 'canvas' });
   return charts[id];
 }
-window.addEventListener('resize', () => Object.values(charts).forEach((c) => c && c.resize()));
+const resizeCharts = () => Object.values(charts).forEach((c) => c && c.resize());
+window.addEventListener('resize', resizeCharts);
+// Printing lays the page out again (two columns, smaller charts): redraw the charts to fit.
+window.matchMedia('print').addEventListener('change', resizeCharts);
+window.addEventListener('beforeprint', resizeCharts);
+window.addEventListener('afterprint', resizeCharts);
 
 // ---- data loading ----
 async function loadStored() {

@@ -86,11 +86,34 @@ export function setupUnits({ rpc, chart, state, toast }) {
       `<p class="muted">学时分布的基尼系数：${f.units.filter((u) => u.cadres > 0).map((u) => `${esc(u.unit_name)} ${fmt(u.gini, 2)}`).slice(0, 12).join('，')}</p>`;
   }
 
+  let ratingRows = [];
   async function renderRatings() {
     const t = await rpc('ratings', $('#ratings-by').value);
-    $('#ratings-table tbody').innerHTML = t.rows.slice(0, 30).map((r, i) => `<tr><td>${i + 1}</td><td>${esc(r.name)} <span class="muted">${esc(r.id)}</span></td><td class="num">${fmt(r.shrunk, 2)}</td><td class="num">${fmt(r.low, 2)}–${fmt(r.high, 2)}</td><td class="num">${fmt(r.mean, 2)}</td><td class="num">${r.n}</td><td class="num">${r.records}</td></tr>`).join('');
+    ratingRows = t.rows;
+    $('#rating-detail').hidden = true;
+    $('#ratings-table tbody').innerHTML = t.rows.slice(0, 30).map((r, i) => `<tr data-row="${i}" tabindex="0" style="cursor:pointer"><td>${i + 1}</td><td>${esc(r.name)} <span class="muted">${esc(r.id)}</span></td><td class="num">${fmt(r.shrunk, 2)}</td><td class="num">${fmt(r.low, 2)}–${fmt(r.high, 2)}</td><td class="num">${fmt(r.mean, 2)}</td><td class="num">${r.n}</td><td class="num">${r.records}</td></tr>`).join('');
     $('#ratings-lists').textContent = `优质受欢迎 ${t.excellent_and_popular.length} 门/位；评分低或少人选 ${t.poor_or_rare.length} 门/位。排序按区间下限，少量满分票不会排到大量高分之前。`;
   }
+
+  // A rating row opens its distribution and yearly trend.
+  $('#ratings-table').addEventListener('click', (e) => {
+    const tr = e.target.closest('tr[data-row]');
+    if (!tr) return;
+    const r = ratingRows[Number(tr.dataset.row)];
+    $('#rating-detail').hidden = false;
+    $('#rating-detail-title').textContent = `${r.name}：${r.n} 票，原始均分 ${fmt(r.mean, 2)}，修正 ${fmt(r.shrunk, 2)}（${fmt(r.low, 2)}–${fmt(r.high, 2)}）${r.by_dimension?.length ? '；分维度：' + r.by_dimension.map(([d, v]) => `${d} ${fmt(v, 2)}`).join('，') : ''}`;
+    chart('rating-chart').setOption({
+      animation: false,
+      tooltip: {},
+      grid: [{ left: 40, right: '55%', top: 20, bottom: 30 }, { left: '55%', right: 20, top: 20, bottom: 30 }],
+      xAxis: [{ type: 'category', data: ['1★', '2★', '3★', '4★', '5★'], gridIndex: 0 }, { type: 'category', data: r.by_year.map((y) => String(y[0])), gridIndex: 1 }],
+      yAxis: [{ type: 'value', gridIndex: 0 }, { type: 'value', min: 1, max: 5, gridIndex: 1 }],
+      series: [
+        { type: 'bar', data: r.distribution, xAxisIndex: 0, yAxisIndex: 0, itemStyle: { color: '#b71c1c' } },
+        { type: 'line', data: r.by_year.map((y) => +y[1].toFixed(2)), xAxisIndex: 1, yAxisIndex: 1 },
+      ],
+    }, true);
+  });
 
   // ---- planner ----
   const planState = { required: [], removed: [] };
@@ -107,6 +130,7 @@ export function setupUnits({ rpc, chart, state, toast }) {
   async function runPlan() {
     const params = { budget_hours: Number($('#plan-hours').value) || 40, required: planState.required, removed: planState.removed };
     if ($('#plan-theory').checked) params.theory_share = 0.7;
+    if (Number($('#plan-cap').value) > 0) params.max_hours_per_dim = Number($('#plan-cap').value);
     let p;
     try {
       p = await rpc('plan', filters(), params);

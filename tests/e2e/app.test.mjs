@@ -63,6 +63,14 @@ test('demo loads; the radar renders and the table shows the CLI numbers', async 
   assert.ok(nRecords > 10);
   assert.match(await page.textContent('#hours'), /网络学习每年不少于 50 学时/);
   await page.screenshot({ path: path.join(SHOTS, 'profile-desktop.png'), fullPage: true });
+  // Print / save as PDF: one A4 page.
+  await page.emulateMedia({ media: 'print' });
+  await page.waitForTimeout(200);
+  const pdf = await page.pdf({ format: 'A4', printBackground: true });
+  await page.emulateMedia({ media: 'screen' });
+  fs.writeFileSync(path.join(SHOTS, 'profile.pdf'), pdf);
+  const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g).length;
+  assert.equal(pages, 1, `print view has ${pages} pages`);
   assert.deepEqual(page.errors, []);
   await ctx.close();
 });
