@@ -207,7 +207,8 @@ impl Engine {
         Ok(to_js(&profile(&self.ds, self.snapshot.as_ref().unwrap(), c)))
     }
 
-    /// Every cadre's profile at one date (for the bench: the whole city).
+    /// Computes every cadre's reserves at one date (the snapshot behind
+    /// percentiles and peer medians); returns how many cadres. Used by the bench.
     pub fn profile_all(&mut self, as_of: Option<String>) -> Result<usize, JsValue> {
         self.ensure_snapshot(as_of)?;
         Ok(self.ds.cadres.len())

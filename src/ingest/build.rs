@@ -192,11 +192,11 @@ impl Runner<'_> {
             }
         }
         let missing: Vec<&str> = specs.iter().zip(&map).filter(|(c, m)| c.required && m.is_none()).map(|(c, _)| c.key).collect();
-        let n_rows = match &td.body {
-            Body::Rows { rows, .. } => rows.len(),
-            Body::Csv { text, .. } => text.lines().count().saturating_sub(1),
-        };
         if !missing.is_empty() || header.is_empty() {
+            let n_rows = match &td.body {
+                Body::Rows { rows, .. } => rows.len(),
+                Body::Csv { text, .. } => text.lines().filter(|l| !l.trim().is_empty()).count().saturating_sub(1),
+            };
             let names: Vec<String> = missing.iter().map(|k| format!("{k}（{}）", alias_of(table, k))).collect();
             self.report.errors.push(header_issue(
                 "missing_column",
