@@ -58,6 +58,7 @@ export function setupUnits({ rpc, chart, state, toast }) {
         visualMap: { min: 0, max: Math.max(1, ...l.dimensions.flatMap((d) => d.hours_by_year)), calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#fff5f5', '#b71c1c'] } },
         series: [{ type: 'heatmap', data: l.dimensions.flatMap((d, y) => d.hours_by_year.map((h, x) => [x, y, +h.toFixed(0)])), label: { show: true } }],
       }, true);
+      $('#layout-table thead').innerHTML = '<tr><th scope="col">维度</th><th scope="col" class="num">平均储备度</th><th scope="col" class="num">对比</th><th scope="col" class="num">覆盖率</th><th scope="col" class="num">低于目标人数</th><th scope="col" class="num">平均缺口</th></tr>';
       $('#layout-table tbody').innerHTML = l.dimensions.map((d) => `<tr data-dim="${esc(d.dimension)}"><th scope="row">${esc(d.dimension)}</th><td class="num">${fmt(d.mean_reserve)}</td><td class="num">${fmt(d.compare_mean_reserve)}</td><td class="num">${pct(d.coverage)}</td><td class="num">${d.cadres_short}</td><td class="num">${fmt(d.mean_shortfall)}</td></tr>`).join('');
       $('#weak-points').innerHTML = `<strong>薄弱点：</strong>${l.weak_points.slice(0, 5).map((w) => `<span class="pill">${esc(w)}</span>`).join('') || '无'}　<span class="muted">对比：${l.compared_with === 'city' ? '全市' : '上级单位'}；${l.cadres} 名干部；截至 ${l.as_of}</span>`;
     } else {
@@ -72,7 +73,8 @@ export function setupUnits({ rpc, chart, state, toast }) {
         visualMap: { min: 0, max: 100, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#fff5f5', '#b71c1c'] } },
         series: [{ type: 'heatmap', data: r.flatMap(([, us], y) => us.map((u) => [tops.indexOf(u.unit_name), y, +u.mean_reserve.toFixed(1)])) }],
       }, true);
-      $('#layout-table tbody').innerHTML = r.map(([dim, us]) => `<tr data-dim="${esc(dim)}"><th scope="row">${esc(dim)}</th><td class="num" colspan="5">最高 ${esc(us[0]?.unit_name)} ${fmt(us[0]?.mean_reserve)}；最低 ${esc(us[us.length - 1]?.unit_name)} ${fmt(us[us.length - 1]?.mean_reserve)}</td></tr>`).join('');
+      $('#layout-table thead').innerHTML = '<tr><th scope="col">维度</th><th scope="col">平均储备度最高与最低的单位（含下级）</th></tr>';
+      $('#layout-table tbody').innerHTML = r.map(([dim, us]) => `<tr data-dim="${esc(dim)}"><th scope="row">${esc(dim)}</th><td>最高 ${esc(us[0]?.unit_name)} ${fmt(us[0]?.mean_reserve)}；最低 ${esc(us[us.length - 1]?.unit_name)} ${fmt(us[us.length - 1]?.mean_reserve)}</td></tr>`).join('');
       $('#weak-points').textContent = '全市视图：各单位（含下级）平均储备度。';
     }
     const c = await rpc('compliance', unit, Number($('#comp-year').value));
