@@ -211,3 +211,38 @@ fn party_rules_and_yunnan_credits() {
     assert!(ids("C2").contains(&"party_56".to_string()));
     assert!(!ids("C3").iter().any(|r| r.starts_with("party")));
 }
+
+#[test]
+fn party_school_classes_are_checked_for_the_70_percent_theory_share() {
+    use zhichu::analytics::compliance::class_theory_shares;
+    let doc = json!({
+        "units": [{"unit_id": "U1", "name": "某局"}],
+        "courses": [
+            {"course_id": "K1", "title": "党性教育", "hours": 30, "dimensions": "党性修养"},
+            {"course_id": "K2", "title": "业务课", "hours": 20, "dimensions": "履职能力与专业知识:1;理想信念:1"},
+            {"course_id": "K3", "title": "理论课", "hours": 40, "dimensions": "理论武装"}
+        ],
+        "classes": [
+            {"class_id": "B1", "name": "主体班一", "type": "脱产", "start_date": "2025-03-01", "end_date": "2025-04-01"},
+            {"class_id": "B2", "name": "主体班二", "type": "脱产", "start_date": "2025-05-01", "end_date": "2025-06-01"},
+            {"class_id": "B3", "name": "集中班", "type": "集中", "start_date": "2025-05-01", "end_date": "2025-05-10"}
+        ],
+        "cadres": [{"cadre_id": "C1", "name": "甲", "unit_id": "U1", "rank": "县处级"}],
+        "records": [
+            {"cadre_id": "C1", "course_id": "K1", "class_id": "B1", "date": "2025-03-02"},
+            {"cadre_id": "C1", "course_id": "K2", "class_id": "B1", "date": "2025-03-03"},
+            {"cadre_id": "C1", "course_id": "K3", "class_id": "B2", "date": "2025-05-02"},
+            {"cadre_id": "C1", "course_id": "K2", "class_id": "B3", "date": "2025-05-03"}
+        ]
+    });
+    let ds = load(&[SourceFile { name: "c.json".into(), bytes: doc.to_string().into_bytes() }], &LoadOptions::default()).dataset;
+    let shares = class_theory_shares(&ds, 0.7);
+    // B1: 30 + 20 × 0.5 = 40 of 50 = 80%; B2: 100%; B3 is not 脱产.
+    assert_eq!(shares.iter().map(|c| (c.class_id.as_str(), c.met)).collect::<Vec<_>>(), [("B1", true), ("B2", true)]);
+    assert!((shares[0].share - 0.8).abs() < 1e-6);
+    let all: Vec<u32> = vec![0];
+    let g = group_compliance(&ds, &default_rules(), &all, 2025);
+    assert_eq!((g.classes_checked, g.classes_below_theory_share.len()), (2, 0));
+    let strict = class_theory_shares(&ds, 0.9);
+    assert_eq!(strict.iter().filter(|c| !c.met).map(|c| c.class_id.as_str()).collect::<Vec<_>>(), ["B1"]);
+}

@@ -80,6 +80,7 @@ export function setupUnits({ rpc, chart, state, toast }) {
     const c = await rpc('compliance', unit, Number($('#comp-year').value));
     $('#compliance').innerHTML = `<p>${c.year} 年全部达标 <strong>${c.compliant}</strong> / ${c.cadres} 人（${pct(c.rate)}）</p>` +
       c.by_rule.filter((r) => r.applicable > 0).map((r) => `<div class="rule" data-rule="${esc(r.rule_id)}">${esc(r.name)}：${r.met} / ${r.applicable}（${pct(r.rate)}）<div class="meter ${r.rate < 1 ? 'short' : ''}"><div style="width:${r.rate * 100}%"></div></div></div>`).join('') +
+      `<p class="muted">脱产班次理论与党性教育课程占比不足 70% 的：${c.classes_below_theory_share.length} / ${c.classes_checked} 个${c.classes_below_theory_share.length ? '（' + c.classes_below_theory_share.slice(0, 5).map((x) => `${esc(x.name)} ${pct(x.share)}`).join('，') + '）' : ''}</p>` +
       `<details><summary>未达标名单（${c.short.length} 人次）</summary><table class="data" data-testid="short-table"><thead><tr><th>干部</th><th>单位</th><th>规定</th><th class="num">已得</th><th class="num">还差</th><th>截止</th></tr></thead><tbody>${c.short.slice(0, 200).map((s) => `<tr><td>${esc(s.cadre.name)} ${esc(s.cadre.cadre_id)}</td><td>${esc(s.cadre.unit_name)}</td><td>${esc(s.rule)}</td><td class="num">${fmt(s.earned_hours)}</td><td class="num">${fmt(s.remaining_hours)}</td><td>${s.deadline}</td></tr>`).join('')}</tbody></table></details>`;
     const f = await rpc('fairness', unit);
     const same = f.repeats.filter((r) => r.kind === 'same').length;

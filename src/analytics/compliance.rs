@@ -174,6 +174,47 @@ pub fn progress(ds: &Dataset, rules: &[Rule], cadre: u32, year: i32) -> Vec<Rule
         .collect()
 }
 
+/// A full-time (脱产, Party-school) class and the share of its hours on theory and Party spirit.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ClassShare {
+    pub class_id: String,
+    pub name: String,
+    pub start: String,
+    /// Hours of the class's distinct courses (as recorded for it).
+    pub hours: f64,
+    pub theory_hours: f64,
+    pub share: f64,
+    pub met: bool,
+}
+
+/// The theory share of every 脱产 class with recorded courses: Σ course 学时 ×
+/// weight on the theory dimensions / Σ course 学时, against `min_share` (0.7).
+pub fn class_theory_shares(ds: &Dataset, min_share: f64) -> Vec<ClassShare> {
+    let theory: Vec<bool> = ds.dimensions.items().iter().map(|d| crate::model::taxonomy::THEORY_DIMENSIONS.contains(&d.name.as_str())).collect();
+    let mut courses: Vec<Vec<u32>> = vec![Vec::new(); ds.classes.len()];
+    let r = &ds.records;
+    for i in 0..r.len() {
+        let c = r.class[i];
+        if c != crate::model::NO_CLASS && ds.classes.get(c).kind == ClassType::FullTime && !courses[c as usize].contains(&r.course[i]) {
+            courses[c as usize].push(r.course[i]);
+        }
+    }
+    ds.classes
+        .iter()
+        .filter(|(i, _, _)| !courses[*i as usize].is_empty())
+        .map(|(i, id, c)| {
+            let ks = &courses[i as usize];
+            let hours: f64 = ks.iter().map(|&k| ds.courses.get(k).hours).sum();
+            let theory_hours: f64 = ks
+                .iter()
+                .map(|&k| ds.courses.get(k).hours * ds.weights(k).iter().zip(&theory).filter(|(_, t)| **t).map(|(w, _)| *w as f64).sum::<f64>())
+                .sum();
+            let share = if hours > 0.0 { theory_hours / hours } else { 0.0 };
+            ClassShare { class_id: id.into(), name: c.name.clone(), start: date::format(c.start), hours, theory_hours, share, met: share + 1e-9 >= min_share }
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Shortfall {
     pub cadre: crate::analytics::profile::CadreInfo,
@@ -204,6 +245,10 @@ pub struct GroupCompliance {
     pub by_rule: Vec<RuleRate>,
     /// Every cadre short of a rule, largest shortfall first.
     pub short: Vec<Shortfall>,
+    /// 脱产 classes of the year below 70% theory and Party-spirit hours.
+    pub classes_below_theory_share: Vec<ClassShare>,
+    /// 脱产 classes of the year checked for the 70% share.
+    pub classes_checked: usize,
 }
 
 /// Compliance of a group of cadres (a unit, or everyone) for the periods ending in `year`.
@@ -238,5 +283,15 @@ pub fn group_compliance(ds: &Dataset, rules: &[Rule], cadres: &[u32], year: i32)
         r.rate = if r.applicable > 0 { r.met as f64 / r.applicable as f64 } else { 1.0 };
     }
     short.sort_by(|a, b| b.remaining_hours.total_cmp(&a.remaining_hours).then_with(|| a.cadre.cadre_id.cmp(&b.cadre.cadre_id)));
-    GroupCompliance { year, cadres: cadres.len(), compliant, rate: if cadres.is_empty() { 1.0 } else { compliant as f64 / cadres.len() as f64 }, by_rule, short }
+    let classes: Vec<ClassShare> = class_theory_shares(ds, 0.7).into_iter().filter(|c| c.start.starts_with(&year.to_string())).collect();
+    GroupCompliance {
+        year,
+        cadres: cadres.len(),
+        compliant,
+        rate: if cadres.is_empty() { 1.0 } else { compliant as f64 / cadres.len() as f64 },
+        by_rule,
+        short,
+        classes_checked: classes.len(),
+        classes_below_theory_share: classes.into_iter().filter(|c| !c.met).collect(),
+    }
 }

@@ -148,6 +148,10 @@ pub fn compliance(g: &zhichu::analytics::compliance::GroupCompliance) {
     for r in &g.by_rule {
         println!("  {}：{} / {}（{:.1}%）", r.name, r.met, r.applicable, r.rate * 100.0);
     }
+    println!("{} 年脱产班次理论与党性教育占比不足 70%：{} / {} 个", g.year, g.classes_below_theory_share.len(), g.classes_checked);
+    for c in g.classes_below_theory_share.iter().take(5) {
+        println!("  {} {}：{:.0}%", c.class_id, c.name, c.share * 100.0);
+    }
     println!("未达标 {} 人次，差距最大的：", g.short.len());
     for s in g.short.iter().take(15) {
         println!("  {} {} {} · {}：{:.1} / {} 学时，还差 {:.1}（截止 {}）", s.cadre.cadre_id, s.cadre.name, s.cadre.unit_name, s.rule, s.earned_hours, s.required_hours, s.remaining_hours, s.deadline);

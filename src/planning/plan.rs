@@ -27,7 +27,6 @@ use serde::{Deserialize, Serialize};
 /// Up to this many useful candidates, every combination is tried.
 const EXACT_LIMIT: usize = 16;
 
-pub const THEORY_DIMENSIONS: [&str; 7] = ["理想信念", "党性修养", "道德品行", "理论武装", "党史国史", "党章党规与党务", "纪律与廉政"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -48,7 +47,7 @@ impl Default for PlanParams {
         PlanParams {
             budget_hours: 40.0,
             theory_share: None,
-            theory_dimensions: THEORY_DIMENSIONS.iter().map(|s| s.to_string()).collect(),
+            theory_dimensions: crate::model::taxonomy::THEORY_DIMENSIONS.iter().map(|s| s.to_string()).collect(),
             required: Vec::new(),
             removed: Vec::new(),
             max_hours_per_dim: None,
