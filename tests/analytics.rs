@@ -199,7 +199,7 @@ fn party_rules_and_yunnan_credits() {
     let l = load(&[SourceFile { name: "p.json".into(), bytes: doc.to_string().into_bytes() }], &LoadOptions::default());
     assert!(l.report.errors.is_empty(), "{:?}", l.report.errors);
     let ds = l.dataset;
-    let rules: Vec<Rule> = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rules_yunnan.json")).unwrap()).unwrap();
+    let rules: Vec<Rule> = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rules_yunnan.json")).unwrap()).unwrap();
     let c1 = progress(&ds, &rules, ds.cadres.lookup("C1").unwrap(), 2025);
     let credits = c1.iter().find(|r| r.rule_id == "online_credits_50").unwrap();
     // 0.25 + (1 + 0.5) + 1 = 2.75 credits; 2 + 2 × 1 学时 = 2.22 学时 for the Party rule.
