@@ -330,6 +330,16 @@ fn duplicate(t: Table, id: &str, places: &Places) -> Problem {
     Problem { col: Some(0), code: "duplicate_id", message: format!("编号「{id}」重复，已在 {first} 定义") }
 }
 
+/// Adds an entity row, or reports its id as a duplicate; remembers where it was defined.
+fn register<T>(keyed: &mut Keyed<T>, places: &mut Places, t: Table, id: &str, item: T, at: String, errs: &mut Vec<Problem>) -> bool {
+    if keyed.insert(id, item).is_err() {
+        errs.push(duplicate(t, id, places));
+        return false;
+    }
+    places.defined.insert((t, id.into()), at);
+    true
+}
+
 fn dims_of(ds: &Dataset, s: &str, col: usize, errs: &mut Vec<Problem>) -> Option<Vec<(u32, f64)>> {
     match values::parse_weights(s) {
         Ok(items) => {
@@ -468,12 +478,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
                 return false;
             };
             let t = Teacher { name: name.into(), specialty: specialty.into_iter().map(|(d, _)| d).collect() };
-            if ds.teachers.insert(id, t).is_err() {
-                errs.push(duplicate(Table::Teachers, id, &places));
-                return false;
-            }
-            places.defined.insert((Table::Teachers, id.into()), location(td, line));
-            true
+            register(&mut ds.teachers, &mut places, Table::Teachers, id, t, location(td, line), errs)
         });
     }
     run.report.loaded.insert("teachers", ds.teachers.len());
@@ -517,11 +522,9 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
                 }
                 return false;
             };
-            if ds.courses.insert(id, Course { title: title.into(), hours, mode, teacher }).is_err() {
-                errs.push(duplicate(t, id, &places));
+            if !register(&mut ds.courses, &mut places, t, id, Course { title: title.into(), hours, mode, teacher }, at(line), errs) {
                 return false;
             }
-            places.defined.insert((t, id.into()), at(line));
             let sum: f64 = dims.iter().map(|(_, w)| w).sum();
             let mut row = vec![0f32; n_dims];
             for (d, w) in dims {
@@ -550,12 +553,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
                 return false;
             };
             let c = model::Cadre { name: name.into(), unit, rank: f.get(c_rank).into(), post: f.get(c_post).into(), party_role: f.get(c_party).into() };
-            if ds.cadres.insert(id, c).is_err() {
-                errs.push(duplicate(t, id, &places));
-                return false;
-            }
-            places.defined.insert((t, id.into()), location(td, line));
-            true
+            register(&mut ds.cadres, &mut places, t, id, c, location(td, line), errs)
         });
     }
     run.report.loaded.insert("cadres", ds.cadres.len());
@@ -592,12 +590,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
             let (Some(id), Some(name), Some(kind), Ok(start), Ok(end), Ok(cap)) = (id, name, kind, start, end, cap) else { return false };
             let start = start.or(end).unwrap_or(0);
             let c = Class { name: name.into(), kind, start, end: end.unwrap_or(start), capacity: cap.unwrap_or(0.0) as u32 };
-            if ds.classes.insert(id, c).is_err() {
-                errs.push(duplicate(t, id, &places));
-                return false;
-            }
-            places.defined.insert((t, id.into()), location(td, line));
-            true
+            register(&mut ds.classes, &mut places, t, id, c, location(td, line), errs)
         });
     }
     run.report.loaded.insert("classes", ds.classes.len());
