@@ -50,6 +50,8 @@ struct Summary {
     records: usize,
     ratings: usize,
     dimensions: Vec<String>,
+    /// The ranks present, in order of first appearance.
+    ranks: Vec<String>,
     latest_date: Option<String>,
     files: Vec<String>,
 }
@@ -76,7 +78,6 @@ pub struct Engine {
     demo: bool,
     ds: Dataset,
     report: Report,
-    model: Model,
     snapshot: Option<Snapshot>,
     ratings: Option<Vec<RatingSummary>>,
     rules: Vec<Rule>,
@@ -92,7 +93,6 @@ impl Engine {
             demo: false,
             ds: Dataset::default(),
             report: Report::default(),
-            model: Model::default(),
             snapshot: None,
             ratings: None,
             rules: compliance::default_rules(),
@@ -112,10 +112,6 @@ impl Engine {
     pub fn add_file(&mut self, name: String, bytes: Vec<u8>) {
         self.files.retain(|f| f.name != name);
         self.files.push(SourceFile { name, bytes });
-    }
-
-    pub fn remove_file(&mut self, name: &str) {
-        self.files.retain(|f| f.name != name);
     }
 
     pub fn file_names(&self) -> Vec<String> {
@@ -158,6 +154,12 @@ impl Engine {
             records: self.ds.records.len(),
             ratings: self.ds.ratings.len(),
             dimensions: self.ds.dimensions.items().iter().map(|d| d.name.clone()).collect(),
+            ranks: self.ds.cadres.items().iter().fold(Vec::new(), |mut v: Vec<String>, c| {
+                if !c.rank.is_empty() && !v.contains(&c.rank) {
+                    v.push(c.rank.clone());
+                }
+                v
+            }),
             latest_date: self.ds.latest_date().map(date::format),
             files: self.file_names(),
         })
@@ -248,11 +250,6 @@ impl Engine {
         Ok(to_js(&compliance::progress(&self.ds, &self.rules, c, year)))
     }
 
-    /// Sets model parameters (half-life in years, completion credit).
-    pub fn set_model(&mut self, half_life_years: f64, completion_credit: f64) {
-        self.model = Model { half_life_years, completion_credit };
-        self.snapshot = None;
-    }
 }
 
 #[wasm_bindgen]
@@ -374,8 +371,8 @@ impl Engine {
             Some(s) => date::parse(s).ok_or_else(|| err("bad_argument", format!("无法识别的日期「{s}」，应为 2025-12-31 这样的日期")))?,
             None => self.ds.latest_date().unwrap_or_else(|| date::from_ymd(2025, 12, 31).unwrap()),
         };
-        if self.snapshot.as_ref().is_none_or(|s| s.as_of != day || s.model != self.model) {
-            self.snapshot = Some(Snapshot::compute(&self.ds, self.model, day));
+        if self.snapshot.as_ref().is_none_or(|s| s.as_of != day) {
+            self.snapshot = Some(Snapshot::compute(&self.ds, Model::default(), day));
         }
         Ok(())
     }

@@ -38,8 +38,7 @@ export function setupUnits({ rpc, chart, state, toast }) {
     $('#plan-unit').innerHTML = unitOptions(true);
     const classes = await rpc('classes');
     $('#assign-class').innerHTML = classes.map((c) => `<option value="${esc(c.class_id)}">${esc(c.name)}</option>`).join('');
-    const ranks = [...new Set((await rpc('search', '', 100000)).map((c) => c.rank).filter(Boolean))];
-    $('#plan-ranks').innerHTML = ranks.map((r) => `<label><input type="checkbox" name="rank" value="${esc(r)}"> ${esc(r)}</label>`).join(' ');
+    $('#plan-ranks').innerHTML = state.summary.ranks.map((r) => `<label><input type="checkbox" name="rank" value="${esc(r)}"> ${esc(r)}</label>`).join(' ');
     const year = Number((state.summary.latest_date || '2025').slice(0, 4));
     $('#comp-year').innerHTML = [0, 1, 2, 3, 4].map((k) => `<option>${year - k}</option>`).join('');
   }

@@ -150,75 +150,33 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
-/// Fairness over the cadres of `cadres` (a unit, or everyone), with units listed for `units`.
-pub fn fairness(ds: &Dataset, as_of: Day, window_years: f64, cadres: &[u32], units: &[u32]) -> Fairness {
-    let window = (window_years * DAYS_PER_YEAR).round() as i32;
-    let start = as_of - window;
-    let in_window = |d: Day| d > start && d <= as_of;
-    let r = &ds.records;
-    let near = near_duplicates(ds);
-    let mut near_of: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-    for p in &near {
-        let (a, b) = (ds.courses.lookup(&p.course_a).unwrap(), ds.courses.lookup(&p.course_b).unwrap());
-        near_of.entry(a).or_default().push(b);
-        near_of.entry(b).or_default().push(a);
+fn member_mask(ds: &Dataset, cadres: &[u32]) -> Vec<bool> {
+    let mut m = vec![false; ds.cadres.len()];
+    for &c in cadres {
+        m[c as usize] = true;
     }
+    m
+}
 
-    // Repeats, class hours and total hours per cadre.
-    let mut repeats = Vec::new();
-    let mut by_class: FxHashMap<u32, usize> = FxHashMap::default();
+/// 培训专业户 among `cadres`: class-based 学时 in the window above the 95th
+/// percentile of the same rank (city-wide) and over 3 × its median; most first.
+pub fn frequent_trainees(ds: &Dataset, as_of: Day, window_years: f64, cadres: &[u32]) -> Vec<FrequentTrainee> {
+    let window = (window_years * DAYS_PER_YEAR).round() as i32;
+    let r = &ds.records;
     let mut class_hours = vec![0.0f64; ds.cadres.len()];
     let mut classes = vec![0usize; ds.cadres.len()];
-    let mut total_hours = vec![0.0f64; ds.cadres.len()];
     for c in 0..ds.cadres.len() as u32 {
-        let mut seen: Vec<(u32, Day)> = Vec::new();
-        let mut seen_classes: Vec<u32> = Vec::new();
+        let mut seen: Vec<u32> = Vec::new();
         for i in r.cadre_range(c) {
-            if !r.completed[i] || !in_window(r.date[i]) {
-                continue;
-            }
-            let (course, day) = (r.course[i], r.date[i]);
-            total_hours[c as usize] += r.hours[i] as f64;
-            if r.class[i] != NO_CLASS {
+            if r.completed[i] && r.class[i] != NO_CLASS && r.date[i] > as_of - window && r.date[i] <= as_of {
                 class_hours[c as usize] += r.hours[i] as f64;
-                if !seen_classes.contains(&r.class[i]) {
-                    seen_classes.push(r.class[i]);
+                if !seen.contains(&r.class[i]) {
+                    seen.push(r.class[i]);
                 }
             }
-            let earlier = seen.iter().find(|(k, _)| *k == course).map(|x| (x.0, x.1, "same")).or_else(|| {
-                let nears = near_of.get(&course)?;
-                seen.iter().find(|(k, _)| nears.contains(k)).map(|x| (x.0, x.1, "near"))
-            });
-            if let Some((first_course, first_day, kind)) = earlier {
-                repeats.push(Repeat {
-                    cadre_id: ds.cadres.id(c).into(),
-                    name: ds.cadres.get(c).name.clone(),
-                    course_id: ds.courses.id(course).into(),
-                    title: ds.courses.get(course).title.clone(),
-                    first_date: date::format(first_day),
-                    repeat_date: date::format(day),
-                    kind,
-                    first_course_id: ds.courses.id(first_course).into(),
-                    class_id: (r.class[i] != NO_CLASS).then(|| ds.classes.id(r.class[i]).to_string()),
-                });
-                if r.class[i] != NO_CLASS {
-                    *by_class.entry(r.class[i]).or_default() += 1;
-                }
-            }
-            seen.push((course, day));
         }
-        classes[c as usize] = seen_classes.len();
+        classes[c as usize] = seen.len();
     }
-    let member: Vec<bool> = {
-        let mut m = vec![false; ds.cadres.len()];
-        for &c in cadres {
-            m[c as usize] = true;
-        }
-        m
-    };
-    repeats.retain(|x| member[ds.cadres.lookup(&x.cadre_id).unwrap() as usize]);
-
-    // 培训专业户, against peers of the same rank city-wide.
     let mut by_rank: FxHashMap<&str, Vec<f64>> = FxHashMap::default();
     for (c, _, cadre) in ds.cadres.iter() {
         by_rank.entry(cadre.rank.as_str()).or_default().push(class_hours[c as usize]);
@@ -243,6 +201,63 @@ pub fn fairness(ds: &Dataset, as_of: Day, window_years: f64, cadres: &[u32], uni
         })
         .collect();
     frequent.sort_by(|a, b| b.class_hours.total_cmp(&a.class_hours).then_with(|| a.cadre.cadre_id.cmp(&b.cadre.cadre_id)));
+    frequent
+}
+
+/// Fairness over the cadres of `cadres` (a unit, or everyone), with units listed for `units`.
+pub fn fairness(ds: &Dataset, as_of: Day, window_years: f64, cadres: &[u32], units: &[u32]) -> Fairness {
+    let window = (window_years * DAYS_PER_YEAR).round() as i32;
+    let start = as_of - window;
+    let in_window = |d: Day| d > start && d <= as_of;
+    let r = &ds.records;
+    let near = near_duplicates(ds);
+    let mut near_of: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for p in &near {
+        let (a, b) = (ds.courses.lookup(&p.course_a).unwrap(), ds.courses.lookup(&p.course_b).unwrap());
+        near_of.entry(a).or_default().push(b);
+        near_of.entry(b).or_default().push(a);
+    }
+    let member = member_mask(ds, cadres);
+
+    // Repeats of the given cadres; total hours of everyone (for the units' spread).
+    let mut repeats = Vec::new();
+    let mut by_class: FxHashMap<u32, usize> = FxHashMap::default();
+    let mut total_hours = vec![0.0f64; ds.cadres.len()];
+    for c in 0..ds.cadres.len() as u32 {
+        let mut seen: Vec<(u32, Day)> = Vec::new();
+        for i in r.cadre_range(c) {
+            if !r.completed[i] || !in_window(r.date[i]) {
+                continue;
+            }
+            total_hours[c as usize] += r.hours[i] as f64;
+            if !member[c as usize] {
+                continue;
+            }
+            let (course, day) = (r.course[i], r.date[i]);
+            let earlier = seen.iter().find(|(k, _)| *k == course).map(|x| (x.0, x.1, "same")).or_else(|| {
+                let nears = near_of.get(&course)?;
+                seen.iter().find(|(k, _)| nears.contains(k)).map(|x| (x.0, x.1, "near"))
+            });
+            if let Some((first_course, first_day, kind)) = earlier {
+                repeats.push(Repeat {
+                    cadre_id: ds.cadres.id(c).into(),
+                    name: ds.cadres.get(c).name.clone(),
+                    course_id: ds.courses.id(course).into(),
+                    title: ds.courses.get(course).title.clone(),
+                    first_date: date::format(first_day),
+                    repeat_date: date::format(day),
+                    kind,
+                    first_course_id: ds.courses.id(first_course).into(),
+                    class_id: (r.class[i] != NO_CLASS).then(|| ds.classes.id(r.class[i]).to_string()),
+                });
+                if r.class[i] != NO_CLASS {
+                    *by_class.entry(r.class[i]).or_default() += 1;
+                }
+            }
+            seen.push((course, day));
+        }
+    }
+    let frequent = frequent_trainees(ds, as_of, window_years, cadres);
 
     let units_out: Vec<UnitSpread> = units
         .iter()

@@ -109,10 +109,7 @@ pub fn recommend_with(ds: &Dataset, snap: &Snapshot, cadre: u32, params: &Recomm
         let w = ds.weights(c);
         let mut gains: Vec<(usize, f64)> = (0..n)
             .filter(|&d| w[d] > 0.0 && gaps[d] > 0.0)
-            .map(|d| {
-                let after = Model::reserve(evidence[d] + amount * w[d] as f64, sat[d]);
-                (d, (after - reserve[d]).min(gaps[d]))
-            })
+            .map(|d| (d, Model::capped_gain(evidence[d], amount * w[d] as f64, sat[d], gaps[d])))
             .filter(|&(_, g)| g > 1e-9)
             .collect();
         let total: f64 = gains.iter().map(|g| g.1).sum();

@@ -82,6 +82,12 @@ impl Model {
         100.0 * (1.0 - (-evidence / saturation_hours).exp())
     }
 
+    /// The rise in reserve that `extra` evidence brings on top of `evidence`,
+    /// capped by the gap: the gain that recommendations and plans count.
+    pub fn capped_gain(evidence: f64, extra: f64, saturation_hours: f64, gap: f64) -> f64 {
+        (Self::reserve(evidence + extra, saturation_hours) - Self::reserve(evidence, saturation_hours)).min(gap)
+    }
+
     /// A cadre's reserve per dimension at `as_of`.
     pub fn reserves(&self, ds: &Dataset, cadre: u32, as_of: Day) -> Vec<f64> {
         let mut e = vec![0.0; ds.n_dims()];

@@ -132,7 +132,7 @@ fn cell_text(c: &Data) -> String {
 }
 
 fn read_workbook(name: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData<'static>> {
-    let mut wb = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())) {
+    let mut wb = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)) {
         Ok(wb) => wb,
         Err(e) => {
             report.errors.push(file_issue("bad_workbook", name, format!("无法作为 Excel 工作簿读取，整个文件未载入：{e}")));

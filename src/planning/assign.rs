@@ -3,7 +3,7 @@
 //! courses within the window), honour per-unit quotas, and put 培训专业户 last.
 
 use super::CohortState;
-use crate::analytics::fairness::fairness;
+use crate::analytics::fairness::frequent_trainees;
 use crate::analytics::profile::CadreInfo;
 use crate::analytics::reserve::{Model, DAYS_PER_YEAR};
 use crate::model::{date, Dataset, Day};
@@ -82,24 +82,25 @@ pub fn assign(ds: &Dataset, model: &Model, as_of: Day, class_id: &str, p: &Assig
             extra[d] += ds.courses.get(k).hours * model.completion_credit * w as f64;
         }
     }
-    let frequent: Vec<String> = fairness(ds, as_of, p.window_years, &all, &[]).frequent_trainees.into_iter().map(|t| t.cadre.cadre_id).collect();
+    let mut frequent = vec![false; ds.cadres.len()];
+    for t in frequent_trainees(ds, as_of, p.window_years, &all) {
+        frequent[ds.cadres.lookup(&t.cadre.cadre_id).expect("listed cadre") as usize] = true;
+    }
     let mut scored: Vec<(bool, f64, u32, usize)> = state
         .cadres
         .iter()
         .enumerate()
         .map(|(i, &c)| {
             // The dimension where this cadre gains most, for the reason.
-            let best = (0..n)
-                .max_by(|&a, &b| {
-                    let g = |d: usize| {
-                        let mut e = vec![0.0; n];
-                        e[d] = extra[d];
-                        state.gain(i, &e)
-                    };
-                    g(a).total_cmp(&g(b)).then(b.cmp(&a))
+            let by_dim: Vec<f64> = (0..n)
+                .map(|d| {
+                    let mut e = vec![0.0; n];
+                    e[d] = extra[d];
+                    state.gain(i, &e)
                 })
-                .unwrap_or(0);
-            (frequent.iter().any(|f| f == ds.cadres.id(c)), state.gain(i, &extra), c, best)
+                .collect();
+            let best = (0..n).max_by(|&a, &b| by_dim[a].total_cmp(&by_dim[b]).then(b.cmp(&a))).unwrap_or(0);
+            (frequent[c as usize], state.gain(i, &extra), c, best)
         })
         .filter(|x| x.1 > 1e-9)
         .collect();

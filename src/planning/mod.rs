@@ -40,11 +40,7 @@ impl CohortState {
         let n = self.n_dims;
         (0..n)
             .filter(|&d| extra[d] > 0.0 && self.gaps[i * n + d] > 0.0)
-            .map(|d| {
-                let e = self.evidence[i * n + d];
-                let rise = Model::reserve(e + extra[d], self.saturation[d]) - Model::reserve(e, self.saturation[d]);
-                rise.min(self.gaps[i * n + d])
-            })
+            .map(|d| Model::capped_gain(self.evidence[i * n + d], extra[d], self.saturation[d], self.gaps[i * n + d]))
             .sum()
     }
 
