@@ -19,6 +19,7 @@ pub fn csv_table(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     w.into_inner().expect("flush to memory")
 }
 
+#[cfg(feature = "xlsx-write")]
 pub fn xlsx_table(sheet: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();

@@ -4,22 +4,30 @@
 //!
 //! - [`model`]: the data model (interned ids, column-wise records, weights matrix);
 //! - [`ingest`]: files → validated dataset with a located error report;
+//! - [`engine`]: **the API every face calls** — one object, one method per question, typed requests;
 //! - [`analytics`]: the knowledge-reserve model, profiles and recommendations;
 //! - [`planning`]: the class planner and named assignment (调训名单);
 //! - [`demo`]: the seeded synthetic demo city, and writing datasets out as files;
 //! - [`export`]: tables for people (CSV, xlsx) with formula-injection escaping;
+//! - [`policy`]: the rules' and windows' default values, and what the faces show of them;
+//! - [`error`]: the one error type with stable codes;
 //! - `wasm` (wasm32 only): the browser bindings.
 //!
 //! The native CLI lives in `src/main.rs` and `src/cli/`.
 
 pub mod analytics;
 pub mod demo;
+pub mod engine;
+pub mod error;
 pub mod export;
 pub mod ingest;
 pub mod model;
 pub mod planning;
+pub mod policy;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use engine::Engine;
+pub use error::Error;
 pub use ingest::{load, LoadOptions, Report, SourceFile};
 pub use model::Dataset;

@@ -3,13 +3,22 @@
 #![cfg(target_arch = "wasm32")]
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
-use zhichu::wasm::Engine;
+use zhichu::wasm::WasmEngine as Engine;
 
 const UNITS: &str = "unit_id,name\nU1,市委组织部\n";
 const DIMS: &str = "dimension,saturation_hours\n理想信念,20\n纪律与廉政,10\n";
 const COURSES: &str = "course_id,title,hours,dimensions\nK1,理想信念专题,10,理想信念:1\nK2,廉政教育,8,纪律与廉政:1\n";
 const CADRES: &str = "cadre_id,name,unit_id,rank,post\nC1,张三,U1,乡科级,组织人事\n";
 const RECORDS: &str = "cadre_id,course_id,date,hours,completed,score\nC1,K1,2024-01-01,10,是,90\nC1,K9,2024-02-01,1,是,\n";
+
+/// A request object from JSON text, as JavaScript would pass it.
+fn req(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+fn code(err: &JsValue) -> Option<String> {
+    get(err, &["code"]).as_string()
+}
 
 fn get(v: &JsValue, path: &[&str]) -> JsValue {
     path.iter().fold(v.clone(), |v, k| match k.parse::<u32>() {
@@ -23,7 +32,7 @@ fn engine() -> (Engine, JsValue) {
     for (name, text) in [("units.csv", UNITS), ("dimensions.csv", DIMS), ("courses.csv", COURSES), ("cadres.csv", CADRES), ("records.csv", RECORDS)] {
         e.add_file(name.into(), text.as_bytes().to_vec());
     }
-    let report = e.load(None);
+    let report = e.load(None).unwrap();
     (e, report)
 }
 
@@ -35,12 +44,13 @@ fn load_bytes_and_report_errors() {
     assert_eq!(get(&err, &["code"]).as_string().as_deref(), Some("unknown_reference"));
     assert_eq!(get(&err, &["row"]).as_f64(), Some(3.0));
     assert_eq!(get(&err, &["column"]).as_string().as_deref(), Some("course_id"));
+    assert_eq!(js_sys::Array::from(&get(&report, &["rejected"])).length(), 0);
 }
 
 #[wasm_bindgen_test]
 fn profile_reproduces_the_worked_check() {
     let (mut e, _) = engine();
-    let p = e.profile("C1", Some("2025-07-02".into())).unwrap();
+    let p = e.profile(req(r#"{"cadre": "C1", "as_of": "2025-07-02"}"#)).unwrap();
     let d = get(&p, &["dimensions", "0"]);
     assert_eq!(get(&d, &["dimension"]).as_string().as_deref(), Some("理想信念"));
     let r = get(&d, &["reserve"]).as_f64().unwrap();
@@ -51,40 +61,76 @@ fn profile_reproduces_the_worked_check() {
     // Trend points are plain objects keyed by dimension.
     let t = get(&p, &["trend", "1", "reserves", "理想信念"]).as_f64().unwrap();
     assert!((t - r).abs() < 1e-9);
+    // The cadre may be named instead of numbered, as on the command line.
+    let by_name = e.profile(req(r#"{"cadre": "张三", "as_of": "2025-07-02"}"#)).unwrap();
+    assert_eq!(get(&by_name, &["dimensions", "0", "reserve"]).as_f64(), Some(r));
 }
 
 #[wasm_bindgen_test]
-fn errors_are_values_not_panics() {
+fn requests_are_checked_field_by_field() {
     let (mut e, _) = engine();
-    let err = e.profile("C404", None).unwrap_err();
-    assert_eq!(get(&err, &["code"]).as_string().as_deref(), Some("not_found"));
+    let err = e.profile(req(r#"{"cadre": "C404"}"#)).unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("not_found"));
     assert!(get(&err, &["message"]).as_string().unwrap().contains("C404"));
-    let err = e.profile("C1", Some("2025-13-45".into())).unwrap_err();
-    assert_eq!(get(&err, &["code"]).as_string().as_deref(), Some("bad_argument"));
+    let err = e.profile(req(r#"{"cadre": "C1", "as_of": "2025-13-45"}"#)).unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("bad_argument"));
+    // An unknown field is refused, and the message names it.
+    let err = e.recommend(req(r#"{"cadre": "C1", "topp": 3}"#)).unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("bad_argument"));
+    assert!(get(&err, &["message"]).as_string().unwrap().contains("topp"));
+    // A field of the wrong type is refused, naming the field.
+    let err = e.recommend(req(r#"{"cadre": "C1", "top": "x"}"#)).unwrap_err();
+    assert!(get(&err, &["message"]).as_string().unwrap().contains("「top」"), "{:?}", get(&err, &["message"]));
+    // Values out of range get the engine's own refusal, as on the command line.
+    let err = e.recommend(req(r#"{"cadre": "C1", "top": 0}"#)).unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("bad_argument"));
+    let err = e.set_model(req(r#"{"half_life_years": -3}"#)).unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("bad_argument"));
     assert!(Engine::demo("xl").is_err());
 }
 
 #[wasm_bindgen_test]
 fn demo_recommendation_addresses_the_weak_dimension() {
     let mut e = Engine::demo("s").unwrap();
-    let r = e.recommend("C000001", 3, None).unwrap();
+    let r = e.recommend(req(r#"{"cadre": "C000001", "top": 3}"#)).unwrap();
     assert_eq!(get(&r, &["recommendations", "0", "gains", "0", "dimension"]).as_string().as_deref(), Some("理想信念"));
-    let h = e.hours("C000004", 2025).unwrap();
-    assert_eq!(get(&h, &["0", "rule_id"]).as_string().as_deref(), Some("online_50"));
-    assert_eq!(get(&h, &["0", "met"]).as_bool(), Some(false));
+    assert_eq!(get(&r, &["repeat_window_years"]).as_f64(), Some(3.0));
+    let h = e.hours(req(r#"{"cadre": "C000004", "year": 2025}"#)).unwrap();
+    assert_eq!(get(&h, &["year"]).as_f64(), Some(2025.0));
+    assert_eq!(get(&h, &["rules", "0", "rule_id"]).as_string().as_deref(), Some("online_50"));
+    assert_eq!(get(&h, &["rules", "0", "met"]).as_bool(), Some(false));
+    // The policy the pages show comes from the engine.
+    let s = e.summary();
+    assert_eq!(get(&s, &["policy", "theory_share"]).as_f64(), Some(0.7));
+    assert_eq!(get(&s, &["policy", "rules", "0", "id"]).as_string().as_deref(), Some("online_50"));
 }
 
 #[wasm_bindgen_test]
+fn simulation_is_the_profile_plus_one_course() {
+    let mut e = Engine::demo("s").unwrap();
+    let r = e.recommend(req(r#"{"cadre": "C000001"}"#)).unwrap();
+    let course = get(&r, &["recommendations", "0", "course_id"]).as_string().unwrap();
+    let s = e.simulate(req(&format!(r#"{{"cadre": "C000001", "course": "{course}"}}"#))).unwrap();
+    let p = e.profile(req(r#"{"cadre": "C000001"}"#)).unwrap();
+    let before = get(&s, &["before", "0"]).as_f64().unwrap();
+    assert_eq!(Some(before), get(&p, &["dimensions", "0", "reserve"]).as_f64());
+    // The first recommendation's main gain is on 理想信念 (dimension 0): after > before there.
+    assert!(get(&s, &["after", "0"]).as_f64().unwrap() > before + 1.0);
+}
+
+#[cfg(feature = "web")]
+#[wasm_bindgen_test]
 fn assignment_exports_xlsx_and_csv_in_the_browser_build() {
     let mut e = Engine::demo("s").unwrap();
-    let bytes = js_sys::Uint8Array::new(&e.assign("B00005", Some(2), Some(10), "xlsx", None).unwrap()).to_vec();
+    let a = req(r#"{"class": "B00005", "quota_per_unit": 2, "capacity": 10}"#);
+    let bytes = js_sys::Uint8Array::new(&e.assign(a.clone(), "xlsx").unwrap()).to_vec();
     assert_eq!(&bytes[..2], b"PK");
-    let csv = js_sys::Uint8Array::new(&e.assign("B00005", Some(2), Some(10), "csv", None).unwrap()).to_vec();
+    let csv = js_sys::Uint8Array::new(&e.assign(a, "csv").unwrap()).to_vec();
     let text = String::from_utf8(csv).unwrap();
     assert!(text.starts_with("\u{feff}序号,干部编号"));
     assert_eq!(text.lines().count(), 11);
-    let plan = e.plan(r#"[{"kind":"unit","values":["U019"]}]"#, r#"{"budget_hours":40}"#, None).unwrap();
+    let plan = e.plan(req(r#"{"cohort": [{"kind":"unit","values":["U019"]}], "params": {"budget_hours": 40}}"#)).unwrap();
     assert!(get(&plan, &["hours_used"]).as_f64().unwrap() <= 40.0);
-    let bad = e.plan("[{\"kind\":\"unit\",\"values\":[\"U999\"]}]", "{}", None).unwrap_err();
-    assert_eq!(get(&bad, &["code"]).as_string().as_deref(), Some("not_found"));
+    let bad = e.plan(req(r#"{"cohort": [{"kind":"unit","values":["U999"]}]}"#)).unwrap_err();
+    assert_eq!(code(&bad).as_deref(), Some("not_found"));
 }

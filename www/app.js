@@ -79,6 +79,7 @@ async function loadStored() {
     await loadFiles(files);
   }
   $('#demo-banner').hidden = !state.summary.demo;
+  showPolicy(state.summary.policy);
   await units.reset();
   document.body.dataset.ready = 'true';
 }
@@ -106,6 +107,12 @@ async function importFiles(fileList) {
   document.body.dataset.imports = String(Number(document.body.dataset.imports || 0) + 1);
   showTab('data');
   refreshCadre();
+}
+
+// Texts that quote a rule show the value the engine applies.
+function showPolicy(policy) {
+  const text = { repeat_window_years: String(policy.repeat_window_years), theory_share: `${Math.round(policy.theory_share * 100)}%` };
+  for (const el of document.querySelectorAll('[data-policy]')) el.textContent = text[el.dataset.policy] ?? '';
 }
 
 function renderData(report) {
@@ -161,7 +168,7 @@ let searchTimer;
 $('#cadre-search').addEventListener('input', (e) => {
   clearTimeout(searchTimer);
   searchTimer = setTimeout(async () => {
-    const hits = await rpc('search', e.target.value, 30);
+    const hits = await rpc('cadres', { query: e.target.value, limit: 30 });
     $('#cadre-results').innerHTML = hits.map((h) => `<li><button type="button" data-cadre="${esc(h.cadre_id)}">${esc(h.name)} <span class="muted">${esc(h.cadre_id)} · ${esc(h.unit_name)} · ${esc(h.rank)}</span></button></li>`).join('');
   }, 120);
 });
@@ -181,10 +188,10 @@ async function selectCadre(id) {
 async function refreshCadre() {
   if (!state.cadre) return;
   const id = state.cadre;
-  const asOf = $('#as-of').value || (await rpc('defaultAsOf'));
+  const asOf = $('#as-of').value || null; // empty: the engine's default, the latest record's date
   let p;
   try {
-    p = await rpc('profile', id, asOf);
+    p = await rpc('profile', { cadre: id, as_of: asOf });
   } catch (e) {
     $('#profile').hidden = true;
     $('#profile-empty').hidden = false;
@@ -205,7 +212,7 @@ async function refreshCadre() {
   const year = Number(p.as_of.slice(0, 4));
   const sel = $('#hours-year');
   sel.innerHTML = [0, 1, 2, 3, 4].map((k) => `<option>${year - k}</option>`).join('');
-  const [recs, archive, hours] = await Promise.all([rpc('recommend', id, 5, p.as_of), rpc('archive', id), rpc('hours', id, year)]);
+  const [recs, archive, hours] = await Promise.all([rpc('recommend', { cadre: id, as_of: p.as_of }), rpc('archive', { cadre: id }), rpc('hours', { cadre: id, year })]);
   renderRecs(recs);
   state.archive = archive;
   renderArchive();
@@ -213,7 +220,7 @@ async function refreshCadre() {
   document.body.dataset.profile = id;
 }
 $('#as-of').addEventListener('change', () => refreshCadre().catch(showError));
-$('#hours-year').addEventListener('change', async (e) => renderHours(await rpc('hours', state.cadre, Number(e.target.value))));
+$('#hours-year').addEventListener('change', async (e) => renderHours(await rpc('hours', { cadre: state.cadre, year: Number(e.target.value) })));
 $('#print').addEventListener('click', () => window.print());
 
 // ---- cadre view ----
@@ -240,7 +247,8 @@ function renderReserve() {
 }
 
 function renderGaps() {
-  const dims = state.profile.dimensions.filter((d) => (d.gap ?? 0) > 0).sort((a, b) => b.gap - a.gap);
+  const byName = new Map(state.profile.dimensions.map((d) => [d.dimension, d]));
+  const dims = state.profile.gaps_ranked.map((name) => byName.get(name));
   if (dims.length === 0) { $('#gaps').innerHTML = '<p class="muted">各维度均已达到岗位目标。</p>'; return; }
   $('#gaps').innerHTML = dims.map((d) => `<details data-dim="${esc(d.dimension)}"><summary><strong>${esc(d.dimension)}</strong> 储备度 ${fmt(d.reserve)} / 目标 ${fmt(d.target, 0)}，缺口 ${fmt(d.gap)}<span class="gapbar" style="width:${Math.min(100, d.gap)}px"></span></summary>
     <p class="muted">证据 ${fmt(d.evidence, 2)} 学时当量 = Σ 学时 × 权重 × 成绩系数 × 衰减，由以下 ${d.contributions.length} 条记录构成：</p>
@@ -265,7 +273,7 @@ function renderTrend() {
 
 function renderRecs(r) {
   const list = r.recommendations;
-  if (list.length === 0) { $('#recs').innerHTML = '<p class="muted">暂无可推荐的课程（近 3 年学过的课程不再推荐）。</p>'; return; }
+  if (list.length === 0) { $('#recs').innerHTML = '<p class="muted">暂无可推荐的课程（近 ${r.repeat_window_years} 年学过的课程不再推荐）。</p>'; return; }
   $('#recs').innerHTML = list.map((x, i) => `<div class="rec" data-course="${esc(x.course_id)}" tabindex="0" role="button" aria-pressed="false">
     <div><strong>${i + 1}. ${esc(x.title)}</strong> <span class="muted">${esc(x.course_id)} · ${x.hours} 学时 · ${esc(x.mode)} · ${x.rating.mean === null ? '暂无评分' : `★${fmt(x.rating.mean)}（${x.rating.n} 人）`}</span></div>
     <div class="reason">${esc(x.reason)}</div></div>`).join('') + '<p class="muted">点一门课，雷达图上显示学完后的预测储备度。</p>';
@@ -275,8 +283,7 @@ async function toggleSim(el) {
   const on = !(state.sim && state.sim.course_id === course);
   document.querySelectorAll('.rec').forEach((r) => { r.classList.remove('active'); r.setAttribute('aria-pressed', 'false'); });
   if (on) {
-    const s = await rpc('simulate', state.cadre, course, state.asOf);
-    s.title = el.querySelector('strong').textContent.replace(/^\d+\.\s*/, '');
+    const s = await rpc('simulate', { cadre: state.cadre, course, as_of: state.asOf });
     state.sim = s;
     el.classList.add('active');
     el.setAttribute('aria-pressed', 'true');
@@ -286,7 +293,7 @@ async function toggleSim(el) {
 $('#recs').addEventListener('click', (e) => { const el = e.target.closest('.rec'); if (el) toggleSim(el).catch(showError); });
 $('#recs').addEventListener('keydown', (e) => { const el = e.target.closest('.rec'); if (el && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); toggleSim(el).catch(showError); } });
 
-function renderHours(rules) {
+function renderHours({ rules }) {
   $('#hours').innerHTML = rules.map((r) => {
     const pct = Math.min(100, (r.earned_hours / r.required_hours) * 100);
     const days = r.required_days ? `，参训 ${fmt(r.earned_days, 0)} / ${r.required_days} 天` : '';
@@ -319,7 +326,7 @@ loadStored()
   .then(async () => {
     if (kiosk) return startKiosk({ rpc, chart }, Math.max(50, Number(params.get('interval') || 12) * 1000));
     const m = location.hash.match(/cadre=([^&]+)/);
-    const first = m ? decodeURIComponent(m[1]) : (await rpc('search', '', 1))[0]?.cadre_id;
+    const first = m ? decodeURIComponent(m[1]) : (await rpc('cadres', { limit: 1 }))[0]?.cadre_id;
     if (first) await selectCadre(first);
   })
   .catch(showError);

@@ -47,7 +47,7 @@ export function setupUnits({ rpc, chart, state, toast }) {
     const unit = $('#unit-select').value;
     const sub = $('#unit-sub').checked;
     if (unit) {
-      const l = await rpc('layout', unit, '', sub);
+      const l = await rpc('layout', { unit, include_subunits: sub });
       chart('heatmap').setOption({
         animation: false,
         tooltip: { position: 'top' },
@@ -61,7 +61,7 @@ export function setupUnits({ rpc, chart, state, toast }) {
       $('#layout-table tbody').innerHTML = l.dimensions.map((d) => `<tr data-dim="${esc(d.dimension)}"><th scope="row">${esc(d.dimension)}</th><td class="num">${fmt(d.mean_reserve)}</td><td class="num">${fmt(d.compare_mean_reserve)}</td><td class="num">${pct(d.coverage)}</td><td class="num">${d.cadres_short}</td><td class="num">${fmt(d.mean_shortfall)}</td></tr>`).join('');
       $('#weak-points').innerHTML = `<strong>薄弱点：</strong>${l.weak_points.slice(0, 5).map((w) => `<span class="pill">${esc(w)}</span>`).join('') || '无'}　<span class="muted">对比：${l.compared_with === 'city' ? '全市' : '上级单位'}；${l.cadres} 名干部；截至 ${l.as_of}</span>`;
     } else {
-      const r = await rpc('cityRanking');
+      const r = await rpc('city_ranking');
       const tops = r[0] ? r[0][1].map((u) => u.unit_name) : [];
       chart('heatmap').setOption({
         animation: false,
@@ -76,12 +76,12 @@ export function setupUnits({ rpc, chart, state, toast }) {
       $('#layout-table tbody').innerHTML = r.map(([dim, us]) => `<tr data-dim="${esc(dim)}"><th scope="row">${esc(dim)}</th><td>最高 ${esc(us[0]?.unit_name)} ${fmt(us[0]?.mean_reserve)}；最低 ${esc(us[us.length - 1]?.unit_name)} ${fmt(us[us.length - 1]?.mean_reserve)}</td></tr>`).join('');
       $('#weak-points').textContent = '全市视图：各单位（含下级）平均储备度。';
     }
-    const c = await rpc('compliance', unit, Number($('#comp-year').value));
+    const c = await rpc('compliance', { unit, year: Number($('#comp-year').value) });
     $('#compliance').innerHTML = `<p>${c.year} 年全部达标 <strong>${c.compliant}</strong> / ${c.cadres} 人（${pct(c.rate)}）</p>` +
       c.by_rule.filter((r) => r.applicable > 0).map((r) => `<div class="rule" data-rule="${esc(r.rule_id)}">${esc(r.name)}：${r.met} / ${r.applicable}（${pct(r.rate)}）<div class="meter ${r.rate < 1 ? 'short' : ''}"><div style="width:${r.rate * 100}%"></div></div></div>`).join('') +
-      `<p class="muted">脱产班次理论与党性教育课程占比不足 70% 的：${c.classes_below_theory_share.length} / ${c.classes_checked} 个${c.classes_below_theory_share.length ? '（' + c.classes_below_theory_share.slice(0, 5).map((x) => `${esc(x.name)} ${pct(x.share)}`).join('，') + '）' : ''}</p>` +
+      `<p class="muted">脱产班次理论与党性教育课程占比不足 ${pct(c.theory_share_min)} 的：${c.classes_below_theory_share.length} / ${c.classes_checked} 个${c.classes_below_theory_share.length ? '（' + c.classes_below_theory_share.slice(0, 5).map((x) => `${esc(x.name)} ${pct(x.share)}`).join('，') + '）' : ''}</p>` +
       `<details><summary>未达标名单（${c.short.length} 人次）</summary><table class="data" data-testid="short-table"><thead><tr><th>干部</th><th>单位</th><th>规定</th><th class="num">已得</th><th class="num">还差</th><th>截止</th></tr></thead><tbody>${c.short.slice(0, 200).map((s) => `<tr><td>${esc(s.cadre.name)} ${esc(s.cadre.cadre_id)}</td><td>${esc(s.cadre.unit_name)}</td><td>${esc(s.rule)}</td><td class="num">${fmt(s.earned_hours)}</td><td class="num">${fmt(s.remaining_hours)}</td><td>${s.deadline}</td></tr>`).join('')}</tbody></table></details>`;
-    const f = await rpc('fairness', unit);
+    const f = await rpc('fairness', { unit });
     const same = f.repeats.filter((r) => r.kind === 'same').length;
     $('#fairness').innerHTML = `<p>重复培训 <strong>${f.repeats.length}</strong> 次（同一课程 ${same}，相近课程 ${f.repeats.length - same}）；从未参训 <strong>${f.never_trained.length}</strong> 人；培训专业户 <strong>${f.frequent_trainees.length}</strong> 人。</p>` +
       `<table class="data" data-testid="frequent-table"><thead><tr><th>培训专业户</th><th>职级</th><th class="num">班次学时</th><th class="num">同职级中位数</th><th class="num">倍数</th></tr></thead><tbody>${f.frequent_trainees.slice(0, 20).map((t) => `<tr><td>${esc(t.cadre.name)} ${esc(t.cadre.cadre_id)}</td><td>${esc(t.cadre.rank)}</td><td class="num">${fmt(t.class_hours, 0)}</td><td class="num">${fmt(t.peer_median, 0)}</td><td class="num">${fmt(t.ratio)}</td></tr>`).join('')}</tbody></table>` +
@@ -90,7 +90,7 @@ export function setupUnits({ rpc, chart, state, toast }) {
 
   let ratingRows = [];
   async function renderRatings() {
-    const t = await rpc('ratings', $('#ratings-by').value);
+    const t = await rpc('ratings', { by: $('#ratings-by').value });
     ratingRows = t.rows;
     $('#rating-detail').hidden = true;
     $('#ratings-table tbody').innerHTML = t.rows.slice(0, 30).map((r, i) => `<tr data-row="${i}" tabindex="0" style="cursor:pointer"><td>${i + 1}</td><td>${esc(r.name)} <span class="muted">${esc(r.id)}</span></td><td class="num">${fmt(r.shrunk, 2)}</td><td class="num">${fmt(r.low, 2)}–${fmt(r.high, 2)}</td><td class="num">${fmt(r.mean, 2)}</td><td class="num">${r.n}</td><td class="num">${r.records}</td></tr>`).join('');
@@ -131,11 +131,11 @@ export function setupUnits({ rpc, chart, state, toast }) {
   }
   async function runPlan() {
     const params = { budget_hours: Number($('#plan-hours').value) || 40, required: planState.required, removed: planState.removed };
-    if ($('#plan-theory').checked) params.theory_share = 0.7;
+    if ($('#plan-theory').checked) params.theory_share = state.summary.policy.theory_share;
     if (Number($('#plan-cap').value) > 0) params.max_hours_per_dim = Number($('#plan-cap').value);
     let p;
     try {
-      p = await rpc('plan', filters(), params);
+      p = await rpc('plan', { cohort: filters(), params });
     } catch (e) {
       toast(e.message);
       return;
@@ -164,11 +164,11 @@ export function setupUnits({ rpc, chart, state, toast }) {
   });
 
   // ---- named assignment ----
-  const assignArgs = () => [$('#assign-class').value, Number($('#assign-quota').value) || null, Number($('#assign-cap').value) || null];
+  const assignArgs = () => ({ class: $('#assign-class').value, quota_per_unit: Number($('#assign-quota').value) || null, capacity: Number($('#assign-cap').value) || null });
   async function runAssign() {
     let a;
     try {
-      a = await rpc('assign', ...assignArgs(), 'json');
+      a = await rpc('assign', assignArgs(), 'json');
     } catch (e) {
       toast(e.message);
       return;
@@ -178,7 +178,7 @@ export function setupUnits({ rpc, chart, state, toast }) {
     document.body.dataset.assigned = a.class_id;
   }
   async function download(format) {
-    const bytes = await rpc('assign', ...assignArgs(), format);
+    const bytes = await rpc('assign', assignArgs(), format);
     const type = format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob([bytes], { type }));
@@ -219,7 +219,7 @@ export function startKiosk({ rpc, chart }, intervalMs) {
   for (const s of document.querySelectorAll('.tab')) s.hidden = s.id !== 'tab-kiosk';
   const views = [
     async () => {
-      const r = await rpc('cityRanking');
+      const r = await rpc('city_ranking');
       const units = r[0] ? r[0][1].map((u) => u.unit_name) : [];
       return { title: '各单位知识储备度（全市）', option: {
         animation: false, grid: { left: 140, right: 20, top: 10, bottom: 120 },
@@ -229,7 +229,7 @@ export function startKiosk({ rpc, chart }, intervalMs) {
         rows: r.map(([dim, us]) => [dim, `最高：${us[0]?.unit_name ?? ''}`, fmt(us[0]?.mean_reserve)]) };
     },
     async () => {
-      const t = await rpc('ratings', 'course');
+      const t = await rpc('ratings', { by: 'course' });
       const top = t.rows.slice(0, 10);
       return { title: '优质受欢迎课程', option: { animation: false, grid: { left: 320, right: 40, top: 10, bottom: 30 },
         xAxis: { type: 'value', min: 3, max: 5, axisLabel: { color: '#ccc' } }, yAxis: { type: 'category', inverse: true, data: top.map((r) => r.name), axisLabel: { color: '#ccc' } },
@@ -237,7 +237,7 @@ export function startKiosk({ rpc, chart }, intervalMs) {
         rows: top.map((r, i) => [String(i + 1), r.name, `${fmt(r.shrunk, 2)}（${r.n} 票）`]) };
     },
     async () => {
-      const t = await rpc('ratings', 'teacher');
+      const t = await rpc('ratings', { by: 'teacher' });
       const top = t.rows.slice(0, 10);
       return { title: '学员评价较高的教师', option: { animation: false, grid: { left: 160, right: 40, top: 10, bottom: 30 },
         xAxis: { type: 'value', min: 3, max: 5, axisLabel: { color: '#ccc' } }, yAxis: { type: 'category', inverse: true, data: top.map((r) => maskName(r.name)), axisLabel: { color: '#ccc' } },
@@ -245,8 +245,8 @@ export function startKiosk({ rpc, chart }, intervalMs) {
         rows: top.map((r, i) => [String(i + 1), maskName(r.name), fmt(r.shrunk, 2)]) };
     },
     async () => {
-      const year = Number((await rpc('summary')).latest_date?.slice(0, 4) || 2025);
-      const c = await rpc('compliance', '', year);
+      const c = await rpc('compliance');
+      const year = c.year;
       const rules = c.by_rule.filter((r) => r.applicable > 0);
       return { title: `${year} 年学时达标率`, option: { animation: false, grid: { left: 360, right: 60, top: 10, bottom: 30 },
         xAxis: { type: 'value', max: 100, axisLabel: { color: '#ccc' } }, yAxis: { type: 'category', data: rules.map((r) => r.name), axisLabel: { color: '#ccc' } },

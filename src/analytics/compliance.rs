@@ -245,7 +245,9 @@ pub struct GroupCompliance {
     pub by_rule: Vec<RuleRate>,
     /// Every cadre short of a rule, largest shortfall first.
     pub short: Vec<Shortfall>,
-    /// 脱产 classes of the year below 70% theory and Party-spirit hours.
+    /// The minimum theory and Party-spirit share of a 脱产 class's hours.
+    pub theory_share_min: f64,
+    /// 脱产 classes of the year below that share.
     pub classes_below_theory_share: Vec<ClassShare>,
     /// 脱产 classes of the year checked for the 70% share.
     pub classes_checked: usize,
@@ -283,7 +285,7 @@ pub fn group_compliance(ds: &Dataset, rules: &[Rule], cadres: &[u32], year: i32)
         r.rate = if r.applicable > 0 { r.met as f64 / r.applicable as f64 } else { 1.0 };
     }
     short.sort_by(|a, b| b.remaining_hours.total_cmp(&a.remaining_hours).then_with(|| a.cadre.cadre_id.cmp(&b.cadre.cadre_id)));
-    let classes: Vec<ClassShare> = class_theory_shares(ds, 0.7).into_iter().filter(|c| c.start.starts_with(&year.to_string())).collect();
+    let classes: Vec<ClassShare> = class_theory_shares(ds, crate::policy::THEORY_SHARE).into_iter().filter(|c| c.start.starts_with(&year.to_string())).collect();
     GroupCompliance {
         year,
         cadres: cadres.len(),
@@ -291,6 +293,7 @@ pub fn group_compliance(ds: &Dataset, rules: &[Rule], cadres: &[u32], year: i32)
         rate: if cadres.is_empty() { 1.0 } else { compliant as f64 / cadres.len() as f64 },
         by_rule,
         short,
+        theory_share_min: crate::policy::THEORY_SHARE,
         classes_checked: classes.len(),
         classes_below_theory_share: classes.into_iter().filter(|c| !c.met).collect(),
     }

@@ -73,6 +73,8 @@ pub struct Profile {
     pub cadre: CadreInfo,
     pub as_of: String,
     pub dimensions: Vec<DimProfile>,
+    /// The open gaps (短板), largest first: dimension names. Every face lists gaps in this order.
+    pub gaps_ranked: Vec<String>,
     pub trend: Vec<TrendPoint>,
 }
 
@@ -116,7 +118,7 @@ pub fn profile(ds: &Dataset, snap: &Snapshot, cadre: u32) -> Profile {
     }
     let rank = &ds.cadres.get(cadre).rank;
     let tg = targets(ds, cadre);
-    let dimensions = (0..n)
+    let dimensions: Vec<DimProfile> = (0..n)
         .map(|d| {
             let dim = ds.dimensions.get(d as u32);
             let reserve = Model::reserve(evidence[d], dim.saturation_hours);
@@ -144,5 +146,13 @@ pub fn profile(ds: &Dataset, snap: &Snapshot, cadre: u32) -> Profile {
             }
         })
         .collect();
-    Profile { cadre: CadreInfo::of(ds, cadre), as_of: date::format(as_of), dimensions, trend }
+    let gaps_ranked = rank_gaps(&dimensions);
+    Profile { cadre: CadreInfo::of(ds, cadre), as_of: date::format(as_of), dimensions, gaps_ranked, trend }
+}
+
+/// Dimensions with an open gap, largest gap first (ties in taxonomy order).
+fn rank_gaps(dims: &[DimProfile]) -> Vec<String> {
+    let mut open: Vec<&DimProfile> = dims.iter().filter(|d| d.gap.is_some_and(|g| g > 0.0)).collect();
+    open.sort_by(|a, b| b.gap.unwrap_or(0.0).total_cmp(&a.gap.unwrap_or(0.0)));
+    open.into_iter().map(|d| d.dimension.clone()).collect()
 }

@@ -32,7 +32,12 @@ pub struct RecommendParams {
 
 impl Default for RecommendParams {
     fn default() -> Self {
-        RecommendParams { top: 5, repeat_window_years: 3.0, rating_prior_weight: 10.0, hours_exponent: 0.25 }
+        RecommendParams {
+            top: crate::policy::RECOMMEND_TOP,
+            repeat_window_years: crate::policy::REPEAT_WINDOW_YEARS,
+            rating_prior_weight: crate::policy::RATING_PRIOR_WEIGHT,
+            hours_exponent: 0.25,
+        }
     }
 }
 
@@ -62,7 +67,39 @@ pub struct Recommendations {
     pub as_of: String,
     /// `gap` when gaps against targets were closed, `growth` when measured against 100.
     pub basis: &'static str,
+    /// Courses completed within this many years were left out.
+    pub repeat_window_years: f64,
     pub recommendations: Vec<Recommendation>,
+}
+
+/// A cadre's reserves now and after taking one course on the as-of date
+/// (its 学时 × the completion credit, no decay): the predicted radar.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Simulation {
+    pub course_id: String,
+    pub title: String,
+    pub as_of: String,
+    pub dimensions: Vec<String>,
+    pub before: Vec<f64>,
+    pub after: Vec<f64>,
+}
+
+pub fn simulate(ds: &Dataset, snap: &Snapshot, cadre: u32, course: u32) -> Simulation {
+    let model = snap.model;
+    let mut e = vec![0.0; ds.n_dims()];
+    model.add_evidence(ds, cadre, snap.as_of, &mut e);
+    let k = ds.courses.get(course);
+    let amount = k.hours * model.completion_credit;
+    let w = ds.weights(course);
+    let dims = ds.dimensions.items();
+    Simulation {
+        course_id: ds.courses.id(course).into(),
+        title: k.title.clone(),
+        as_of: date::format(snap.as_of),
+        dimensions: dims.iter().map(|d| d.name.clone()).collect(),
+        before: dims.iter().enumerate().map(|(d, dim)| Model::reserve(e[d], dim.saturation_hours)).collect(),
+        after: dims.iter().enumerate().map(|(d, dim)| Model::reserve(e[d] + amount * w[d] as f64, dim.saturation_hours)).collect(),
+    }
 }
 
 pub fn recommend(ds: &Dataset, snap: &Snapshot, cadre: u32, params: &RecommendParams) -> Recommendations {
@@ -144,5 +181,5 @@ pub fn recommend_with(ds: &Dataset, snap: &Snapshot, cadre: u32, params: &Recomm
     }
     out.sort_by(|a, b| b.utility.total_cmp(&a.utility).then_with(|| a.course_id.cmp(&b.course_id)));
     out.truncate(params.top);
-    Recommendations { cadre: CadreInfo::of(ds, cadre), as_of: date::format(as_of), basis, recommendations: out }
+    Recommendations { cadre: CadreInfo::of(ds, cadre), as_of: date::format(as_of), basis, repeat_window_years: params.repeat_window_years, recommendations: out }
 }

@@ -12,11 +12,14 @@ use serde::{Deserialize, Serialize};
 pub const DAYS_PER_YEAR: f64 = 365.25;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[serde(default, deny_unknown_fields)]
 pub struct Model {
-    /// `H`, in years; 0 turns decay off.
+    /// Half-life H of training evidence, in years (0 = no decay; 0–100).
+    #[cfg_attr(feature = "cli", arg(long = "half-life", default_value_t = Model::default().half_life_years, allow_negative_numbers = true))]
     pub half_life_years: f64,
-    /// `m_r` of a completed record without a score.
+    /// Credit m of a completed record without a score (0–1).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Model::default().completion_credit, allow_negative_numbers = true))]
     pub completion_credit: f64,
 }
 

@@ -159,6 +159,7 @@ pub fn json_bytes(ds: &Dataset, h: Headers) -> Vec<u8> {
 }
 
 /// The whole dataset as one xlsx workbook, a sheet per table.
+#[cfg(feature = "xlsx-write")]
 pub fn xlsx_bytes(ds: &Dataset, h: Headers) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     for t in LOAD_ORDER {

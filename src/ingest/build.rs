@@ -280,6 +280,7 @@ impl Runner<'_> {
         }
         self.done += td.size() as u64;
         (self.progress)(Progress { phase: "build", done: self.done, total: self.total });
+        *self.report.rows_by_file.entry(td.file.clone()).or_default() += loaded;
         loaded
     }
 }

@@ -19,11 +19,14 @@ use serde::{Deserialize, Serialize};
 
 /// How values are read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[serde(default, deny_unknown_fields)]
 pub struct LoadOptions {
-    /// Minutes per 学时 when only minutes are given (a class hour is 45 minutes).
+    /// Minutes per 学时 when only minutes are given (a class hour is 45 minutes; 1–600).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = LoadOptions::default().minutes_per_hour, allow_negative_numbers = true))]
     pub minutes_per_hour: f64,
-    /// `S_d` for a dimension whose row gives none, and for the default taxonomy.
+    /// Saturation 学时 S_d for dimensions that give none, and for the default taxonomy (0.1–10000).
+    #[cfg_attr(feature = "cli", arg(long = "saturation", default_value_t = LoadOptions::default().default_saturation_hours, allow_negative_numbers = true))]
     pub default_saturation_hours: f64,
 }
 
@@ -60,5 +63,13 @@ pub fn load_with_progress(files: &[SourceFile], opts: &LoadOptions, progress: &m
         tables.extend(sources::read(f, &mut report));
     }
     let dataset = build::build(tables, opts, &mut report, progress);
+    report.rejected = files
+        .iter()
+        .map(|f| sources::base_name(&f.name).to_string())
+        .filter(|name| {
+            let rows = report.rows_by_file.get(name).copied().unwrap_or(0);
+            rows == 0 && report.errors.iter().chain(&report.warnings).any(|i| &i.file == name)
+        })
+        .collect();
     Loaded { dataset, report }
 }

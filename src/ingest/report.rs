@@ -71,6 +71,13 @@ pub struct Report {
     pub errors: Vec<Issue>,
     pub warnings: Vec<Issue>,
     pub files: Vec<FileInfo>,
+    /// Files that could not be used at all: not one row loaded from them, and
+    /// a problem reported for them (unreadable, not recognised as a table,
+    /// every row refused). A face must not let such a file replace a good one.
+    pub rejected: Vec<String>,
+    /// Rows loaded from each file.
+    #[serde(skip)]
+    pub(crate) rows_by_file: BTreeMap<String, usize>,
 }
 
 impl Report {

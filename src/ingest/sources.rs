@@ -44,7 +44,7 @@ pub(crate) fn file_issue(code: &'static str, file: &str, message: String) -> Iss
     Issue { code, table: None, file: file.to_string(), sheet: None, row: None, column: None, cell: None, value: None, message }
 }
 
-fn base_name(name: &str) -> &str {
+pub(crate) fn base_name(name: &str) -> &str {
     name.rsplit(['/', '\\']).next().unwrap_or(name)
 }
 

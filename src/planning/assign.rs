@@ -41,11 +41,7 @@ pub struct Assignment {
     pub held_by_quota: usize,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct AssignError {
-    pub code: &'static str,
-    pub message: String,
-}
+pub use crate::error::Error as AssignError;
 
 pub fn assign(ds: &Dataset, model: &Model, as_of: Day, class_id: &str, p: &AssignParams) -> Result<Assignment, AssignError> {
     let class = ds.classes.lookup(class_id).ok_or_else(|| AssignError { code: "not_found", message: format!("没有编号为「{class_id}」的班次") })?;

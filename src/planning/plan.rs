@@ -52,7 +52,7 @@ impl Default for PlanParams {
             removed: Vec::new(),
             max_hours_per_dim: None,
             common_share: 0.5,
-            window_years: 3.0,
+            window_years: crate::policy::REPEAT_WINDOW_YEARS,
             courses_per_teacher: 1,
         }
     }
@@ -96,11 +96,7 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlanError {
-    pub code: &'static str,
-    pub message: String,
-}
+pub use crate::error::Error as PlanError;
 
 struct Ctx<'a> {
     ds: &'a Dataset,
@@ -308,7 +304,7 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
     }
 
     // Teachers by rating in the course's main dimension.
-    let teacher_table = rating_table(ds, true, 10.0);
+    let teacher_table = rating_table(ds, true, crate::policy::RATING_PRIOR_WEIGHT);
     let rating_in = |t: u32, d: usize| -> f64 {
         let row = teacher_table.rows.iter().find(|r| r.id == ds.teachers.id(t));
         row.and_then(|r| r.by_dimension.iter().find(|x| x.0 == ds.dimensions.get(d as u32).name).map(|x| x.1)).or(row.map(|r| r.shrunk)).unwrap_or(0.0)

@@ -1,0 +1,38 @@
+//! `zhichu archive`: a cadre's e-archive (电子档案), every record in full, newest first.
+
+use super::{load, DataArgs, Fail};
+use zhichu::analytics::archive::ArchiveEntry;
+use zhichu::engine::requests::CadreRequest;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    req: CadreRequest,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(a: Args) -> Result<i32, Fail> {
+    let v = super::quiet(load(&a.data)?).archive(&a.req)?;
+    super::emit(a.json, &v, view);
+    Ok(0)
+}
+
+fn view(v: &Vec<ArchiveEntry>) {
+    println!("共 {} 条记录", v.len());
+    for r in v {
+        let score = r.score.map(|s| format!("{s:.0} 分")).unwrap_or_else(|| "—".into());
+        println!(
+            "{}  {} {}  {} 学时  {}  {}  {}",
+            r.date,
+            r.course_id,
+            r.title,
+            r.hours,
+            r.class_name.as_deref().unwrap_or("自主选学"),
+            if r.completed { "已完成" } else { "未完成" },
+            score
+        );
+    }
+}

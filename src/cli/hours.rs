@@ -1,0 +1,38 @@
+//! `zhichu hours`: a cadre's 学时 against each rule that applies, with the
+//! deadline of each period.
+
+use super::{load, DataArgs, Fail, RulesArg};
+use zhichu::engine::requests::HoursRequest;
+use zhichu::engine::Hours;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    rules: RulesArg,
+    #[command(flatten)]
+    req: HoursRequest,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(a: Args) -> Result<i32, Fail> {
+    let mut e = super::quiet(load(&a.data)?);
+    a.rules.apply(&mut e)?;
+    let h = e.hours(&a.req)?;
+    super::emit(a.json, &h, view);
+    Ok(0)
+}
+
+fn view(h: &Hours) {
+    println!("{} 年学时", h.year);
+    if h.rules.is_empty() {
+        println!("  没有适用的学时规定。");
+    }
+    for r in &h.rules {
+        let days = if r.required_days > 0.0 { format!("，参训 {:.0} / {} 天", r.earned_days, r.required_days) } else { String::new() };
+        let state = if r.met { "已达标".to_string() } else { format!("还差 {:.1} 学时（截止 {}）", r.remaining_hours, r.period_end) };
+        println!("  {}：{:.1} / {} 学时{days}，{state}", r.name, r.earned_hours, r.required_hours);
+    }
+}

@@ -1,0 +1,36 @@
+//! `zhichu simulate`: a cadre's reserves now and after taking one course on
+//! the as-of date — the predicted radar the pages draw when a recommended
+//! course is tapped.
+
+use super::term::{pad, width};
+use super::{engine, DataArgs, Fail};
+use zhichu::analytics::recommend::Simulation;
+use zhichu::analytics::Model;
+use zhichu::engine::requests::SimulateRequest;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    model: Model,
+    #[command(flatten)]
+    req: SimulateRequest,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(a: Args) -> Result<i32, Fail> {
+    let s = engine(&a.data, &a.model)?.simulate(&a.req)?;
+    super::emit(a.json, &s, view);
+    Ok(0)
+}
+
+fn view(s: &Simulation) {
+    println!("学完「{}」（{}）后的预测储备度，截至 {}", s.title, s.course_id, s.as_of);
+    let w = s.dimensions.iter().map(|d| width(d)).max().unwrap_or(8);
+    for (d, name) in s.dimensions.iter().enumerate() {
+        let up = s.after[d] - s.before[d];
+        println!("  {} {:>5.1} → {:>5.1}{}", pad(name, w), s.before[d], s.after[d], if up > 0.05 { format!("  +{up:.1}") } else { String::new() });
+    }
+}

@@ -1,0 +1,47 @@
+//! `zhichu validate`: check data files and report every problem with its
+//! file, row and column. Exit 1 when there are errors.
+
+use super::{load, DataArgs, Fail};
+use zhichu::ingest::Report;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(a: Args) -> Result<i32, Fail> {
+    if a.data.data.is_empty() {
+        return Err(Fail(2, "validate needs --data PATH".into()));
+    }
+    let e = load(&a.data)?;
+    super::emit(a.json, e.report(), view);
+    Ok(if e.report().is_ok() { 0 } else { super::EXIT_INVALID })
+}
+
+fn view(r: &Report) {
+    println!("已载入：{}", r.loaded.iter().map(|(t, n)| format!("{t} {n}")).collect::<Vec<_>>().join("，"));
+    for f in &r.files {
+        println!("  {} [{}{}] → {}", f.file, f.format, f.encoding.map(|e| format!(", {e}")).unwrap_or_default(), f.tables.join(", "));
+    }
+    if !r.warnings.is_empty() {
+        println!("提示 {} 条：", r.warnings.len());
+        for w in &r.warnings {
+            println!("  {w}");
+        }
+    }
+    if !r.rejected.is_empty() {
+        println!("未能使用的文件：{}", r.rejected.join("、"));
+    }
+    if r.errors.is_empty() {
+        println!("没有错误。");
+    } else {
+        println!("错误 {} 条（这些行未载入，其余数据已载入）：", r.errors.len());
+        for e in &r.errors {
+            println!("  {e}");
+        }
+    }
+}
