@@ -1,0 +1,82 @@
+// The engine host: owns the wasm Engine and answers `{method, args}`
+// requests. Runs inside the mini-program Worker (workers/engine/index.js) or,
+// where there is no worker, on the main thread (lib/engine.js). A worker can
+// only require files inside its folder, hence this file lives here.
+// No number is computed here: every answer is the engine's.
+const glue = require('./zhichu.js');
+
+/** The wasm, brotli-compressed, outside the workers folder (a worker package keeps .js files only). */
+const WASM_PATH = '/engine/zhichu_bg.wasm.br';
+
+/** `{code, message}` from whatever was thrown (the engine throws `{code, message}` already). */
+function toError(e) {
+  if (e && typeof e === 'object' && typeof e.message === 'string') return { code: e.code || 'error', message: e.message };
+  return { code: 'error', message: String(e) };
+}
+
+function bytesOf(b) {
+  if (b instanceof Uint8Array) return b;
+  if (b instanceof ArrayBuffer) return new Uint8Array(b);
+  if (b && b.buffer instanceof ArrayBuffer) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  throw { code: 'bad_argument', message: '文件内容不是二进制数据' };
+}
+
+/**
+ * `onProgress(pct)` is called during long loads. Returns `{call(method, args) → Promise}`.
+ */
+function createHost(onProgress, wasmPath) {
+  let engine = null;
+  let ready = null;
+  const replace = (e) => {
+    if (engine && engine !== e && typeof engine.free === 'function') engine.free();
+    engine = e;
+  };
+  const need = () => {
+    if (!engine) throw { code: 'no_data', message: '尚未载入数据' };
+    return engine;
+  };
+  const methods = {
+    /** The demo city (synthetic). */
+    demo(scale) {
+      replace(glue.Engine.demo(scale));
+      return { summary: engine.summary(), report: null };
+    },
+    /** `files: [{name, bytes}]` → the validation report and the summary. */
+    load(files) {
+      const e = new glue.Engine();
+      for (const f of files) e.add_file(f.name, bytesOf(f.bytes));
+      let report;
+      try {
+        report = e.load((pct) => onProgress && onProgress(pct));
+      } catch (err) {
+        if (typeof e.free === 'function') e.free();
+        throw err;
+      }
+      replace(e);
+      return { summary: engine.summary(), report };
+    },
+    summary: () => need().summary(),
+    report: () => need().report(),
+    units: () => need().units(),
+    cadres: (req) => need().cadres(req),
+    profile: (req) => need().profile(req),
+    recommend: (req) => need().recommend(req),
+    simulate: (req) => need().simulate(req),
+    archive: (req) => need().archive(req),
+    hours: (req) => need().hours(req),
+    layout: (req) => need().layout(req),
+    city_ranking: (req) => need().city_ranking(req),
+    compliance: (req) => need().compliance(req),
+  };
+  return {
+    call(method, args) {
+      if (!ready) ready = glue.init(wasmPath || WASM_PATH);
+      return ready.then(() => {
+        if (!Object.prototype.hasOwnProperty.call(methods, method)) throw { code: 'bad_method', message: `未知的引擎方法 ${method}` };
+        return methods[method].apply(null, args || []);
+      }).catch((e) => { throw toError(e); });
+    },
+  };
+}
+
+module.exports = { createHost, toError, WASM_PATH };

@@ -1,0 +1,163 @@
+// Chart options, one function per chart, fed by engine output. Shared by the
+// web page and the mini-program (the build writes a CommonJS copy to
+// miniprogram/lib/charts.js). No DOM and no number of its own: values come
+// from the engine and are only rounded for display; colours come from THEME.
+
+/** The one palette. `dark` overrides what must change on a dark background. */
+export const THEME = {
+  reserve: '#b71c1c',
+  target: '#1565c0',
+  peer: '#757575',
+  after: '#2e7d32',
+  before: '#757575',
+  heat: ['#fff5f5', '#b71c1c'],
+  bar: '#b71c1c',
+  ok: '#2e7d32',
+  text: '#333333',
+  dark: {
+    reserve: '#ef5350',
+    target: '#64b5f6',
+    peer: '#bdbdbd',
+    after: '#66bb6a',
+    before: '#bdbdbd',
+    heat: ['#2b1111', '#e53935'],
+    bar: '#ef5350',
+    ok: '#66bb6a',
+    text: '#e0e0e0',
+  },
+};
+
+/** The palette for a light or dark background. */
+export function palette(dark = false) {
+  return dark ? { ...THEME, ...THEME.dark } : THEME;
+}
+
+const r1 = (x) => +Number(x).toFixed(1);
+// Text keeps ECharts' default colour on light backgrounds (the web page's look).
+const textStyle = (c) => (c === THEME ? {} : { color: c.text });
+
+/**
+ * A cadre's radar: reserve, post target (dashed), peer median (dotted) and,
+ * when `simulation` (engine `simulate`) is given, the predicted reserve after
+ * the course in green.
+ */
+export function radarOption(profile, { simulation = null, dark = false, compact = false } = {}) {
+  const c = palette(dark);
+  const dims = profile.dimensions;
+  const series = [
+    { name: '储备度', value: dims.map((d) => r1(d.reserve)), areaStyle: { opacity: 0.25 }, itemStyle: { color: c.reserve } },
+    { name: '岗位目标', value: dims.map((d) => d.target ?? 0), lineStyle: { type: 'dashed' }, itemStyle: { color: c.target } },
+    { name: '同职级中位数', value: dims.map((d) => r1(d.peer_median ?? 0)), lineStyle: { type: 'dotted' }, itemStyle: { color: c.peer } },
+  ];
+  if (simulation) series.push({ name: '学习后（预测）', value: simulation.after.map(r1), itemStyle: { color: c.after }, areaStyle: { opacity: 0.1 } });
+  return {
+    animation: false,
+    legend: { bottom: 0, data: series.map((s) => s.name), textStyle: textStyle(c), ...(compact ? { itemWidth: 14, itemHeight: 8, textStyle: { ...textStyle(c), fontSize: 10 } } : {}) },
+    tooltip: {},
+    radar: {
+      indicator: dims.map((d) => ({ name: d.dimension, max: 100 })),
+      radius: compact ? '55%' : '60%',
+      center: ['50%', compact ? '46%' : '50%'],
+      axisName: { fontSize: compact ? 9 : 11, ...textStyle(c) },
+    },
+    series: [{ type: 'radar', data: series }],
+  };
+}
+
+/** The reserve per dimension at each year-end and at the as-of date. */
+export function trendOption(profile, { dark = false } = {}) {
+  const c = palette(dark);
+  const t = profile.trend;
+  const dims = profile.dimensions.map((d) => d.dimension);
+  return {
+    animation: false,
+    tooltip: { trigger: 'axis' },
+    legend: { type: 'scroll', bottom: 0, textStyle: textStyle(c) },
+    grid: { left: 36, right: 12, top: 16, bottom: 48 },
+    xAxis: { type: 'category', data: t.map((p) => p.date), axisLabel: textStyle(c) },
+    yAxis: { type: 'value', min: 0, max: 100, axisLabel: textStyle(c) },
+    series: dims.map((d) => ({ name: d, type: 'line', data: t.map((p) => r1(p.reserves[d])) })),
+  };
+}
+
+/** A unit's 学时 per dimension per year (engine `layout`). */
+export function layoutHeatmapOption(layout, { dark = false, compact = false } = {}) {
+  const c = palette(dark);
+  return {
+    animation: false,
+    tooltip: { position: 'top' },
+    grid: { left: compact ? 96 : 120, right: compact ? 8 : 16, top: 10, bottom: 60 },
+    xAxis: { type: 'category', data: layout.years.map(String), axisLabel: textStyle(c) },
+    yAxis: { type: 'category', data: layout.dimensions.map((d) => d.dimension), axisLabel: { ...textStyle(c), ...(compact ? { fontSize: 10 } : {}) } },
+    visualMap: {
+      min: 0,
+      max: Math.max(1, ...layout.dimensions.flatMap((d) => d.hours_by_year)),
+      calculable: true,
+      orient: 'horizontal',
+      left: 'center',
+      bottom: 0,
+      textStyle: textStyle(c),
+      inRange: { color: c.heat },
+    },
+    series: [{ type: 'heatmap', data: layout.dimensions.flatMap((d, y) => d.hours_by_year.map((h, x) => [x, y, +h.toFixed(0)])), label: { show: true, ...(compact ? { fontSize: 9 } : {}) } }],
+  };
+}
+
+/** Top-level units' mean reserve per dimension (engine `city_ranking`). */
+export function cityHeatmapOption(ranking, { dark = false, compact = false } = {}) {
+  const c = palette(dark);
+  const tops = ranking[0] ? ranking[0][1].map((u) => u.unit_name) : [];
+  return {
+    animation: false,
+    tooltip: {},
+    grid: { left: compact ? 96 : 120, right: compact ? 8 : 16, top: 10, bottom: 90 },
+    xAxis: { type: 'category', data: tops, axisLabel: { rotate: 45, fontSize: 10, ...textStyle(c) } },
+    yAxis: { type: 'category', data: ranking.map((x) => x[0]), axisLabel: { ...textStyle(c), ...(compact ? { fontSize: 10 } : {}) } },
+    visualMap: { min: 0, max: 100, orient: 'horizontal', left: 'center', bottom: 0, textStyle: textStyle(c), inRange: { color: c.heat } },
+    series: [{ type: 'heatmap', data: ranking.flatMap(([, us], y) => us.map((u) => [tops.indexOf(u.unit_name), y, r1(u.mean_reserve)])) }],
+  };
+}
+
+/** 学时 compliance per rule in percent (engine `compliance`, rules that apply to someone). */
+export function complianceBarOption(compliance, { dark = false, compact = false } = {}) {
+  const c = palette(dark);
+  const rules = compliance.by_rule.filter((r) => r.applicable > 0);
+  return {
+    animation: false,
+    tooltip: {},
+    grid: { left: compact ? 150 : 360, right: 48, top: 10, bottom: 24 },
+    xAxis: { type: 'value', max: 100, axisLabel: textStyle(c) },
+    yAxis: { type: 'category', inverse: true, data: rules.map((r) => r.name), axisLabel: { ...textStyle(c), ...(compact ? { fontSize: 10, width: 140, overflow: 'truncate' } : {}) } },
+    series: [{ type: 'bar', data: rules.map((r) => r1(r.rate * 100)), itemStyle: { color: c.ok }, label: { show: true, position: 'right', formatter: '{c}%', ...textStyle(c) } }],
+  };
+}
+
+/** A rating row's 1–5 distribution and mean per year (engine `ratings` row). */
+export function ratingDetailOption(row, { dark = false } = {}) {
+  const c = palette(dark);
+  return {
+    animation: false,
+    tooltip: {},
+    grid: [{ left: 40, right: '55%', top: 20, bottom: 30 }, { left: '55%', right: 20, top: 20, bottom: 30 }],
+    xAxis: [{ type: 'category', data: ['1★', '2★', '3★', '4★', '5★'], gridIndex: 0 }, { type: 'category', data: row.by_year.map((y) => String(y[0])), gridIndex: 1 }],
+    yAxis: [{ type: 'value', gridIndex: 0 }, { type: 'value', min: 1, max: 5, gridIndex: 1 }],
+    series: [
+      { type: 'bar', data: row.distribution, xAxisIndex: 0, yAxisIndex: 0, itemStyle: { color: c.bar } },
+      { type: 'line', data: row.by_year.map((y) => +y[1].toFixed(2)), xAxisIndex: 1, yAxisIndex: 1 },
+    ],
+  };
+}
+
+/** A class plan's cohort radar before and after (engine `plan`). */
+export function planRadarOption(plan, { dark = false } = {}) {
+  const c = palette(dark);
+  return {
+    animation: false,
+    legend: { bottom: 0, textStyle: textStyle(c) },
+    radar: { indicator: plan.dimensions.map((d) => ({ name: d, max: 100 })), radius: '60%', axisName: { fontSize: 11, ...textStyle(c) } },
+    series: [{ type: 'radar', data: [
+      { name: '方案前', value: plan.before.map(r1), itemStyle: { color: c.before } },
+      { name: '方案后（预测）', value: plan.after.map(r1), itemStyle: { color: c.after }, areaStyle: { opacity: 0.15 } },
+    ] }],
+  };
+}
