@@ -150,13 +150,14 @@ pub fn progress(ds: &Dataset, rules: &[Rule], cadre: u32, year: i32) -> Vec<Rule
                     }
                 }
             }
-            let days: f64 = classes
+            // Whole days summed as integers (an empty f64 sum would be -0.0, shown as "-0").
+            let days = classes
                 .iter()
                 .map(|&c| {
                     let c = ds.classes.get(c);
-                    (c.end.min(end) - c.start.max(start) + 1).max(0) as f64
+                    (c.end.min(end) - c.start.max(start) + 1).max(0)
                 })
-                .sum();
+                .sum::<i32>() as f64;
             let met = hours >= rule.hours || (rule.days > 0.0 && days >= rule.days);
             RuleProgress {
                 rule_id: rule.id.clone(),
