@@ -1,6 +1,7 @@
 // What every page does: wait for the data, draw, and draw again when the
 // shared state changes. `draw()` is the page's own; draws run one at a time,
-// and `whenIdle()` resolves when none is pending (the tests wait on it).
+// and so do event handlers (through `queue`); `whenIdle()` resolves when
+// nothing is pending (the tests wait on it). Queued work must not await whenIdle.
 const state = require('./state.js');
 const { message } = require('./format.js');
 
@@ -19,13 +20,18 @@ module.exports = Behavior({
     },
   },
   methods: {
-    redraw() {
-      const run = () => state.start().then(() => this.draw(state.get())).then(
-        () => { if (this.data.error) this.setData({ error: '' }); },
-        (e) => this.setData({ error: message(e) }),
-      );
+    /** Runs `fn` after everything queued before it; a failure shows as the page's error. */
+    queue(fn) {
+      const run = () => Promise.resolve().then(fn).catch((e) => this.setData({ error: message(e) }));
       this._busy = this._busy.then(run, run);
       return this._busy;
+    },
+    redraw() {
+      return this.queue(async () => {
+        await state.start();
+        await this.draw(state.get());
+        if (this.data.error) this.setData({ error: '' });
+      });
     },
     whenIdle() {
       const p = this._busy;

@@ -4,7 +4,6 @@
 const state = require('../../lib/state.js');
 const view = require('../../lib/view.js');
 const config = require('../../lib/config.js');
-const { message } = require('../../lib/format.js');
 
 Component({
   behaviors: [view],
@@ -55,24 +54,19 @@ Component({
           count: 20,
           type: 'file',
           extension: config.EXTENSIONS,
-          success: (res) => resolve(this.importChosen(res.tempFiles.map((f) => ({ name: f.name, path: f.path })))),
+          success: (res) => resolve(this.queue(() => this.importChosen(res.tempFiles.map((f) => ({ name: f.name, path: f.path }))))),
           fail: () => resolve(null), // cancelled
         });
       });
     },
     async importChosen(files) {
-      try {
-        const out = await state.importFiles(files);
-        const n = out.report.errors.length;
-        wx.showToast({ title: out.rejected.length ? '有文件无法使用，未保存' : n ? `已导入，发现 ${n} 处问题` : '已导入，没有发现问题', icon: 'none' });
-      } catch (e) {
-        this.setData({ error: message(e) });
-      }
-      await this.whenIdle();
+      const out = await state.importFiles(files);
+      const n = out.report.errors.length;
+      wx.showToast({ title: out.rejected.length ? '有文件无法使用，未保存' : n ? `已导入，发现 ${n} 处问题` : '已导入，没有发现问题', icon: 'none' });
     },
-    async removeFile(e) {
-      await state.removeFile(e.currentTarget.dataset.name);
-      await this.whenIdle();
+    removeFile(e) {
+      const name = e.currentTarget.dataset.name;
+      return this.queue(() => state.removeFile(name));
     },
     clearAll() {
       return new Promise((resolve) => {
@@ -81,13 +75,12 @@ Component({
           content: '确定删除本机保存的全部导入文件？之后显示演示数据。',
           confirmText: '清除',
           confirmColor: '#fa5151',
-          success: async (res) => {
-            if (res.confirm) {
+          success: (res) => {
+            if (!res.confirm) return resolve();
+            return resolve(this.queue(async () => {
               await state.clearAll();
               wx.showToast({ title: '已清除，显示演示数据', icon: 'none' });
-              await this.whenIdle();
-            }
-            resolve();
+            }));
           },
         });
       });

@@ -5,7 +5,7 @@ const state = require('../../lib/state.js');
 const view = require('../../lib/view.js');
 const charts = require('../../lib/charts.js');
 const config = require('../../lib/config.js');
-const { fmt, isDark, req, message } = require('../../lib/format.js');
+const { fmt, isDark, req } = require('../../lib/format.js');
 
 Component({
   behaviors: [view],
@@ -51,35 +51,31 @@ Component({
     },
     toggleGap(e) {
       const dim = e.currentTarget.dataset.dim;
-      return this.showRecords(this.data.openGap === dim ? '' : dim);
+      return this.queue(() => this.showRecords(this.data.openGap === dim ? '' : dim));
     },
-    async onSearch(e) {
+    onSearch(e) {
       const query = (e.detail.value || '').trim();
       this.setData({ query });
       const seq = (this.searchSeq = (this.searchSeq || 0) + 1);
-      if (!query) {
-        await this.set({ hits: [], searched: false });
-        return;
-      }
-      try {
+      return this.queue(async () => {
+        if (seq !== this.searchSeq) return; // a newer keystroke follows
+        if (!query) {
+          await this.set({ hits: [], searched: false });
+          return;
+        }
         const hits = await state.call('cadres', { query, limit: config.SEARCH_LIMIT });
-        if (seq === this.searchSeq) await this.set({ hits: hits.map((h) => ({ cadre_id: h.cadre_id, name: h.name, unit_name: h.unit_name, rank: h.rank })), searched: true });
-      } catch (err) {
-        this.setData({ error: message(err) });
-      }
+        await this.set({ hits: hits.map((h) => ({ cadre_id: h.cadre_id, name: h.name, unit_name: h.unit_name, rank: h.rank })), searched: true });
+      });
     },
     pick(e) {
       this.setData({ hits: [], query: '', searched: false, openGap: '' });
       state.setCadre(e.currentTarget.dataset.cadre);
-      return this.whenIdle();
     },
     onAsOf(e) {
       state.setAsOf(e.detail.value);
-      return this.whenIdle();
     },
     resetAsOf() {
       state.setAsOf('');
-      return this.whenIdle();
     },
     openArchive() {
       wx.navigateTo({ url: `/packageCadre/pages/archive/index?cadre=${encodeURIComponent(state.get().cadre)}` });

@@ -55,9 +55,7 @@ Component({
     },
     toggle(e) {
       const course = e.currentTarget.dataset.course;
-      const run = () => this.select(this.data.selected === course ? '' : course);
-      this._busy = this._busy.then(run, run);
-      return this._busy;
+      return this.queue(() => this.select(this.data.selected === course ? '' : course));
     },
     switchCadre() {
       wx.switchTab({ url: '/pages/profile/index' });

@@ -56,7 +56,7 @@ Component({
     },
     onSort(e) {
       this.setData({ sortIndex: Number(e.detail.value) });
-      return this.showSorted();
+      return this.queue(() => this.showSorted());
     },
   },
 });

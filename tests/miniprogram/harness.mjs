@@ -1,0 +1,195 @@
+// Shared set-up of the mini-program tests: a DOM for j-component (jsdom),
+// miniprogram-simulate with WeChat's own WXML compiler, a mocked `wx` over a
+// temporary folder, WXWebAssembly on Node's WebAssembly reading the same
+// .wasm.br the package ships, an emulated Worker, and the CLI for expected
+// numbers. Waits are on page state (`whenIdle`), never on the clock.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { JSDOM } from 'jsdom';
+
+export const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
+export const MP = path.join(ROOT, 'miniprogram');
+export const FIX = path.join(ROOT, 'tests/fixtures');
+const BIN = process.env.ZHICHU_BIN || path.join(ROOT, 'target/debug/zhichu');
+export const require = createRequire(import.meta.url);
+
+// ---- a DOM for j-component ----
+const dom = new JSDOM('<!doctype html><html><head></head><body></body></html>', { pretendToBeVisual: true });
+for (const k of ['window', 'document', 'navigator', 'Node', 'Element', 'HTMLElement', 'Event', 'CustomEvent', 'MutationObserver', 'getComputedStyle']) {
+  const v = k === 'window' ? dom.window : dom.window[k];
+  Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true });
+}
+
+export const simulate = require('miniprogram-simulate');
+
+// ---- WXWebAssembly: package paths, .wasm.br included ----
+globalThis.WXWebAssembly = {
+  instantiate: (p, imports) => WebAssembly.instantiate(zlib.brotliDecompressSync(fs.readFileSync(path.join(MP, p))), imports),
+};
+
+/** The mini-program's settings (the demo scale the tests compare with). */
+export const config = () => require(path.join(MP, 'lib/config.js'));
+
+/** The CLI's JSON output (also when it exits 1 for data with errors, as `validate` does). */
+export function cli(...args) {
+  try {
+    return JSON.parse(execFileSync(BIN, [...args, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] }));
+  } catch (e) {
+    if (e.status === 1 && e.stdout) return JSON.parse(e.stdout);
+    throw e;
+  }
+}
+
+/** CLI arguments for the demo city the mini-program shows. */
+export const demoArgs = () => ['--scale', config().DEMO_SCALE];
+
+const USER = 'wxfile://usr';
+const TMP = 'wxfile://tmp_';
+
+/**
+ * Installs a fresh `wx` whose user-data folder is `dir` (a new temp folder
+ * unless given: pass the same one to simulate a restart). `worker`: emulate
+ * wx.createWorker by running the worker script in-process (else there is no
+ * worker and the engine runs on the "main thread"). Returns the mock's
+ * controls and records: `chosen` (paths chooseMessageFile returns next),
+ * `toasts`, `modals`, `navigations`, `confirm`, `dir`.
+ */
+export function installWx({ dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhichu-mp-test-')), worker = true, sdk = '3.4.0', theme = 'light' } = {}) {
+  const temps = new Map();
+  const real = (p) => {
+    if (p.startsWith(USER)) return path.join(dir, p.slice(USER.length));
+    if (temps.has(p)) return temps.get(p);
+    throw new Error(`wx mock: not a local path: ${p}`);
+  };
+  const fail = (op, p) => { throw new Error(`${op}:fail no such file or directory, ${p}`); };
+  const storage = new Map();
+  const mock = { dir, chosen: [], toasts: [], modals: [], navigations: [], confirm: true, workers: [], loading: [] };
+  const fsm = {
+    accessSync(p) { if (!fs.existsSync(real(p))) fail('accessSync', p); },
+    mkdirSync(p, recursive) { fs.mkdirSync(real(p), { recursive: !!recursive }); },
+    readdirSync(p) { if (!fs.existsSync(real(p))) fail('readdirSync', p); return fs.readdirSync(real(p)); },
+    readFileSync(p, encoding) {
+      if (!fs.existsSync(real(p))) fail('readFileSync', p);
+      const b = fs.readFileSync(real(p));
+      return encoding ? b.toString(encoding) : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+    },
+    writeFileSync(p, data, encoding) {
+      fs.writeFileSync(real(p), data instanceof ArrayBuffer ? Buffer.from(data) : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : data, encoding);
+    },
+    renameSync(a, b) { fs.renameSync(real(a), real(b)); },
+    unlinkSync(p) { if (!fs.existsSync(real(p))) fail('unlinkSync', p); fs.unlinkSync(real(p)); },
+  };
+  const info = { SDKVersion: sdk, pixelRatio: 2, theme, platform: 'devtools' };
+  const wx = {
+    env: { USER_DATA_PATH: USER },
+    getFileSystemManager: () => fsm,
+    getAppBaseInfo: () => info,
+    getSystemInfoSync: () => info,
+    getWindowInfo: () => info,
+    chooseMessageFile({ count, type, extension, success, fail: failed }) {
+      const chosen = mock.chosen;
+      mock.chosen = [];
+      if (!chosen.length) return failed && failed({ errMsg: 'chooseMessageFile:fail cancel' });
+      if (type !== 'file') throw new Error(`chooseMessageFile type ${type}`);
+      const files = chosen.slice(0, count).map((p, i) => {
+        const name = path.basename(p);
+        if (extension && !extension.includes(path.extname(name).slice(1).toLowerCase())) throw new Error(`${name} is not offered by the picker (${extension})`);
+        const tmp = `${TMP}${temps.size}_${i}${path.extname(name)}`;
+        temps.set(tmp, p);
+        return { path: tmp, name, size: fs.statSync(p).size, type: 'file', time: 0 };
+      });
+      success({ tempFiles: files, errMsg: 'chooseMessageFile:ok' });
+    },
+    showToast(o) { mock.toasts.push(o.title); },
+    showLoading(o) { mock.loading.push(o.title); },
+    hideLoading() {},
+    showModal(o) { mock.modals.push(o.title); (o.success || (() => {}))({ confirm: mock.confirm, cancel: !mock.confirm }); },
+    getStorageSync: (k) => (storage.has(k) ? storage.get(k) : ''),
+    setStorageSync: (k, v) => { storage.set(k, v); },
+    removeStorageSync: (k) => { storage.delete(k); },
+    navigateTo(o) { mock.navigations.push(o.url); },
+    switchTab(o) { mock.navigations.push(o.url); },
+  };
+  if (worker) {
+    // The page side and the worker side of one Worker; messages are cloned
+    // (as between threads) and delivered on a later turn.
+    wx.createWorker = (scriptPath) => {
+      const side = (other) => ({
+        handlers: [],
+        onMessage(fn) { this.handlers.push(fn); },
+        postMessage(msg) {
+          const m = structuredClone(msg);
+          setImmediate(() => other().handlers.forEach((h) => h(m)));
+        },
+      });
+      const main = side(() => inWorker);
+      const inWorker = side(() => main);
+      main.terminate = () => {};
+      main.onProcessKilled = () => {};
+      globalThis.worker = inWorker;
+      const file = path.join(MP, scriptPath);
+      delete require.cache[file];
+      require(file);
+      mock.workers.push(scriptPath);
+      return main;
+    };
+  }
+  globalThis.wx = wx;
+  return mock;
+}
+
+/** Forgets every mini-program module: the next page starts like a new launch. */
+export function restart() {
+  for (const k of Object.keys(require.cache)) if (k.startsWith(MP + path.sep)) delete require.cache[k];
+}
+
+/** Renders a page (e.g. 'pages/profile/index') and waits until it has drawn. */
+export async function renderPage(page) {
+  const id = simulate.load(path.join(MP, page), { compiler: 'official', rootPath: MP });
+  const comp = simulate.render(id);
+  comp.attach(document.createElement('parent-wrapper'));
+  await comp.instance.whenIdle();
+  return comp;
+}
+
+/** Taps an element (by selector) and waits until the page is idle again. */
+export async function tap(comp, selector, nth = 0) {
+  const el = comp.querySelectorAll(selector)[nth];
+  if (!el) throw new Error(`nothing matches ${selector}[${nth}]`);
+  el.dispatchEvent('tap');
+  await settle(comp);
+}
+
+/** Waits until pending engine calls and draws are done. */
+export async function settle(comp) {
+  // Handlers may start a draw on a later turn (worker messages): wait for
+  // the queue to drain, then for the page's own draws.
+  await new Promise((r) => setImmediate(r));
+  await comp.instance.whenIdle();
+}
+
+/** Texts of the children of each element matching `selector`. */
+export function cells(comp, selector) {
+  return comp.querySelectorAll(selector).map((row) => [...row.dom.children].map((c) => c.textContent.trim()));
+}
+
+export const text = (comp, selector) => {
+  const el = comp.querySelector(selector);
+  return el ? el.dom.textContent.trim() : null;
+};
+
+/** The reserve table a page should show for a profile (rounded as displayed). */
+export function expectedTable(profile) {
+  const f = (x, d) => (x === null || x === undefined ? '—' : x.toFixed(d));
+  return profile.dimensions.map((d) => [d.dimension, f(d.reserve, 1), f(d.target, 0), f(d.gap, 1), f(d.percentile, 0), f(d.peer_median, 1)]);
+}
+
+/** The kept files in the mock's user-data folder. */
+export const keptFiles = (mock) => {
+  const d = path.join(mock.dir, config().STORE_DIR);
+  return fs.existsSync(d) ? fs.readdirSync(d).sort() : [];
+};

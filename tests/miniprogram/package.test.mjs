@@ -1,0 +1,103 @@
+// The mini-program as a package: a valid project layout, WXML that WeChat's
+// compiler accepts, sizes within WeChat's limits, a wasm iOS accepts, and
+// glue adapted for WeChat.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { MP, ROOT, require } from './harness.mjs';
+import { packageSizes, PACKAGE_LIMIT, WASM_PACKAGE_PATH } from '../../scripts/build-miniprogram.mjs';
+
+const app = JSON.parse(fs.readFileSync(path.join(MP, 'app.json'), 'utf8'));
+const pages = [...app.pages, ...app.subPackages.flatMap((s) => s.pages.map((p) => `${s.root}/${p}`))];
+
+test('project and app.json: tab pages in the main package, a subpackage, workers, WeChat switches', () => {
+  const project = JSON.parse(fs.readFileSync(path.join(MP, 'project.config.json'), 'utf8'));
+  assert.equal(project.appid, 'touristappid');
+  assert.equal(project.miniprogramRoot, './');
+  assert.equal(project.compileType, 'miniprogram');
+  const lib = project.libVersion.split('.').map(Number);
+  assert.ok(lib[0] > 2 || (lib[0] === 2 && lib[1] >= 15), `libVersion ${project.libVersion} ≥ 2.15.0 (WXWebAssembly in workers)`);
+  assert.equal(app.workers, 'workers');
+  assert.equal(app.lazyCodeLoading, 'requiredComponents');
+  assert.equal(app.style, 'v2');
+  assert.equal(app.darkmode, true);
+  assert.equal(app.resizable, true);
+  const theme = JSON.parse(fs.readFileSync(path.join(MP, app.themeLocation), 'utf8'));
+  // Every @variable of app.json is defined for both themes.
+  const vars = JSON.stringify(app).match(/@[a-zA-Z]+/g).map((v) => v.slice(1));
+  for (const mode of ['light', 'dark']) for (const v of vars) assert.ok(theme[mode][v], `${mode}.${v} in theme.json`);
+  assert.ok(fs.existsSync(path.join(MP, app.sitemapLocation)));
+  // At most 5 tabs, each a page of the main package; 档案 is reached from 我的画像.
+  assert.ok(app.tabBar.list.length >= 2 && app.tabBar.list.length <= 5);
+  assert.deepEqual(app.tabBar.list.map((t) => t.text), ['我的画像', '推荐', '学时', '单位', '数据']);
+  for (const t of app.tabBar.list) assert.ok(app.pages.includes(t.pagePath), `${t.pagePath} is a main-package page`);
+  assert.ok(pages.includes('packageCadre/pages/archive/index'));
+  // Each page: four files of one name, written with Component().
+  for (const p of pages) {
+    for (const ext of ['js', 'json', 'wxml', 'wxss']) assert.ok(fs.existsSync(path.join(MP, `${p}.${ext}`)), `${p}.${ext}`);
+    assert.match(fs.readFileSync(path.join(MP, `${p}.js`), 'utf8'), /\bComponent\(\{/, `${p} uses Component()`);
+    assert.doesNotMatch(fs.readFileSync(path.join(MP, `${p}.js`), 'utf8'), /\bPage\(\{/);
+  }
+  // The worker entry and the wasm, the wasm outside the workers folder.
+  assert.ok(fs.existsSync(path.join(MP, app.workers, 'engine/index.js')));
+  assert.ok(fs.existsSync(path.join(MP, WASM_PACKAGE_PATH)));
+  assert.ok(!WASM_PACKAGE_PATH.startsWith(`/${app.workers}/`));
+});
+
+test('the WXML of every page and component compiles with WeChat\'s compiler (wcc)', () => {
+  const compiler = require('miniprogram-compiler');
+  // eslint-disable-next-line no-new-func
+  const gwx = new Function(compiler.wxmlToJs(MP))();
+  const wxml = [...pages, 'components/ec-canvas/ec-canvas'];
+  for (const p of wxml) {
+    const fn = gwx(`${p}.wxml`);
+    assert.equal(typeof fn, 'function', `${p}.wxml compiled`);
+    const tree = fn({}, {}, {});
+    assert.ok(tree && tree.children, `${p}.wxml renders`);
+  }
+});
+
+test('every package is within 2 MB', () => {
+  const sizes = packageSizes(MP);
+  assert.deepEqual(sizes.map((s) => s.name), ['main', ...app.subPackages.map((s) => s.root)]);
+  for (const s of sizes) {
+    console.log(`# package ${s.name}: ${(s.bytes / 1024).toFixed(1)} KB`);
+    assert.ok(s.bytes <= PACKAGE_LIMIT, `${s.name} is ${s.bytes} bytes, over ${PACKAGE_LIMIT}`);
+  }
+  // The custom ECharts holds the four chart types, not the whole library.
+  const echarts = fs.statSync(path.join(MP, 'components/ec-canvas/echarts.js')).size;
+  const full = fs.statSync(path.join(ROOT, 'node_modules/echarts/dist/echarts.min.js')).size;
+  console.log(`# echarts custom build: ${(echarts / 1024).toFixed(1)} KB (full: ${(full / 1024).toFixed(1)} KB)`);
+  assert.ok(echarts < full * 0.75);
+});
+
+test('the shipped wasm validates with reference types and multi-value disabled (iOS WeChat)', () => {
+  const raw = zlib.brotliDecompressSync(fs.readFileSync(path.join(MP, WASM_PACKAGE_PATH)));
+  const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zhichu-wasm-')), 'zhichu.wasm');
+  fs.writeFileSync(tmp, raw);
+  execFileSync('wasm-validate', ['--disable-reference-types', '--disable-multi-value', tmp], { stdio: 'pipe' });
+  // And the same bytes as the engine build produced.
+  const built = path.join(ROOT, 'target/mp/bindgen/zhichu_bg.wasm');
+  if (fs.existsSync(built)) assert.ok(raw.equals(fs.readFileSync(built)), 'the .wasm.br holds the current engine build');
+});
+
+test('the glue is adapted for WeChat: CommonJS, WXWebAssembly, polyfilled text codecs, no fetch or import.meta', () => {
+  const glue = fs.readFileSync(path.join(MP, 'workers/engine/zhichu.js'), 'utf8');
+  assert.doesNotMatch(glue, /import\.meta|\bfetch\(|instantiateStreaming|^export /m);
+  assert.match(glue, /WXWebAssembly\.instantiate\(/);
+  assert.match(glue, /module\.exports/);
+  const m = require(path.join(MP, 'workers/engine/zhichu.js'));
+  assert.equal(typeof m.init, 'function');
+  assert.equal(typeof m.Engine, 'function');
+});
+
+test('the chart options are the shared module: the CommonJS copy has the same functions as www/charts.js', async () => {
+  const esm = await import('../../www/charts.js');
+  const cjs = require(path.join(MP, 'lib/charts.js'));
+  assert.deepEqual(Object.keys(cjs).sort(), Object.keys(esm).sort());
+  assert.deepEqual(cjs.THEME, esm.THEME);
+});
