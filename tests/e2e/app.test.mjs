@@ -105,6 +105,12 @@ test('a broken file shows the validation table and keeps earlier data; reload ke
   assert.match(await page.textContent('#summary'), /干部 3 人/);
   assert.match(await page.textContent('#loaded-counts'), /records 10/);
   await page.screenshot({ path: path.join(SHOTS, 'validation.png'), fullPage: true });
+  // Random bytes named like a table cannot be used: the good records.csv stays, before and after a reload.
+  const noise = Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 2654435761) >>> 24));
+  await uploadFiles(page, [{ name: 'records.csv', mimeType: 'text/csv', buffer: noise }]);
+  assert.match(await page.textContent('#toast'), /records\.csv」无法识别或读取，未导入/);
+  assert.match(await page.textContent('#loaded-counts'), /records 10.*未使用的文件：records\.csv/);
+  assert.match(await page.textContent('#summary'), /干部 3 人/);
   // Reload: the imported files come back from IndexedDB.
   await page.reload();
   await page.waitForSelector('body[data-ready]');
@@ -132,7 +138,7 @@ test('after one visit the app works offline', async () => {
   const page = await open(ctx);
   await page.evaluate(async () => {
     const reg = await navigator.serviceWorker.ready;
-    const c = await caches.open('zhichu-v2');
+    const c = await caches.open('zhichu-v3');
     for (let i = 0; i < 100 && (await c.keys()).length < 12; i++) await new Promise((r) => setTimeout(r, 100));
     return reg.active.state;
   });

@@ -1,0 +1,25 @@
+// The engine, as the page reaches it: the WebAssembly engine runs in a worker
+// (worker.js) so that loading a city never freezes the page. `rpc(method,
+// request)` asks one of the engine's questions (src/engine: the same ones the
+// CLI and the mini-program ask) and resolves to its result or rejects with
+// {code, message}; load progress moves the progress bar.
+import { setProgress } from './ui.js';
+
+const worker = new Worker('worker.js', { type: 'module' });
+let nextId = 1;
+const pending = new Map();
+worker.onmessage = (e) => {
+  const m = e.data;
+  if ('progress' in m) return setProgress(m.progress);
+  const p = pending.get(m.id);
+  if (!p) return;
+  pending.delete(m.id);
+  if (m.error) p.reject(m.error); else p.resolve(m.result);
+};
+export function rpc(method, ...args) {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ id, method, args });
+  });
+}

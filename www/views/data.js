@@ -1,0 +1,108 @@
+// 数据: import (drag-and-drop or picker), the validation report, the files
+// kept in this browser (IndexedDB), remove and clear. Loading is the engine's
+// (in the worker); this view only moves bytes and lays out the report.
+import { $, esc, setProgress, toast, showError } from '../ui.js';
+import { rpc } from '../engine.js';
+import { state } from '../state.js';
+import { listFiles, putFiles, removeFile, clearFiles } from '../store.js';
+import { clearCadre, refreshCadre } from './profile.js';
+
+const params = new URLSearchParams(location.search);
+// Set by the page (app.js): what to redraw after new data, and how to switch tabs.
+let hooks = { onNewData: async () => {}, showTab: () => {} };
+export function setupData(h) {
+  hooks = h;
+}
+
+export async function loadStored() {
+  const files = await listFiles();
+  if (files.length === 0) {
+    $('#as-of').value = '';
+    setProgress(30, '正在生成演示数据…');
+    state.summary = await rpc('demo', params.get('scale') || 'm');
+    setProgress(null);
+    renderData(null);
+  } else {
+    await loadFiles(files);
+  }
+  await hooks.onNewData();
+  document.body.dataset.ready = 'true';
+}
+
+async function loadFiles(files) {
+  setProgress(0);
+  $('#as-of').value = ''; // new data: view it as of its own latest date
+  const { report, summary } = await rpc('load', files.map((f) => ({ name: f.name, bytes: f.bytes })));
+  setProgress(null);
+  state.summary = summary;
+  renderData(report);
+  await hooks.onNewData();
+  return report;
+}
+
+async function importFiles(fileList) {
+  const incoming = await Promise.all([...fileList].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()), added: Date.now() })));
+  const stored = await listFiles();
+  const withFiles = (files) => [...stored.filter((s) => !files.some((i) => i.name === s.name)), ...files];
+  let report = await loadFiles(withFiles(incoming));
+  // A file the engine could not use at all is not kept, and never replaces a
+  // file kept before: load again without it, and still show its problems.
+  const rejected = incoming.filter((f) => report.rejected.includes(f.name));
+  const kept = incoming.filter((f) => !rejected.includes(f));
+  if (rejected.length) {
+    const names = rejected.map((f) => f.name);
+    const about = (issues) => issues.filter((i) => names.includes(i.file));
+    const first = report;
+    report = await loadFiles(withFiles(kept));
+    report = { ...report, errors: [...about(first.errors), ...report.errors], warnings: [...about(first.warnings), ...report.warnings], rejected: names };
+    renderData(report);
+  }
+  await putFiles(kept);
+  const n = report.errors.length;
+  if (rejected.length) toast(`「${rejected.map((f) => f.name).join('」「')}」无法识别或读取，未导入；原有数据未受影响`);
+  else toast(n ? `已导入，发现 ${n} 处问题，见校验结果` : '已导入，没有发现问题');
+  document.body.dataset.imports = String(Number(document.body.dataset.imports || 0) + 1);
+  hooks.showTab('data');
+  refreshCadre();
+}
+
+function renderData(report) {
+  const s = state.summary;
+  $('#summary').innerHTML = `<p>${s.demo ? '演示数据（虚构）' : '已导入数据'}：单位 ${s.units} 个，干部 ${s.cadres} 人，课程 ${s.courses} 门，班次 ${s.classes} 个，培训记录 ${s.records} 条，评分 ${s.ratings} 条；最新记录日期 ${s.latest_date || '—'}。</p>`;
+  $('#file-list').innerHTML = s.files.map((f) => `<li>${esc(f)}<button type="button" data-remove="${esc(f)}">移除</button></li>`).join('');
+  const tbody = $('#validation tbody');
+  if (!report) {
+    tbody.innerHTML = '';
+    $('#loaded-counts').textContent = '';
+    $('#validation-empty').hidden = false;
+    return;
+  }
+  $('#loaded-counts').textContent = '已载入：' + Object.entries(report.loaded).map(([t, n]) => `${t} ${n}`).join('，') +
+    (report.rejected.length ? `；未使用的文件：${report.rejected.join('、')}` : '');
+  const rows = [...report.errors.map((e) => ({ ...e, level: '错误' })), ...report.warnings.map((w) => ({ ...w, level: '提示' }))];
+  tbody.innerHTML = rows.map((e) => `<tr class="${e.level === '错误' ? 'err' : 'warn'}"><td>${esc(e.file)}${e.sheet ? ` [${esc(e.sheet)}]` : ''}</td><td class="num">${e.row ?? ''}</td><td>${esc(e.column ?? '')}${e.cell ? ` (${esc(e.cell)})` : ''}</td><td>${esc(e.value ?? '')}</td><td>${e.level}：${esc(e.message)}</td></tr>`).join('');
+  $('#validation-empty').hidden = rows.length > 0;
+}
+
+$('#file-list').addEventListener('click', async (e) => {
+  const name = e.target.dataset.remove;
+  if (!name) return;
+  await removeFile(name);
+  await reloadAfterChange();
+});
+$('#clear-all').addEventListener('click', async () => {
+  if (!confirm('确定清除本浏览器中保存的全部数据？')) return;
+  await clearFiles();
+  await reloadAfterChange();
+  toast('已清除全部数据，显示演示数据');
+});
+async function reloadAfterChange() {
+  clearCadre();
+  await loadStored();
+}
+
+const drop = $('#drop');
+$('#file-input').addEventListener('change', (e) => importFiles(e.target.files).catch(showError));
+drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); importFiles(e.dataTransfer.files).catch(showError); });
