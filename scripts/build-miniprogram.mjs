@@ -14,7 +14,8 @@
 //     miniprogram/components/ec-canvas/echarts.js
 //  4. www/charts.js (the chart options shared with the web page) as CommonJS
 //     → miniprogram/lib/charts.js
-//  5. package sizes: fails when the main package or a subpackage is over 2 MB.
+//  5. the tab bar icons (81×81 PNG, drawn here) → miniprogram/images/tab-*.png
+//  6. package sizes: fails when the main package or a subpackage is over 2 MB.
 //
 // Usage: node scripts/build-miniprogram.mjs [--no-engine]   (--no-engine: steps 3–5 only)
 import fs from 'node:fs';
@@ -179,6 +180,111 @@ async function buildCharts() {
   console.log(`charts      ${rel(out)}  ${kb(fs.statSync(out).size)}`);
 }
 
+// ---- tab bar icons: line drawings rasterised with 4×4 supersampling ----
+const ICON = 81;
+const distSeg = (px, py, [ax, ay], [bx, by]) => {
+  const dx = bx - ax, dy = by - ay;
+  const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy || 1)));
+  return Math.hypot(px - ax - t * dx, py - ay - t * dy);
+};
+const W = 5; // stroke width in pixels
+const line = (...pts) => (x, y) => pts.slice(1).some((p, i) => distSeg(x, y, pts[i], p) <= W / 2);
+const ring = (cx, cy, r) => (x, y) => Math.abs(Math.hypot(x - cx, y - cy) - r) <= W / 2;
+const poly = (pts) => line(...pts, pts[0]);
+/** An ellipse arc from angle `from` to `to` (radians, y down), as a polyline. */
+const ellipse = (cx, cy, rx, ry, from = 0, to = 2 * Math.PI) => {
+  const pts = [];
+  for (let i = 0; i <= 48; i++) {
+    const a = from + ((to - from) * i) / 48;
+    pts.push([cx + rx * Math.cos(a), cy + ry * Math.sin(a)]);
+  }
+  return line(...pts);
+};
+const star = () => {
+  const pts = [];
+  for (let i = 0; i < 10; i++) {
+    const r = i % 2 ? 15 : 33, a = -Math.PI / 2 + (i * Math.PI) / 5;
+    pts.push([40.5 + r * Math.cos(a), 43 + r * Math.sin(a)]);
+  }
+  return poly(pts);
+};
+const radar = () => {
+  const pts = [];
+  for (let i = 0; i < 5; i++) {
+    const a = -Math.PI / 2 + (i * 2 * Math.PI) / 5;
+    pts.push([40.5 + 32 * Math.cos(a), 42 + 32 * Math.sin(a)]);
+  }
+  const inner = pts.map(([x, y], i) => [40.5 + (x - 40.5) * [0.8, 0.45, 0.7, 0.35, 0.6][i], 42 + (y - 42) * [0.8, 0.45, 0.7, 0.35, 0.6][i]]);
+  return [poly(pts), poly(inner)];
+};
+/** Tab icons by page: shapes (inside tests) in an 81×81 box. */
+const ICONS = {
+  profile: radar(),
+  recommend: [star()],
+  hours: [ring(40.5, 40.5, 31), line([40.5, 22], [40.5, 41], [54, 50])],
+  unit: [poly([[16, 70], [16, 22], [50, 12], [50, 70]]), line([50, 36], [66, 36], [66, 70]), line([8, 70], [74, 70]), line([26, 30], [40, 30]), line([26, 44], [40, 44]), line([26, 58], [40, 58])],
+  data: [ellipse(40.5, 20, 27, 9), line([13.5, 20], [13.5, 61]), line([67.5, 20], [67.5, 61]), ellipse(40.5, 40.5, 27, 9, 0, Math.PI), ellipse(40.5, 61, 27, 9, 0, Math.PI)],
+};
+
+function crc32(buf) {
+  let c, crc = 0xffffffff;
+  for (let n = 0; n < buf.length; n++) {
+    c = (crc ^ buf[n]) & 0xff;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    crc = (crc >>> 8) ^ c;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function png(width, height, rgba) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; ihdr[9] = 6; // 8-bit RGBA
+  const raw = Buffer.alloc((width * 4 + 1) * height);
+  for (let y = 0; y < height; y++) rgba.copy(raw, y * (width * 4 + 1) + 1, y * width * 4, (y + 1) * width * 4);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+}
+
+function icon(shapes, [r, g, b]) {
+  const px = Buffer.alloc(ICON * ICON * 4);
+  for (let y = 0; y < ICON; y++) {
+    for (let x = 0; x < ICON; x++) {
+      let hit = 0;
+      for (let sy = 0; sy < 4; sy++) for (let sx = 0; sx < 4; sx++) if (shapes.some((s) => s(x + (sx + 0.5) / 4, y + (sy + 0.5) / 4))) hit++;
+      const i = (y * ICON + x) * 4;
+      px[i] = r; px[i + 1] = g; px[i + 2] = b; px[i + 3] = Math.round((hit / 16) * 255);
+    }
+  }
+  return png(ICON, ICON, px);
+}
+
+/** The icon colours: grey, and the brand red when selected (both readable on light and dark bars). */
+const TAB_COLORS = { normal: [0x8a, 0x8a, 0x8a], selected: [0xc6, 0x28, 0x28] };
+
+function buildIcons() {
+  const dir = path.join(MP, 'images');
+  fs.mkdirSync(dir, { recursive: true });
+  let total = 0;
+  for (const [name, shapes] of Object.entries(ICONS)) {
+    for (const [state, color] of Object.entries(TAB_COLORS)) {
+      const file = path.join(dir, `tab-${name}${state === 'selected' ? '-on' : ''}.png`);
+      const bytes = icon(shapes, color);
+      fs.writeFileSync(file, bytes);
+      total += bytes.length;
+    }
+  }
+  console.log(`icons       ${rel(dir)}/tab-*.png  ${kb(total)}`);
+}
+
 function folderSize(dir, skip = []) {
   let total = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -208,6 +314,7 @@ async function main() {
   if (!noEngine) await buildGlue(tmp);
   await buildEcharts();
   await buildCharts();
+  buildIcons();
   let over = false;
   for (const p of packageSizes()) {
     const bad = p.bytes > PACKAGE_LIMIT;

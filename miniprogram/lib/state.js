@@ -44,6 +44,9 @@ engine.onProgress((pct) => {
   emit('progress');
 });
 
+// Charts take their palette from the theme: redraw when it changes.
+if (wx.onThemeChange) wx.onThemeChange(() => emit('theme'));
+
 // The system reclaimed the worker: load the same data again.
 engine.onKilled(() => {
   serial(loadStored).catch(() => {});

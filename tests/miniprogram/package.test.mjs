@@ -34,7 +34,15 @@ test('project and app.json: tab pages in the main package, a subpackage, workers
   // At most 5 tabs, each a page of the main package; 档案 is reached from 我的画像.
   assert.ok(app.tabBar.list.length >= 2 && app.tabBar.list.length <= 5);
   assert.deepEqual(app.tabBar.list.map((t) => t.text), ['我的画像', '推荐', '学时', '单位', '数据']);
-  for (const t of app.tabBar.list) assert.ok(app.pages.includes(t.pagePath), `${t.pagePath} is a main-package page`);
+  for (const t of app.tabBar.list) {
+    assert.ok(app.pages.includes(t.pagePath), `${t.pagePath} is a main-package page`);
+    // Icons: PNG, 81×81, within WeChat's 40 KB.
+    for (const icon of [t.iconPath, t.selectedIconPath]) {
+      const b = fs.readFileSync(path.join(MP, icon));
+      assert.ok(b.subarray(1, 4).toString('latin1') === 'PNG' && b.readUInt32BE(16) === 81 && b.readUInt32BE(20) === 81, `${icon} is an 81×81 PNG`);
+      assert.ok(b.length <= 40 * 1024);
+    }
+  }
   assert.ok(pages.includes('packageCadre/pages/archive/index'));
   // Each page: four files of one name, written with Component().
   for (const p of pages) {

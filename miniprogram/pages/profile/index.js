@@ -12,7 +12,7 @@ Component({
   data: { query: '', hits: [], searched: false, cadre: null, asOf: '', asOfDefault: '', asOfChanged: false, rows: [], gaps: [], openGap: '', records: [], evidence: '' },
   lifetimes: {
     created() {
-      this.redrawOn = ['data', 'cadre', 'asOf'];
+      this.redrawOn = ['data', 'cadre', 'asOf', 'theme'];
     },
   },
   methods: {

@@ -10,7 +10,7 @@ Component({
   data: { ready: false, cadre: null, asOf: '', recs: [], selected: '', simNote: '', windowYears: '' },
   lifetimes: {
     created() {
-      this.redrawOn = ['data', 'cadre', 'asOf'];
+      this.redrawOn = ['data', 'cadre', 'asOf', 'theme'];
     },
   },
   methods: {

@@ -29,7 +29,7 @@ Component({
   data: { unitNames: [], unitIndex: 0, unitLabel: '全市', years: [], yearIndex: 0, year: '', comp: null, layout: null, city: null },
   lifetimes: {
     created() {
-      this.redrawOn = ['data'];
+      this.redrawOn = ['data', 'theme'];
       this.unit = '';
       this.year = null;
     },
