@@ -10,6 +10,15 @@ use super::{LoadOptions, Progress};
 use crate::model::{self, date, Class, ClassType, Course, Dataset, Dimension, Keyed, Mode, Rating, Record, Requirement, Teacher, Unit};
 use rustc_hash::FxHashMap;
 
+/// The most characters a cell may hold: Excel's own limit. Longer cells are
+/// refused (the row is not loaded) before anything else reads them.
+pub const MAX_FIELD_CHARS: usize = 32_767;
+
+/// The length in characters of a cell over [`MAX_FIELD_CHARS`].
+fn too_long(v: &str) -> Option<usize> {
+    (v.len() > MAX_FIELD_CHARS).then(|| v.chars().count()).filter(|&n| n > MAX_FIELD_CHARS)
+}
+
 /// A problem in one cell (or, with `col: None`, the row as a whole).
 struct Problem {
     col: Option<usize>,
@@ -99,7 +108,21 @@ impl Fetch<'_> {
             }
             return Ok(None);
         }
-        match date::parse(v) {
+        // An Excel date serial kept as text (a number cell formatted as text) counts as that date.
+        let serial = || values::parse_f64(v).filter(|x| x.fract() == 0.0).and_then(date::from_excel_serial);
+        match date::parse(v).or_else(serial) {
+            Some(d) if d < date::earliest_plausible() || d > date::latest_plausible() => {
+                errs.push(Problem {
+                    col: Some(col),
+                    code: "date_out_of_range",
+                    message: format!(
+                        "日期不在合理范围内，应在 {} 至 {} 之间",
+                        date::format(date::earliest_plausible()),
+                        date::format(date::latest_plausible())
+                    ),
+                });
+                Err(())
+            }
             Some(d) => Ok(Some(d)),
             None => {
                 errs.push(Problem { col: Some(col), code: "bad_date", message: "无法识别的日期，应为 2024-03-05、2024/3/5 或 2024年3月5日 这样的日期".into() });
@@ -220,14 +243,20 @@ impl Runner<'_> {
             errs.clear();
             let mut line_of = || known.unwrap_or_else(|| lines.as_mut().map_or(0, |l| l.line_at(byte)));
             let mut line = if table == Table::Records { 0 } else { line_of() };
-            if row_fn(line, fetch, &mut errs) {
+            if let Some((c, n)) = (0..map.len()).find_map(|c| too_long(fetch.get(c)).map(|n| (c, n))) {
+                errs.push(Problem {
+                    col: Some(c),
+                    code: "too_long",
+                    message: format!("单元格过长（{n} 字），每格最多 {MAX_FIELD_CHARS} 字（与 Excel 单元格的上限相同）"),
+                });
+            } else if row_fn(line, fetch, &mut errs) {
                 loaded += 1;
             }
             if line == 0 && !errs.is_empty() {
                 line = line_of();
             }
             for p in errs.drain(..) {
-                let value = p.col.and_then(|c| map[c]).map(|i| fetch.raw(i).to_string()).filter(|v| !v.is_empty());
+                let value = p.col.and_then(|c| map[c]).map(|i| super::report::echo(fetch.raw(i))).filter(|v| !v.is_empty());
                 report.errors.push(Issue {
                     code: p.code,
                     table: Some(table.name()),
@@ -363,6 +392,10 @@ fn dims_of(ds: &Dataset, s: &str, col: usize, errs: &mut Vec<Problem>) -> Option
         }
         Err(WeightError::Empty) => {
             errs.push(Problem { col: Some(col), code: "empty_required", message: "必填项为空，应为 理想信念:0.6;党史国史:0.4 这样的维度与权重".into() });
+            None
+        }
+        Err(WeightError::Overflow) => {
+            errs.push(Problem { col: Some(col), code: "bad_weights", message: "权重过大，无法相加；应为 0.6、40% 这样的权重".into() });
             None
         }
         Err(WeightError::BadItem(item)) => {

@@ -63,6 +63,7 @@ pub fn load_with_progress(files: &[SourceFile], opts: &LoadOptions, progress: &m
         tables.extend(sources::read(f, &mut report));
     }
     let dataset = build::build(tables, opts, &mut report, progress);
+    report.bound_echoes();
     report.rejected = files
         .iter()
         .map(|f| sources::base_name(&f.name).to_string())

@@ -3,6 +3,29 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// How many characters of a value a report repeats back.
+pub const ECHO_CHARS: usize = 80;
+/// How many characters a message may have (it may quote values).
+const MESSAGE_CHARS: usize = 400;
+
+/// A value as a report repeats it: at most [`ECHO_CHARS`] characters, then
+/// "…（共 N 字）". Reading stops there, so a huge cell costs nothing to echo.
+pub fn echo(v: &str) -> String {
+    cut(v, ECHO_CHARS)
+}
+
+/// Whether `v` was already cut by [`echo`].
+fn is_cut(v: &str) -> bool {
+    v.ends_with("字）") && v.contains("…（共 ")
+}
+
+fn cut(v: &str, keep: usize) -> String {
+    match v.char_indices().nth(keep) {
+        None => v.to_string(),
+        Some((at, _)) => format!("{}…（共 {} 字）", &v[..at], v.chars().count()),
+    }
+}
+
 /// One problem in the input, located as a person would look for it in Excel.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Issue {
@@ -83,5 +106,20 @@ pub struct Report {
 impl Report {
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// Bounds what every issue repeats back (values and messages that quote
+    /// them), whichever reader made it.
+    pub(crate) fn bound_echoes(&mut self) {
+        for i in self.errors.iter_mut().chain(self.warnings.iter_mut()) {
+            if let Some(v) = &mut i.value {
+                if v.chars().nth(ECHO_CHARS).is_some() && !is_cut(v) {
+                    *v = echo(v);
+                }
+            }
+            if i.message.chars().nth(MESSAGE_CHARS).is_some() {
+                i.message = cut(&i.message, MESSAGE_CHARS);
+            }
+        }
     }
 }

@@ -38,6 +38,8 @@ pub enum WeightError {
     Empty,
     /// The item that is not `name:weight` with a positive number.
     BadItem(String),
+    /// The weights are too large to add up (e.g. `1e308;1e308`).
+    Overflow,
 }
 
 /// Parses `理想信念:0.6;党史国史:0.4` (also `；`, `,`, `，`, `、`, `|` as
@@ -74,6 +76,10 @@ pub fn parse_weights(s: &str) -> Result<Vec<(String, f64)>, WeightError> {
     if out.is_empty() {
         return Err(WeightError::Empty);
     }
+    // Normalising divides by the sum: it must be a finite positive number.
+    if !out.iter().map(|(_, w)| w).sum::<f64>().is_finite() {
+        return Err(WeightError::Overflow);
+    }
     Ok(out)
 }
 
@@ -102,6 +108,9 @@ mod tests {
         assert_eq!(parse_weights("理想信念:abc"), Err(WeightError::BadItem("理想信念:abc".into())));
         assert_eq!(parse_weights("理想信念:-1"), Err(WeightError::BadItem("理想信念:-1".into())));
         assert_eq!(parse_weights(" ; "), Err(WeightError::Empty));
+        assert_eq!(parse_weights("理想信念:1e308;党史国史:1e308"), Err(WeightError::Overflow));
+        assert_eq!(parse_weights("理想信念:1e308;理想信念:1e308"), Err(WeightError::Overflow));
+        assert_eq!(parse_weights("理想信念:1e309"), Err(WeightError::BadItem("理想信念:1e309".into())));
         assert_eq!(parse_f64("１２.５"), Some(12.5));
         assert_eq!(parse_f64("NaN"), None);
         assert_eq!(parse_bool("是"), Some(true));

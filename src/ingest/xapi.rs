@@ -35,9 +35,15 @@ fn actor_id(st: &Value) -> String {
 pub fn iso_duration_minutes(d: &str) -> Option<f64> {
     let rest = d.strip_prefix('P')?;
     let (date, time) = match rest.split_once('T') {
+        // A `T` must be followed by a time component.
+        Some((_, "")) => return None,
         Some((a, b)) => (a, b),
         None => (rest, ""),
     };
+    // `P` alone (or `PT`) is no duration at all.
+    if date.is_empty() && time.is_empty() {
+        return None;
+    }
     fn parts(s: &str, units: &[(char, f64)]) -> Option<f64> {
         let mut total = 0.0;
         let mut num = String::new();
@@ -121,6 +127,9 @@ mod tests {
         assert_eq!(iso_duration_minutes("PT45M30S"), Some(45.5));
         assert_eq!(iso_duration_minutes("P1DT1H"), Some(1500.0));
         assert_eq!(iso_duration_minutes("1H"), None);
+        for bad in ["P", "PT", "P1DT", "PTM", "PT1.2.3M"] {
+            assert_eq!(iso_duration_minutes(bad), None, "{bad}");
+        }
         assert_eq!(course_candidate("https://lms.example/courses/C001"), "C001");
         assert_eq!(course_candidate("urn:course:C002"), "C002");
     }

@@ -29,8 +29,10 @@ pub fn year_end(year: i32) -> Day {
 }
 
 /// Parses `2024-03-05`, `2024/3/5`, `2024.3.5`, `2024年3月5日`, `20240305`,
-/// and any of these followed by a time (`2024-03-05 10:00:00`,
-/// `2024-03-05T10:00:00Z`). Full-width digits are accepted.
+/// and any of these followed by a valid time (`2024-03-05 10:00`,
+/// `2024-03-05 10:00:00`, `2024-03-05T10:00:00Z`, `…+08:00`). Full-width
+/// digits are accepted. Anything else is refused: a sign (`-2024-01-01`),
+/// empty parts (`2024--01-01`), an impossible time (`25:61`).
 pub fn parse(s: &str) -> Option<Day> {
     let b = s.as_bytes();
     // Fast path for the canonical form.
@@ -46,28 +48,76 @@ pub fn parse(s: &str) -> Option<Day> {
             Some(v)
         };
         if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
-            if b.len() == 10 || matches!(b[10], b' ' | b'T') {
+            if b.len() == 10 || (matches!(b[10], b' ' | b'T') && valid_time(&s[11..])) {
                 return from_ymd(y as i32, m, d);
             }
         }
     }
     let s = crate::ingest::values::ascii_fold(s);
     let s = s.trim();
-    let date_part = s.split(['T', ' ']).next().unwrap_or("");
+    let (date_part, time) = match s.find(['T', ' ']) {
+        Some(i) => (&s[..i], Some(s[i + 1..].trim())),
+        None => (s, None),
+    };
+    if time.is_some_and(|t| !valid_time(t)) || !date_part.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
     if date_part.len() == 8 && date_part.bytes().all(|c| c.is_ascii_digit()) {
         let y = date_part[0..4].parse().ok()?;
         let m = date_part[4..6].parse().ok()?;
         let d = date_part[6..8].parse().ok()?;
         return from_ymd(y, m, d);
     }
-    let parts: Vec<&str> = date_part
-        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '日'))
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.len() != 3 || parts[0].len() != 4 || parts.iter().any(|p| p.len() > 4 || !p.bytes().all(|c| c.is_ascii_digit())) {
+    // 2024年3月5日 → 2024-3-5; then exactly three parts of digits.
+    let date_part = date_part.strip_suffix('日').unwrap_or(date_part);
+    let parts: Vec<&str> = date_part.split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月')).collect();
+    if parts.len() != 3 || parts[0].len() != 4 || parts.iter().any(|p| p.is_empty() || p.len() > 2 && p.len() != 4 || !p.bytes().all(|c| c.is_ascii_digit())) {
         return None;
     }
     from_ymd(parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?)
+}
+
+/// `HH:MM`, `HH:MM:SS` (fractions allowed), then nothing, `Z` or `±HH:MM`.
+fn valid_time(t: &str) -> bool {
+    let t = t.trim();
+    let t = t.strip_suffix('Z').unwrap_or(t);
+    let t = match t.rfind(['+', '-']) {
+        Some(i) if i > 0 => {
+            let (hh, mm) = t[i + 1..].split_once(':').unwrap_or((&t[i + 1..], "00"));
+            if !matches!((hh.parse::<u32>(), mm.parse::<u32>()), (Ok(h), Ok(m)) if h <= 14 && m <= 59) {
+                return false;
+            }
+            &t[..i]
+        }
+        _ => t,
+    };
+    let parts: Vec<&str> = t.split(':').collect();
+    let num = |p: &str, max: f64| p.len() >= 2 && p.as_bytes()[..2].iter().all(u8::is_ascii_digit) && p.parse::<f64>().is_ok_and(|v| (0.0..=max).contains(&v));
+    match parts.as_slice() {
+        [h, m] => num(h, 23.0) && num(m, 59.0) && !m.contains('.'),
+        [h, m, s] => num(h, 23.0) && num(m, 59.0) && !m.contains('.') && num(s, 60.999_999),
+        _ => false,
+    }
+}
+
+/// Today, from the system clock (the browser's clock in WebAssembly).
+pub fn today() -> Day {
+    #[cfg(target_arch = "wasm32")]
+    let ms = js_sys::Date::now();
+    #[cfg(not(target_arch = "wasm32"))]
+    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as f64).unwrap_or(0.0);
+    from_ymd(1970, 1, 1).expect("epoch") + (ms / 86_400_000.0).floor() as Day
+}
+
+/// The first date a training record may have: the founding of the People's Republic.
+pub fn earliest_plausible() -> Day {
+    from_ymd(1949, 10, 1).expect("a valid date")
+}
+
+/// The last date a training record may have: one year after today (planned
+/// classes may be entered ahead; nothing is planned further).
+pub fn latest_plausible() -> Day {
+    today() + 366
 }
 
 /// An Excel serial date (1900 date system, with Excel's 1900 leap-year bug).
@@ -88,7 +138,10 @@ mod tests {
         for s in ["2024-03-05", "2024/3/5", "2024.03.05", "2024年3月5日", "20240305", "2024-03-05 10:00:00", "2024-03-05T10:00:00Z", "２０２４-０３-０５"] {
             assert_eq!(parse(s), Some(d), "{s}");
         }
-        for s in ["", "2024-13-01", "2024-02-30", "3/5/2024", "abc", "45000"] {
+        for s in ["2024-03-05 10:00", "2024-03-05T10:00:00.5+08:00", "2024.3.5", "2024年03月05日 08:30"] {
+            assert_eq!(parse(s), Some(d), "{s}");
+        }
+        for s in ["", "2024-13-01", "2024-02-30", "3/5/2024", "abc", "45000", "-2024-03-05", "+2024-03-05", "2024--03-05", "2024-03-05 25:61", "2024-06-01 24:00", "2024/3/5 10:61:00", "2024-03-05 garbage", "2024-003-05"] {
             assert_eq!(parse(s), None, "{s}");
         }
         assert_eq!(format(d), "2024-03-05");

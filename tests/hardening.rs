@@ -1,0 +1,89 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Hostile and absurd input: every case is refused with a located error,
+//! echoes stay short, and nothing else is lost.
+use zhichu::ingest::{LoadOptions, Report, SourceFile};
+use zhichu::model::date;
+use zhichu::Engine;
+
+const UNITS: &str = "unit_id,name\nU1,市委组织部\n";
+const DIMS: &str = "dimension,saturation_hours\n理想信念,20\n纪律与廉政,10\n";
+const COURSES: &str = "course_id,title,hours,dimensions\nK1,理想信念专题,10,理想信念:1\nK2,廉政教育,8,纪律与廉政:1\n";
+const CADRES: &str = "cadre_id,name,unit_id,rank\nC1,张三,U1,乡科级\n";
+
+fn load_with(extra: &[(&str, String)]) -> Engine {
+    let mut files: Vec<SourceFile> = [("units.csv", UNITS), ("dimensions.csv", DIMS), ("courses.csv", COURSES), ("cadres.csv", CADRES)]
+        .iter()
+        .map(|(n, t)| SourceFile { name: n.to_string(), bytes: t.as_bytes().to_vec() })
+        .collect();
+    for (n, t) in extra {
+        files.retain(|f| f.name != *n);
+        files.push(SourceFile { name: n.to_string(), bytes: t.as_bytes().to_vec() });
+    }
+    Engine::load(&files, &LoadOptions::default(), &mut |_| {}).unwrap()
+}
+
+fn errors_at(r: &Report, file: &str) -> Vec<(u32, String, &'static str)> {
+    r.errors.iter().filter(|e| e.file == file).map(|e| (e.row.unwrap_or(0), e.column.clone().unwrap_or_default(), e.code)).collect()
+}
+
+#[test]
+fn absurd_dates_are_refused_and_never_move_the_default_as_of() {
+    let records = "cadre_id,course_id,date,hours\n\
+        C1,K1,2024-05-01,10\n\
+        C1,K1,9999-12-31,10\n\
+        C1,K2,0000-01-01,8\n\
+        C1,K2,-2024-01-01,8\n\
+        C1,K2,2024-06-01 25:61,8\n\
+        C1,K2,1949-09-30,8\n\
+        C1,K2,45413,8\n"
+        .to_string();
+    let e = load_with(&[("records.csv", records)]);
+    let r = e.report();
+    assert_eq!(
+        errors_at(r, "records.csv"),
+        [(3, "date".into(), "date_out_of_range"), (4, "date".into(), "date_out_of_range"), (5, "date".into(), "bad_date"), (6, "date".into(), "bad_date"), (7, "date".into(), "date_out_of_range")]
+    );
+    let msg = &r.errors[0].message;
+    assert!(msg.contains("1949-10-01") && msg.contains(&date::format(date::latest_plausible())), "{msg}");
+    // The valid rows load, one of them an Excel serial kept as text (45413 = 2024-05-01).
+    assert_eq!(r.loaded["records"], 2);
+    assert_eq!(e.summary().as_of, "2024-05-01");
+}
+
+#[test]
+fn echoed_values_are_cut_and_huge_cells_refused() {
+    let long_id = "C".repeat(30_000);
+    let huge = "理".repeat(40_000);
+    let records = format!("cadre_id,course_id,date,hours\n{long_id},K1,2024-05-01,10\nC1,K1,2024-05-02,{huge}\nC1,K1,2024-05-03,10\n");
+    let e = load_with(&[("records.csv", records)]);
+    let r = e.report();
+    let first = &r.errors[0];
+    assert_eq!(first.code, "unknown_reference");
+    assert_eq!(first.value.as_deref(), Some(format!("{}…（共 30000 字）", "C".repeat(80)).as_str()));
+    assert!(first.message.chars().count() <= 420, "message of {} chars", first.message.chars().count());
+    let second = &r.errors[1];
+    assert_eq!((second.row, second.code, second.column.as_deref()), (Some(3), "too_long", Some("hours")));
+    assert!(second.message.contains("40000"), "{}", second.message);
+    assert!(second.value.as_ref().unwrap().ends_with("…（共 40000 字）"));
+    assert_eq!(r.loaded["records"], 1);
+    // The whole report stays small although the input is not.
+    assert!(serde_json::to_string(r).unwrap().len() < 4_000);
+}
+
+#[test]
+fn weights_that_overflow_are_refused() {
+    let courses = format!("{COURSES}K3,溢出,10,理想信念:1e308;纪律与廉政:1e308\nK4,过大,10,理想信念:1e400\n");
+    let e = load_with(&[("courses.csv", courses)]);
+    assert_eq!(errors_at(e.report(), "courses.csv"), [(4, "dimensions".into(), "bad_weights"), (5, "dimensions".into(), "bad_weights")]);
+    assert_eq!(e.report().loaded["courses"], 2);
+}
+
+#[test]
+fn an_invalid_xapi_duration_is_an_error_on_its_statement() {
+    let st = |id: &str, dur: &str| format!(r#"{{"actor": {{"account": {{"name": "C1"}}}}, "verb": {{"id": "http://adlnet.gov/expapi/verbs/completed"}}, "object": {{"id": "https://lms.example.cn/course/{id}"}}, "timestamp": "2024-05-01T10:00:00Z", "result": {{"duration": "{dur}"}}}}"#);
+    let xapi = format!("[{}, {}, {}]", st("K1", "PT1H30M"), st("K2", "PT"), st("K2", "P"));
+    let e = load_with(&[("statements.json", xapi)]);
+    let errs: Vec<_> = e.report().errors.iter().map(|i| (i.row, i.value.clone())).collect();
+    assert_eq!(errs, [(Some(2), Some("PT".into())), (Some(3), Some("P".into()))]);
+    assert_eq!(e.report().loaded["records"], 1);
+}
