@@ -9,7 +9,9 @@
 //     the npm polyfill; no import.meta.url, no fetch. Every text rewritten is
 //     asserted present, so a change in wasm-bindgen's output fails here.
 //  2. the wasm, brotli-compressed → miniprogram/engine/zhichu_bg.wasm.br
-//     (outside the workers folder: a worker package holds .js files only)
+//     (outside the workers folder: a worker package holds .js files only),
+//     without exported globals, which iOS WeChat does not support (WeChat's
+//     WXWebAssembly notes) and the glue never reads (asserted)
 //  3. a custom ECharts (radar, bar, line, heatmap, canvas renderer) →
 //     miniprogram/components/ec-canvas/echarts.js
 //  4. www/charts.js (the chart options shared with the web page) as CommonJS
@@ -71,6 +73,64 @@ export const TextDecoder = scope.TextDecoder;
   return shim;
 }
 
+// ---- the wasm's export section ----
+function readLeb(buf, pos) {
+  let result = 0, shift = 0, b;
+  do {
+    b = buf[pos++];
+    result += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  return [result, pos];
+}
+
+function leb(n) {
+  const out = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return Buffer.from(out);
+}
+
+/**
+ * The module without its exported globals (export kind 3); every other byte
+ * as it was. Returns `{bytes, removed: [export names]}`.
+ */
+export function stripGlobalExports(wasm) {
+  if (wasm.readUInt32LE(0) !== 0x6d736100) fail('the engine build is not a wasm module');
+  const parts = [wasm.subarray(0, 8)];
+  const removed = [];
+  let pos = 8;
+  while (pos < wasm.length) {
+    const id = wasm[pos];
+    const [size, start] = readLeb(wasm, pos + 1);
+    const end = start + size;
+    if (id !== 7) {
+      parts.push(wasm.subarray(pos, end));
+    } else {
+      let [count, p] = readLeb(wasm, start);
+      const kept = [];
+      for (let i = 0; i < count; i++) {
+        const from = p;
+        const [len, q] = readLeb(wasm, p);
+        const name = wasm.subarray(q, q + len).toString('utf8');
+        const kind = wasm[q + len];
+        [, p] = readLeb(wasm, q + len + 1);
+        if (kind === 3) removed.push(name);
+        else kept.push(wasm.subarray(from, p));
+      }
+      if (p !== end) fail('unexpected bytes after the wasm export section');
+      const body = Buffer.concat([leb(kept.length), ...kept]);
+      parts.push(Buffer.from([7]), leb(body.length), body);
+    }
+    pos = end;
+  }
+  return { bytes: Buffer.concat(parts), removed };
+}
+
 async function buildGlue(tmp) {
   const gluePath = path.join(BINDGEN, 'zhichu.js');
   const wasmPath = path.join(BINDGEN, 'zhichu_bg.wasm');
@@ -130,8 +190,10 @@ function __zhichu_init(wasmPath) {
   // 2. brotli (quality 11), skipped when the output is newer than the wasm.
   const br = path.join(MP, WASM_PACKAGE_PATH);
   fs.mkdirSync(path.dirname(br), { recursive: true });
+  const { bytes: raw, removed } = stripGlobalExports(fs.readFileSync(wasmPath));
+  for (const name of removed) if (code.includes(name)) fail(`the glue reads the exported global ${name}; it cannot be dropped for iOS`);
+  if (removed.length) console.log(`wasm        dropped exported globals (iOS): ${removed.join(', ')}`);
   if (!fs.existsSync(br) || fs.statSync(br).mtimeMs < fs.statSync(wasmPath).mtimeMs) {
-    const raw = fs.readFileSync(wasmPath);
     const packed = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_GENERIC } });
     fs.writeFileSync(br, packed);
   }

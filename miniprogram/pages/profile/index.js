@@ -53,11 +53,12 @@ Component({
       const dim = e.currentTarget.dataset.dim;
       return this.queue(() => this.showRecords(this.data.openGap === dim ? '' : dim));
     },
+    // (An input handler's return value would replace the typed text: return nothing.)
     onSearch(e) {
       const query = (e.detail.value || '').trim();
       this.setData({ query });
       const seq = (this.searchSeq = (this.searchSeq || 0) + 1);
-      return this.queue(async () => {
+      this.queue(async () => {
         if (seq !== this.searchSeq) return; // a newer keystroke follows
         if (!query) {
           await this.set({ hits: [], searched: false });
