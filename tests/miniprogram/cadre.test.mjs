@@ -67,6 +67,13 @@ test('我的画像 shows the CLI numbers for the demo cadre, the radar and trend
   await tap(page, '#cadre .link');
   assert.deepEqual(cells(page, '#reserve-table .row'), expectedTable(want));
 
+  // An engine error reaches the page as its message.
+  require(path.join(MP, 'lib/state.js')).setCadre('NOBODY');
+  await settle(page);
+  assert.match(text(page, '#error'), /没有编号或姓名为「NOBODY」的干部/);
+  await showCadre(page, 'C000001');
+  assert.equal(text(page, '#error'), null);
+
   // 电子档案 opens from here.
   await tap(page, '#open-archive');
   assert.deepEqual(mock.navigations.slice(-1), ['/packageCadre/pages/archive/index?cadre=C000001']);

@@ -44,6 +44,7 @@ for (const [label, files, worker] of [['GBK CSV folder', gbkFiles, true], ['xlsx
     assert.equal(text(data, '#demo-banner'), null);
     assert.deepEqual(keptFiles(mock), files().map((f) => path.basename(f)).sort());
     assert.ok(mock.loading.includes('正在载入数据'), 'a progress indicator is shown while loading');
+    if (worker) assert.ok(mock.loading.some((t) => /^正在载入 \d+%$/.test(t)), 'the worker reports load progress');
     assert.match(mock.toasts.at(-1), /已导入/);
     data.detach();
     const { rows, banner } = await profileTable('C2');
