@@ -12,6 +12,14 @@ function emit(list, value) {
   list.slice().forEach((fn) => fn(value));
 }
 
+function listen(list, fn) {
+  list.push(fn);
+  return () => {
+    const i = list.indexOf(fn);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
 /** `a >= b` for dotted version strings. */
 function versionAtLeast(a, b) {
   const x = String(a || '0').split('.').map(Number);
@@ -99,14 +107,8 @@ module.exports = {
   },
   /** 'worker' or 'local'. */
   mode: () => get().mode,
-  onProgress(fn) {
-    progressListeners.push(fn);
-    return () => progressListeners.splice(progressListeners.indexOf(fn), 1);
-  },
+  onProgress: (fn) => listen(progressListeners, fn),
   /** Called when the system reclaimed the worker (its data is gone). */
-  onKilled(fn) {
-    killedListeners.push(fn);
-    return () => killedListeners.splice(killedListeners.indexOf(fn), 1);
-  },
+  onKilled: (fn) => listen(killedListeners, fn),
   versionAtLeast,
 };
