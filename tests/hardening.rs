@@ -87,3 +87,61 @@ fn an_invalid_xapi_duration_is_an_error_on_its_statement() {
     assert_eq!(errs, [(Some(2), Some("PT".into())), (Some(3), Some("P".into()))]);
     assert_eq!(e.report().loaded["records"], 1);
 }
+
+#[test]
+fn an_unclosed_quote_is_reported_with_the_rows_it_swallowed() {
+    let records = "cadre_id,course_id,date,hours\nC1,K1,2024-05-01,10\nC1,K1,\"2024-05-02,10\nC1,K2,2024-05-03,8\nC1,K2,2024-05-04,8\n".to_string();
+    let e = load_with(&[("records.csv", records)]);
+    let err = &e.report().errors[0];
+    assert_eq!((err.code, err.row), ("unclosed_quote", Some(3)));
+    assert!(err.message.contains("其后 2 行"), "{}", err.message);
+    assert_eq!(e.report().errors.len(), 1);
+    assert_eq!(e.report().loaded["records"], 1);
+}
+
+#[test]
+fn one_bad_byte_in_a_utf8_file_costs_only_its_row() {
+    let mut bytes = "cadre_id,name,unit_id,rank\nC1,张三,U1,乡科级\nC2,李四,U1,乡科级\nC3,王五,U1,乡科级\nC4,赵六,U1,乡科级\n".as_bytes().to_vec();
+    let at = bytes.windows(3).position(|w| w == "五".as_bytes()).unwrap();
+    bytes.insert(at, 0xFF);
+    let mut files: Vec<SourceFile> = [("units.csv", UNITS), ("dimensions.csv", DIMS), ("courses.csv", COURSES)]
+        .iter()
+        .map(|(n, t)| SourceFile { name: n.to_string(), bytes: t.as_bytes().to_vec() })
+        .collect();
+    files.push(SourceFile { name: "cadres.csv".into(), bytes });
+    let e = Engine::load(&files, &LoadOptions::default(), &mut |_| {}).unwrap();
+    let r = e.report();
+    assert_eq!(errors_at(r, "cadres.csv"), [(4, "name".into(), "bad_encoding")]);
+    assert_eq!(r.loaded["cadres"], 3);
+    assert_eq!(r.files.iter().find(|f| f.file == "cadres.csv").unwrap().encoding, Some("UTF-8（含无效字节）"));
+}
+
+#[test]
+fn a_duplicate_dimension_says_where_the_first_one_is() {
+    let e = load_with(&[("dimensions.csv", format!("{DIMS}理想信念,30\n"))]);
+    let err = &e.report().errors[0];
+    assert_eq!((err.code, err.row), ("duplicate_id", Some(4)));
+    assert!(err.message.contains("dimensions.csv 第2行"), "{}", err.message);
+}
+
+#[test]
+fn the_cli_never_prints_control_characters_from_the_data() {
+    let dir = std::env::temp_dir().join(format!("zhichu-ansi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (n, t) in [("units.csv", UNITS), ("dimensions.csv", DIMS), ("courses.csv", COURSES)] {
+        std::fs::write(dir.join(n), t).unwrap();
+    }
+    std::fs::write(dir.join("cadres.csv"), "cadre_id,name,unit_id,rank\nC1,\"\x1b]0;pwned\x07\x1b[2J张三\",U1,乡科级\n").unwrap();
+    std::fs::write(dir.join("records.csv"), "cadre_id,course_id,date,hours\nC1,K1,2024-05-01,10\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhichu")).args(["profile", "--data", dir.to_str().unwrap(), "--cadre", "C1"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
+    assert!(text.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2J张三"), "{text}");
+    // An empty folder is an error, not an empty success.
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhichu")).args(["validate", "--data", empty.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no data files found"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

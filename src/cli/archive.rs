@@ -1,5 +1,6 @@
 //! `zhichu archive`: a cadre's e-archive (电子档案), every record in full, newest first.
 
+use super::term::out;
 use super::{load, DataArgs, Fail};
 use zhichu::analytics::archive::ArchiveEntry;
 use zhichu::engine::requests::CadreRequest;
@@ -21,10 +22,10 @@ pub fn run(a: Args) -> Result<i32, Fail> {
 }
 
 fn view(v: &Vec<ArchiveEntry>) {
-    println!("共 {} 条记录", v.len());
+    out!("共 {} 条记录", v.len());
     for r in v {
         let score = r.score.map(|s| format!("{s:.0} 分")).unwrap_or_else(|| "—".into());
-        println!(
+        out!(
             "{}  {} {}  {} 学时  {}  {}  {}",
             r.date,
             r.course_id,

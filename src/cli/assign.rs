@@ -1,6 +1,7 @@
 //! `zhichu assign`: named assignment (调训名单) for a class — who would gain
 //! most, with per-unit quotas and 培训专业户 last; export to xlsx or CSV.
 
+use super::term::out;
 use super::{engine, write, DataArgs, Fail, EXIT_IO};
 use std::path::PathBuf;
 use zhichu::analytics::Model;
@@ -40,7 +41,7 @@ pub fn run(a: Args) -> Result<i32, Fail> {
 }
 
 fn view(a: &Assignment) {
-    println!(
+    out!(
         "{}（{}）调训名单：{} 个名额，课程 {}；已参加或近年学过而排除 {} 人，因单位名额已满跳过 {} 人",
         a.class_name,
         a.class_id,
@@ -50,6 +51,6 @@ fn view(a: &Assignment) {
         a.held_by_quota
     );
     for p in &a.picks {
-        println!("{:>3}. {} {} {} {}  +{:.1}  {}", p.rank, p.cadre.cadre_id, p.cadre.name, p.cadre.unit_name, p.cadre.rank, p.expected_gain, p.reason);
+        out!("{:>3}. {} {} {} {}  +{:.1}  {}", p.rank, p.cadre.cadre_id, p.cadre.name, p.cadre.unit_name, p.cadre.rank, p.expected_gain, p.reason);
     }
 }

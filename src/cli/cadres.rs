@@ -1,5 +1,6 @@
 //! `zhichu cadres`: find cadres by id or part of a name. Exit 3 when none matches.
 
+use super::term::out;
 use super::{load, DataArgs, Fail};
 use zhichu::engine::requests::CadreSearch;
 
@@ -17,7 +18,7 @@ pub fn run(a: Args) -> Result<i32, Fail> {
     let hits = super::quiet(load(&a.data)?).cadres(&a.req)?;
     super::emit(a.json, &hits, |hits| {
         for h in hits {
-            println!("{}\t{}\t{}\t{}\t{}", h.cadre_id, h.name, h.unit_name, h.rank, h.post);
+            out!("{}\t{}\t{}\t{}\t{}", h.cadre_id, h.name, h.unit_name, h.rank, h.post);
         }
     });
     Ok(if hits.is_empty() { super::EXIT_NOT_FOUND } else { 0 })

@@ -2,6 +2,7 @@
 //! per rule and in all, 脱产 classes below the theory share, and everyone
 //! short with what they still owe.
 
+use super::term::out;
 use super::{load, DataArgs, Fail, RulesArg};
 use zhichu::analytics::compliance::GroupCompliance;
 use zhichu::engine::requests::ComplianceRequest;
@@ -27,11 +28,11 @@ pub fn run(a: Args) -> Result<i32, Fail> {
 }
 
 fn view(g: &GroupCompliance) {
-    println!("{} 年学时达标：{} / {} 人全部达标（{:.1}%）", g.year, g.compliant, g.cadres, g.rate * 100.0);
+    out!("{} 年学时达标：{} / {} 人全部达标（{:.1}%）", g.year, g.compliant, g.cadres, g.rate * 100.0);
     for r in &g.by_rule {
-        println!("  {}：{} / {}（{:.1}%）", r.name, r.met, r.applicable, r.rate * 100.0);
+        out!("  {}：{} / {}（{:.1}%）", r.name, r.met, r.applicable, r.rate * 100.0);
     }
-    println!(
+    out!(
         "{} 年脱产班次理论与党性教育占比不足 {:.0}%：{} / {} 个",
         g.year,
         g.theory_share_min * 100.0,
@@ -39,11 +40,11 @@ fn view(g: &GroupCompliance) {
         g.classes_checked
     );
     for c in g.classes_below_theory_share.iter().take(5) {
-        println!("  {} {}：{:.0}%", c.class_id, c.name, c.share * 100.0);
+        out!("  {} {}：{:.0}%", c.class_id, c.name, c.share * 100.0);
     }
-    println!("未达标 {} 人次，差距最大的：", g.short.len());
+    out!("未达标 {} 人次，差距最大的：", g.short.len());
     for s in g.short.iter().take(15) {
-        println!(
+        out!(
             "  {} {} {} · {}：{:.1} / {} 学时，还差 {:.1}（截止 {}）",
             s.cadre.cadre_id, s.cadre.name, s.cadre.unit_name, s.rule, s.earned_hours, s.required_hours, s.remaining_hours, s.deadline
         );

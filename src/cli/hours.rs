@@ -1,6 +1,7 @@
 //! `zhichu hours`: a cadre's 学时 against each rule that applies, with the
 //! deadline of each period.
 
+use super::term::out;
 use super::{load, DataArgs, Fail, RulesArg};
 use zhichu::engine::requests::HoursRequest;
 use zhichu::engine::Hours;
@@ -26,13 +27,13 @@ pub fn run(a: Args) -> Result<i32, Fail> {
 }
 
 fn view(h: &Hours) {
-    println!("{} 年学时", h.year);
+    out!("{} 年学时", h.year);
     if h.rules.is_empty() {
-        println!("  没有适用的学时规定。");
+        out!("  没有适用的学时规定。");
     }
     for r in &h.rules {
         let days = if r.required_days > 0.0 { format!("，参训 {:.0} / {} 天", r.earned_days, r.required_days) } else { String::new() };
         let state = if r.met { "已达标".to_string() } else { format!("还差 {:.1} 学时（截止 {}）", r.remaining_hours, r.period_end) };
-        println!("  {}：{:.1} / {} 学时{days}，{state}", r.name, r.earned_hours, r.required_hours);
+        out!("  {}：{:.1} / {} 学时{days}，{state}", r.name, r.earned_hours, r.required_hours);
     }
 }

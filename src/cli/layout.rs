@@ -2,6 +2,7 @@
 //! per year, reserve against the parent unit or the city, coverage, weak
 //! points. Without `--unit`: the top-level units ranked per dimension.
 
+use super::term::{out, out_part};
 use super::term::{pad, width};
 use super::{engine, DataArgs, Fail};
 use zhichu::analytics::layout::{Layout, UnitRank};
@@ -31,7 +32,7 @@ pub fn run(a: Args) -> Result<i32, Fail> {
     Ok(0)
 }
 fn view(l: &Layout) {
-    println!(
+    out!(
         "{}（{}）培训布局 · {} 名干部{} · 截至 {} · 对比：{}",
         l.unit_name,
         l.unit_id,
@@ -41,25 +42,25 @@ fn view(l: &Layout) {
         if l.compared_with == "city" { "全市" } else { &l.compared_with }
     );
     let w = l.dimensions.iter().map(|d| width(&d.dimension)).max().unwrap_or(8);
-    print!("  {}", pad("维度", w));
+    out_part!("  {}", pad("维度", w));
     for y in &l.years {
-        print!(" {y:>6}");
+        out_part!(" {y:>6}");
     }
-    println!("   储备度 对比   覆盖率  短板人数");
+    out!("   储备度 对比   覆盖率  短板人数");
     for d in &l.dimensions {
-        print!("  {}", pad(&d.dimension, w));
+        out_part!("  {}", pad(&d.dimension, w));
         for h in &d.hours_by_year {
-            print!(" {h:>6.0}");
+            out_part!(" {h:>6.0}");
         }
-        println!("   {:>5.1} {:>5.1}  {:>5.0}%  {:>6}", d.mean_reserve, d.compare_mean_reserve, d.coverage * 100.0, d.cadres_short);
+        out!("   {:>5.1} {:>5.1}  {:>5.0}%  {:>6}", d.mean_reserve, d.compare_mean_reserve, d.coverage * 100.0, d.cadres_short);
     }
-    println!("薄弱点（按平均缺口）：{}", if l.weak_points.is_empty() { "无".to_string() } else { l.weak_points.join(" > ") });
+    out!("薄弱点（按平均缺口）：{}", if l.weak_points.is_empty() { "无".to_string() } else { l.weak_points.join(" > ") });
 }
 
 fn city_ranking(r: &[(String, Vec<UnitRank>)]) {
     for (dim, units) in r {
         let top: Vec<String> = units.iter().take(3).map(|u| format!("{} {:.1}", u.unit_name, u.mean_reserve)).collect();
         let bottom: Vec<String> = units.iter().rev().take(3).map(|u| format!("{} {:.1}", u.unit_name, u.mean_reserve)).collect();
-        println!("{}：前 {} … 后 {}", dim, top.join("、"), bottom.join("、"));
+        out!("{}：前 {} … 后 {}", dim, top.join("、"), bottom.join("、"));
     }
 }

@@ -1,6 +1,7 @@
 //! `zhichu plan`: plan a class for a cohort within an 学时 budget — courses,
 //! teachers, the cohort's mean radar before and after.
 
+use super::term::out;
 use super::term::{pad, width};
 use super::{engine, DataArgs, Fail, EXIT_IO};
 use zhichu::analytics::Model;
@@ -70,25 +71,25 @@ pub fn run(a: Args) -> Result<i32, Fail> {
 }
 
 fn view(p: &Plan) {
-    println!("班次方案：{} 名学员，预算 {} 学时，已用 {} 学时，理论与党性教育占 {:.0}%，截至 {}", p.cohort, p.budget_hours, p.hours_used, p.theory_share * 100.0, p.as_of);
+    out!("班次方案：{} 名学员，预算 {} 学时，已用 {} 学时，理论与党性教育占 {:.0}%，截至 {}", p.cohort, p.budget_hours, p.hours_used, p.theory_share * 100.0, p.as_of);
     for (i, c) in p.courses.iter().enumerate() {
         let t = match (&c.teacher_name, c.teacher_rating) {
             (Some(n), Some(r)) => format!("{n}（★{r:.2}）"),
             _ => "待定".into(),
         };
-        println!("{:>2}. {} {} {}学时{}  教师 {}", i + 1, c.course_id, c.title, c.hours, if c.pinned { " [必选]" } else { "" }, t);
-        println!("    {}", c.reason);
+        out!("{:>2}. {} {} {}学时{}  教师 {}", i + 1, c.course_id, c.title, c.hours, if c.pinned { " [必选]" } else { "" }, t);
+        out!("    {}", c.reason);
     }
-    println!("全班平均储备度（前 → 后）：");
+    out!("全班平均储备度（前 → 后）：");
     let w = p.dimensions.iter().map(|d| width(d)).max().unwrap_or(8);
     for (d, name) in p.dimensions.iter().enumerate() {
-        println!("  {} {:>5.1} → {:>5.1}  （平均缺口 {:.1}）", pad(name, w), p.before[d], p.after[d], p.mean_gap[d]);
+        out!("  {} {:>5.1} → {:>5.1}  （平均缺口 {:.1}）", pad(name, w), p.before[d], p.after[d], p.mean_gap[d]);
     }
-    println!("人均预计提升（缺口内）{:.1}", p.mean_gain);
+    out!("人均预计提升（缺口内）{:.1}", p.mean_gain);
     if !p.skipped_common.is_empty() {
-        println!("多数学员近年已学、未排入：{}", p.skipped_common.join("、"));
+        out!("多数学员近年已学、未排入：{}", p.skipped_common.join("、"));
     }
     for w in &p.warnings {
-        println!("注意：{w}");
+        out!("注意：{w}");
     }
 }

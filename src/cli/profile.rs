@@ -2,6 +2,7 @@
 //! gap and percentile per dimension; with `--json` also the records behind
 //! every number and the trend.
 
+use super::term::out;
 use super::term::{bar, pad, width};
 use super::{engine, DataArgs, Fail};
 use zhichu::analytics::{Model, Profile};
@@ -28,8 +29,8 @@ pub fn run(a: Args) -> Result<i32, Fail> {
 
 fn view(p: &Profile) {
     let c = &p.cadre;
-    println!("{}（{}）· {} · {} · {}    截至 {}", c.name, c.cadre_id, c.unit_name, c.rank, c.post, p.as_of);
-    println!("参训知识储备度（0–100，│ 为岗位目标）");
+    out!("{}（{}）· {} · {} · {}    截至 {}", c.name, c.cadre_id, c.unit_name, c.rank, c.post, p.as_of);
+    out!("参训知识储备度（0–100，│ 为岗位目标）");
     let w = p.dimensions.iter().map(|d| width(&d.dimension)).max().unwrap_or(8);
     for d in &p.dimensions {
         let target = match (d.target, d.gap) {
@@ -37,10 +38,10 @@ fn view(p: &Profile) {
             (Some(t), _) => format!("目标 {t:.0}  已达标"),
             _ => "无目标".to_string(),
         };
-        println!("  {} {} {:>5.1}  {}  同职级 P{:.0}", pad(&d.dimension, w), bar(d.reserve, d.target), d.reserve, target, d.percentile);
+        out!("  {} {} {:>5.1}  {}  同职级 P{:.0}", pad(&d.dimension, w), bar(d.reserve, d.target), d.reserve, target, d.percentile);
     }
     if !p.gaps_ranked.is_empty() {
         let gap = |name: &String| p.dimensions.iter().find(|d| &d.dimension == name).and_then(|d| d.gap).unwrap_or(0.0);
-        println!("短板：{}", p.gaps_ranked.iter().take(3).map(|n| format!("{n}（缺口 {:.1}）", gap(n))).collect::<Vec<_>>().join("、"));
+        out!("短板：{}", p.gaps_ranked.iter().take(3).map(|n| format!("{n}（缺口 {:.1}）", gap(n))).collect::<Vec<_>>().join("、"));
     }
 }

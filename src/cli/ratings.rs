@@ -1,6 +1,7 @@
 //! `zhichu ratings`: course or teacher ratings — shrunk means with intervals,
 //! trend, distribution, the best and the weakest.
 
+use super::term::out;
 use super::{load, DataArgs, Fail};
 use zhichu::analytics::ratings::RatingTable;
 use zhichu::engine::requests::RatingsRequest;
@@ -25,11 +26,11 @@ pub fn run(a: Args) -> Result<i32, Fail> {
 }
 
 fn view(t: &RatingTable, top: usize) {
-    println!("{}评分（修正均值 = 向总体均值 {:.2} 收缩 {} 票；区间约 95%）", if t.by == "teacher" { "教师" } else { "课程" }, t.overall_mean, t.prior_weight);
+    out!("{}评分（修正均值 = 向总体均值 {:.2} 收缩 {} 票；区间约 95%）", if t.by == "teacher" { "教师" } else { "课程" }, t.overall_mean, t.prior_weight);
     for (i, r) in t.rows.iter().take(top).enumerate() {
         let mean = r.mean.map(|m| format!("{m:.2}")).unwrap_or_else(|| "—".into());
-        println!("{:>3}. {} {}  修正 {:.2} [{:.2}, {:.2}]  原始 {} ({} 票)  选课 {}", i + 1, r.id, r.name, r.shrunk, r.low, r.high, mean, r.n, r.records);
+        out!("{:>3}. {} {}  修正 {:.2} [{:.2}, {:.2}]  原始 {} ({} 票)  选课 {}", i + 1, r.id, r.name, r.shrunk, r.low, r.high, mean, r.n, r.records);
     }
-    println!("优质受欢迎：{}", t.excellent_and_popular.join("、"));
-    println!("评分低或少人选：{}", t.poor_or_rare.join("、"));
+    out!("优质受欢迎：{}", t.excellent_and_popular.join("、"));
+    out!("评分低或少人选：{}", t.poor_or_rare.join("、"));
 }

@@ -1,6 +1,7 @@
 //! `zhichu recommend`: the courses that would close most of a cadre's gaps,
 //! each with its reason and expected gain.
 
+use super::term::out;
 use super::{engine, DataArgs, Fail};
 use zhichu::analytics::{Model, Recommendations};
 use zhichu::engine::requests::RecommendRequest;
@@ -25,16 +26,16 @@ pub fn run(a: Args) -> Result<i32, Fail> {
 
 fn view(r: &Recommendations) {
     let c = &r.cadre;
-    println!("为 {}（{}）推荐课程，截至 {}", c.name, c.cadre_id, r.as_of);
+    out!("为 {}（{}）推荐课程，截至 {}", c.name, c.cadre_id, r.as_of);
     if r.recommendations.is_empty() {
-        println!("  没有能提高储备度的可选课程（近 {} 年已学过的课程不再推荐）。", r.repeat_window_years);
+        out!("  没有能提高储备度的可选课程（近 {} 年已学过的课程不再推荐）。", r.repeat_window_years);
     }
     for (i, x) in r.recommendations.iter().enumerate() {
         let rating = match x.rating.mean {
             Some(m) => format!("★{m:.1}（{}人评，修正后 {:.2}）", x.rating.n, x.rating.shrunk),
             None => "暂无评分".into(),
         };
-        println!("{:>2}. {} {}  {}学时 {}  {}", i + 1, x.course_id, x.title, x.hours, x.mode, rating);
-        println!("    {}", x.reason);
+        out!("{:>2}. {} {}  {}学时 {}  {}", i + 1, x.course_id, x.title, x.hours, x.mode, rating);
+        out!("    {}", x.reason);
     }
 }

@@ -2,6 +2,7 @@
 //! the as-of date — the predicted radar the pages draw when a recommended
 //! course is tapped.
 
+use super::term::out;
 use super::term::{pad, width};
 use super::{engine, DataArgs, Fail};
 use zhichu::analytics::recommend::Simulation;
@@ -27,10 +28,10 @@ pub fn run(a: Args) -> Result<i32, Fail> {
 }
 
 fn view(s: &Simulation) {
-    println!("学完「{}」（{}）后的预测储备度，截至 {}", s.title, s.course_id, s.as_of);
+    out!("学完「{}」（{}）后的预测储备度，截至 {}", s.title, s.course_id, s.as_of);
     let w = s.dimensions.iter().map(|d| width(d)).max().unwrap_or(8);
     for (d, name) in s.dimensions.iter().enumerate() {
         let up = s.after[d] - s.before[d];
-        println!("  {} {:>5.1} → {:>5.1}{}", pad(name, w), s.before[d], s.after[d], if up > 0.05 { format!("  +{up:.1}") } else { String::new() });
+        out!("  {} {:>5.1} → {:>5.1}{}", pad(name, w), s.before[d], s.after[d], if up > 0.05 { format!("  +{up:.1}") } else { String::new() });
     }
 }

@@ -1,6 +1,7 @@
 //! `zhichu validate`: check data files and report every problem with its
 //! file, row and column. Exit 1 when there are errors.
 
+use super::term::out;
 use super::{load, DataArgs, Fail};
 use zhichu::ingest::Report;
 
@@ -23,25 +24,25 @@ pub fn run(a: Args) -> Result<i32, Fail> {
 }
 
 fn view(r: &Report) {
-    println!("已载入：{}", r.loaded.iter().map(|(t, n)| format!("{t} {n}")).collect::<Vec<_>>().join("，"));
+    out!("已载入：{}", r.loaded.iter().map(|(t, n)| format!("{t} {n}")).collect::<Vec<_>>().join("，"));
     for f in &r.files {
-        println!("  {} [{}{}] → {}", f.file, f.format, f.encoding.map(|e| format!(", {e}")).unwrap_or_default(), f.tables.join(", "));
+        out!("  {} [{}{}] → {}", f.file, f.format, f.encoding.map(|e| format!(", {e}")).unwrap_or_default(), f.tables.join(", "));
     }
     if !r.warnings.is_empty() {
-        println!("提示 {} 条：", r.warnings.len());
+        out!("提示 {} 条：", r.warnings.len());
         for w in &r.warnings {
-            println!("  {w}");
+            out!("  {w}");
         }
     }
     if !r.rejected.is_empty() {
-        println!("未能使用的文件：{}", r.rejected.join("、"));
+        out!("未能使用的文件：{}", r.rejected.join("、"));
     }
     if r.errors.is_empty() {
-        println!("没有错误。");
+        out!("没有错误。");
     } else {
-        println!("错误 {} 条（这些行未载入，其余数据已载入）：", r.errors.len());
+        out!("错误 {} 条（这些行未载入，其余数据已载入）：", r.errors.len());
         for e in &r.errors {
-            println!("  {e}");
+            out!("  {e}");
         }
     }
 }

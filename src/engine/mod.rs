@@ -130,6 +130,9 @@ impl Engine {
     /// a whole: what could not be read is in the report.
     pub fn load(files: &[SourceFile], opts: &LoadOptions, progress: &mut dyn FnMut(Progress)) -> Result<Engine> {
         check_load_options(opts)?;
+        if files.is_empty() {
+            return Err(Error::new("no_data", "没有数据文件可读取"));
+        }
         let loaded = ingest::load_with_progress(files, opts, progress);
         let mut e = Engine::new(loaded.dataset);
         e.report = loaded.report;

@@ -14,6 +14,18 @@ use rustc_hash::FxHashMap;
 /// refused (the row is not loaded) before anything else reads them.
 pub const MAX_FIELD_CHARS: usize = 32_767;
 
+/// A quote opened and never closed makes the CSV parser take the following
+/// lines as part of one field: a field holding a line break followed by more
+/// delimited values. Returns how many lines were absorbed.
+fn unclosed_quote(fetch: &Fetch, delimiter: u8) -> Option<usize> {
+    let Cells::Csv(r) = fetch.cells else { return None };
+    r.iter().find_map(|f| {
+        let f = f.trim_ascii_end();
+        let nl = f.iter().position(|&b| b == b'\n')?;
+        f[nl..].contains(&delimiter).then(|| f.iter().filter(|&&b| b == b'\n').count())
+    })
+}
+
 /// The length in characters of a cell over [`MAX_FIELD_CHARS`].
 fn too_long(v: &str) -> Option<usize> {
     (v.len() > MAX_FIELD_CHARS).then(|| v.chars().count()).filter(|&n| n > MAX_FIELD_CHARS)
@@ -230,6 +242,10 @@ impl Runner<'_> {
         }
         let mut loaded = 0usize;
         let mut errs: Vec<Problem> = Vec::new();
+        let delimiter = match &td.body {
+            Body::Csv { delimiter, .. } => *delimiter,
+            Body::Rows { .. } => b',',
+        };
         let mut lines = match &td.body {
             Body::Csv { text, .. } => Some(LineCounter::new(text.as_bytes())),
             Body::Rows { .. } => None,
@@ -243,7 +259,15 @@ impl Runner<'_> {
             errs.clear();
             let mut line_of = || known.unwrap_or_else(|| lines.as_mut().map_or(0, |l| l.line_at(byte)));
             let mut line = if table == Table::Records { 0 } else { line_of() };
-            if let Some((c, n)) = (0..map.len()).find_map(|c| too_long(fetch.get(c)).map(|n| (c, n))) {
+            if let Some(absorbed) = unclosed_quote(fetch, delimiter) {
+                errs.push(Problem {
+                    col: None,
+                    code: "unclosed_quote",
+                    message: format!("本行有未闭合的英文双引号，其后 {absorbed} 行被并入本行（也未载入），请检查本行的引号"),
+                });
+            } else if let Some(c) = (0..map.len()).find(|&c| fetch.get(c).contains('\u{FFFD}')) {
+                errs.push(Problem { col: Some(c), code: "bad_encoding", message: "此格含有无法识别的字节（文件其余部分按 UTF-8 读取）".into() });
+            } else if let Some((c, n)) = (0..map.len()).find_map(|c| too_long(fetch.get(c)).map(|n| (c, n))) {
                 errs.push(Problem {
                     col: Some(c),
                     code: "too_long",
@@ -473,16 +497,12 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
     let mut any_dim_table = false;
     for td in of(Table::Dimensions) {
         any_dim_table = true;
-        run.run(td, |_, f, errs| {
+        run.run(td, |line, f, errs| {
             let name = f.required(c_dim, errs);
             let sat = f.number(c_sat, 0.01, 1e6, "饱和学时", errs);
             let (Some(name), Ok(sat)) = (name, sat) else { return false };
             let dim = Dimension { name: name.into(), saturation_hours: sat.unwrap_or(opts.default_saturation_hours) };
-            if ds.dimensions.insert(name, dim).is_err() {
-                errs.push(duplicate(Table::Dimensions, name, &places));
-                return false;
-            }
-            true
+            register(&mut ds.dimensions, &mut places, Table::Dimensions, name, dim, location(td, line), errs)
         });
     }
     if !any_dim_table {

@@ -30,6 +30,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
     if let Ok(d) = utf8(bytes, "UTF-8") {
         return Ok(d);
     }
+    if let Some(d) = damaged_utf8(bytes) {
+        return Ok(d);
+    }
     // GB18030 is a superset of GBK and GB2312; encoding_rs decodes all three.
     let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
     if had_errors {
@@ -38,6 +41,19 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
         return Err(DecodeError { line });
     }
     Ok(Decoded { text: Cow::Owned(text.into_owned()), encoding: "GBK/GB18030" })
+}
+
+/// A UTF-8 file with a few invalid bytes (a damaged copy, a bad paste): read
+/// it as UTF-8 with U+FFFD in their place, so that only the rows holding them
+/// are refused. Taken for UTF-8 when valid multi-byte characters are many and
+/// invalid sequences few (GBK text is mostly invalid UTF-8).
+fn damaged_utf8(bytes: &[u8]) -> Option<Decoded<'static>> {
+    let (mut wide, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        wide += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += !chunk.invalid().is_empty() as usize;
+    }
+    (wide >= 8 && invalid <= (wide / 100).max(3)).then(|| Decoded { text: Cow::Owned(String::from_utf8_lossy(bytes).into_owned()), encoding: "UTF-8（含无效字节）" })
 }
 
 fn utf8<'a>(bytes: &'a [u8], name: &'static str) -> Result<Decoded<'a>, DecodeError> {
@@ -88,6 +104,12 @@ mod tests {
         // 0xFF is neither UTF-8 nor GB18030.
         let bad = b"a,b\n1,2\nx\xFFy,3\n";
         assert_eq!(decode(bad).err().unwrap().line, 3);
+        // One bad byte in a UTF-8 Chinese file: still UTF-8, the byte replaced.
+        let mut damaged = "干部编号,姓名\nC1,张三\nC2,李四\nC3,王五\n".as_bytes().to_vec();
+        damaged.insert(damaged.len() - 8, 0xFF);
+        let d = decode(&damaged).ok().unwrap();
+        assert_eq!(d.encoding, "UTF-8（含无效字节）");
+        assert_eq!(d.text.lines().filter(|l| l.contains('\u{FFFD}')).count(), 1);
         assert_eq!(sniff_delimiter("a\tb\tc\n"), b'\t');
         assert_eq!(sniff_delimiter("\"a,x\";b;c\n"), b';');
         assert_eq!(sniff_delimiter("a\n"), b',');
