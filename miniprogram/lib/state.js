@@ -198,4 +198,6 @@ module.exports = {
   setAsOf,
   subscribe,
   keptFiles: () => store.list(),
+  /** Resolves when no data change is pending. */
+  idle: () => queue,
 };

@@ -74,6 +74,14 @@ test('我的画像 shows the CLI numbers for the demo cadre, the radar and trend
   await showCadre(page, 'C000001');
   assert.equal(text(page, '#error'), null);
 
+  // The system reclaims the worker: a new one is started, the data loaded again, the page redrawn.
+  mock.kill();
+  await require(path.join(MP, 'lib/state.js')).idle();
+  await settle(page);
+  assert.equal(mock.workers.length, 2);
+  assert.deepEqual(cells(page, '#reserve-table .row'), expectedTable(want));
+  assert.equal(text(page, '#error'), null);
+
   // 电子档案 opens from here.
   await tap(page, '#open-archive');
   assert.deepEqual(mock.navigations.slice(-1), ['/packageCadre/pages/archive/index?cadre=C000001']);

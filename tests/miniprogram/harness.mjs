@@ -118,18 +118,21 @@ export function installWx({ dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhichu-
     // The page side and the worker side of one Worker; messages are cloned
     // (as between threads) and delivered on a later turn.
     wx.createWorker = (scriptPath) => {
+      let dead = false;
       const side = (other) => ({
         handlers: [],
         onMessage(fn) { this.handlers.push(fn); },
         postMessage(msg) {
+          if (dead) return;
           const m = structuredClone(msg);
-          setImmediate(() => other().handlers.forEach((h) => h(m)));
+          setImmediate(() => { if (!dead) other().handlers.forEach((h) => h(m)); });
         },
       });
       const main = side(() => inWorker);
       const inWorker = side(() => main);
-      main.terminate = () => {};
-      main.onProcessKilled = () => {};
+      main.terminate = () => { dead = true; };
+      // mock.kill(): the system reclaims this worker, as iOS may do with an experimental worker.
+      main.onProcessKilled = (fn) => { mock.kill = () => { dead = true; fn(); }; };
       globalThis.worker = inWorker;
       const file = path.join(MP, scriptPath);
       delete require.cache[file];
