@@ -69,6 +69,13 @@ test('the WXML of every page and component compiles with WeChat\'s compiler (wcc
   }
 });
 
+test('the WXSS of the app, every page and component compiles with WeChat\'s style compiler (wcsc)', () => {
+  const compiler = require('miniprogram-compiler');
+  // eslint-disable-next-line no-new-func
+  const css = new Function(compiler.wxssToJs(MP))();
+  for (const p of ['app', ...pages, 'components/ec-canvas/ec-canvas']) assert.equal(typeof css(`${p}.wxss`), 'function', `${p}.wxss compiled`);
+});
+
 test('every package is within 2 MB', () => {
   const sizes = packageSizes(MP);
   assert.deepEqual(sizes.map((s) => s.name), ['main', ...app.subPackages.map((s) => s.root)]);
