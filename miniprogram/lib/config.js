@@ -7,7 +7,9 @@ module.exports = {
    * is the lighter choice should an older phone struggle.
    */
   DEMO_SCALE: 'm',
-  /** The first base library whose Worker.postMessage carries ArrayBuffers (the imported files' bytes). */
+  /** The first base library that instantiates a brotli-compressed .wasm.br (WXWebAssembly itself: 2.13.0). */
+  MIN_SDK: '2.14.0',
+  /** The first base library whose Worker.postMessage carries ArrayBuffers (the imported files' bytes); below it the engine runs on the main thread. */
   WORKER_MIN_SDK: '2.20.2',
   /** The validation table shows at most this many rows (setData stays small). */
   MAX_ISSUE_ROWS: 200,

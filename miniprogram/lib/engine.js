@@ -111,4 +111,5 @@ module.exports = {
   /** Called when the system reclaimed the worker (its data is gone). */
   onKilled: (fn) => listen(killedListeners, fn),
   versionAtLeast,
+  sdkVersion,
 };
