@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { MP, ROOT, require } from './harness.mjs';
+import { MP, ROOT, require, installWx, restart } from './harness.mjs';
 import { packageSizes, stripGlobalExports, PACKAGE_LIMIT, WASM_PACKAGE_PATH } from '../../scripts/build-miniprogram.mjs';
 
 const app = JSON.parse(fs.readFileSync(path.join(MP, 'app.json'), 'utf8'));
@@ -117,4 +117,23 @@ test('the chart options are the shared module: the CommonJS copy has the same fu
   const cjs = require(path.join(MP, 'lib/charts.js'));
   assert.deepEqual(Object.keys(cjs).sort(), Object.keys(esm).sort());
   assert.deepEqual(cjs.THEME, esm.THEME);
+});
+
+test('app.js: an old base library gets a clear message; a current one loads the data at launch', async () => {
+  let app;
+  globalThis.App = (o) => { app = o; };
+  restart();
+  const old = installWx({ sdk: '2.13.0' });
+  require(path.join(MP, 'app.js'));
+  app.onLaunch();
+  assert.deepEqual(old.modals, ['微信版本过低']);
+  restart();
+  installWx({ sdk: '2.14.0', worker: false });
+  require(path.join(MP, 'app.js'));
+  app.onLaunch();
+  const state = require(path.join(MP, 'lib/state.js'));
+  await state.idle();
+  assert.equal(state.get().summary.demo, true);
+  assert.ok(state.get().cadre);
+  delete globalThis.App;
 });
