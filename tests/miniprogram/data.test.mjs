@@ -5,9 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { installWx, restart, renderPage, tap, settle, cells, text, cli, expectedTable, keptFiles, FIX, MP, require } from './harness.mjs';
+import { installWx, tempDir, restart, renderPage, tap, settle, cells, text, cli, expectedTable, keptFiles, FIX, MP, require } from './harness.mjs';
 
 const GBK = path.join(FIX, 'basic_gbk');
 const gbkFiles = () => fs.readdirSync(GBK).map((f) => path.join(GBK, f));
@@ -80,7 +79,7 @@ test('a broken file shows its validation rows and keeps the earlier data; an unu
   assert.deepEqual(keptFiles(mock), ['basic.xlsx', 'records.csv']);
 
   // A file the engine cannot use at all, under a kept file's name: not kept, and the kept one stays.
-  const junkDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhichu-junk-'));
+  const junkDir = tempDir('zhichu-junk-');
   const junk = path.join(junkDir, 'basic.xlsx');
   fs.writeFileSync(junk, 'this is not a workbook');
   await importFiles(data, mock, [junk]);

@@ -47,6 +47,15 @@ export function cli(...args) {
 /** CLI arguments for the demo city the mini-program shows. */
 export const demoArgs = () => ['--scale', config().DEMO_SCALE];
 
+/** Temporary folders made for a test, removed when the process ends. */
+const temporary = [];
+export function tempDir(prefix = 'zhichu-mp-test-') {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temporary.push(d);
+  return d;
+}
+process.on('exit', () => temporary.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 const USER = 'wxfile://usr';
 const TMP = 'wxfile://tmp_';
 
@@ -58,7 +67,7 @@ const TMP = 'wxfile://tmp_';
  * controls and records: `chosen` (paths chooseMessageFile returns next),
  * `toasts`, `modals`, `navigations`, `confirm`, `dir`.
  */
-export function installWx({ dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhichu-mp-test-')), worker = true, sdk = '3.4.0', theme = 'light' } = {}) {
+export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme = 'light' } = {}) {
   const temps = new Map();
   const real = (p) => {
     if (p.startsWith(USER)) return path.join(dir, p.slice(USER.length));

@@ -5,10 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { MP, ROOT, require, installWx, restart } from './harness.mjs';
+import { MP, ROOT, require, installWx, restart, tempDir } from './harness.mjs';
 import { packageSizes, stripGlobalExports, PACKAGE_LIMIT, WASM_PACKAGE_PATH } from '../../scripts/build-miniprogram.mjs';
 
 const app = JSON.parse(fs.readFileSync(path.join(MP, 'app.json'), 'utf8'));
@@ -92,7 +91,7 @@ test('every package is within 2 MB', () => {
 
 test('the shipped wasm validates with reference types and multi-value disabled and exports no global (iOS WeChat)', () => {
   const raw = zlib.brotliDecompressSync(fs.readFileSync(path.join(MP, WASM_PACKAGE_PATH)));
-  const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zhichu-wasm-')), 'zhichu.wasm');
+  const tmp = path.join(tempDir('zhichu-wasm-'), 'zhichu.wasm');
   fs.writeFileSync(tmp, raw);
   execFileSync('wasm-validate', ['--disable-reference-types', '--disable-multi-value', tmp], { stdio: 'pipe' });
   // iOS WXWebAssembly exports functions, memory and tables only.
