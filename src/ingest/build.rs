@@ -75,6 +75,13 @@ impl Fetch<'_> {
         }
         .trim()
     }
+    /// The row's first non-empty cell, whichever column it is in.
+    fn first_cell(&self) -> Option<&str> {
+        match &self.cells {
+            Cells::Csv(r) => r.iter().map(|b| std::str::from_utf8(b).unwrap_or("").trim()).find(|c| !c.is_empty()),
+            Cells::Vec(v) => v.iter().map(|c| c.trim()).find(|c| !c.is_empty()),
+        }
+    }
     fn has(&self, col: usize) -> bool {
         self.map[col].is_some()
     }
@@ -180,12 +187,16 @@ impl Runner<'_> {
     fn run(&mut self, td: &TableData, mut row_fn: impl FnMut(u32, &Fetch, &mut Vec<Problem>) -> bool) -> usize {
         let table = td.table;
         let specs = table.columns();
+        let header_row = match &td.body {
+            Body::Rows { header_row, .. } => *header_row,
+            Body::Csv { .. } => 1,
+        };
         let header_issue = |code, message: String| Issue {
             code,
             table: Some(table.name()),
             file: td.file.clone(),
             sheet: td.sheet.clone(),
-            row: if td.json { None } else { Some(1) },
+            row: if td.json { None } else { Some(header_row) },
             column: None,
             cell: None,
             value: None,
@@ -215,6 +226,8 @@ impl Runner<'_> {
                 continue;
             }
             match schema::match_column(table, h) {
+                // A running number (序号) is the sheet's own, not data: ignored without a word.
+                None if schema::is_running_number(h) => {}
                 Some(c) if map[c].is_none() => map[c] = Some(i),
                 Some(c) => self.report.warnings.push(header_issue(
                     "duplicate_column",
@@ -252,12 +265,18 @@ impl Runner<'_> {
         };
         // Row numbers of CSV rows are counted from byte offsets, and for records
         // (the big table, whose handler does not need them) only on error.
+        let mut skipped: Vec<u32> = Vec::new();
         let mut handle = |report: &mut Report, known: Option<u32>, byte: usize, fetch: &Fetch| {
             if fetch.all_empty() {
                 return;
             }
             errs.clear();
             let mut line_of = || known.unwrap_or_else(|| lines.as_mut().map_or(0, |l| l.line_at(byte)));
+            // A 合计 row or a footer (填报人、审核人、注：…) is the sheet's, not a record.
+            if fetch.first_cell().is_some_and(schema::is_total_or_footer) {
+                skipped.push(line_of());
+                return;
+            }
             let mut line = if table == Table::Records { 0 } else { line_of() };
             if let Some(absorbed) = unclosed_quote(fetch, delimiter) {
                 errs.push(Problem {
@@ -330,6 +349,14 @@ impl Runner<'_> {
                     handle(self.report, Some(*line), 0, &fetch);
                 }
             }
+        }
+        if !skipped.is_empty() {
+            let rows: Vec<String> = skipped.iter().take(20).map(u32::to_string).collect();
+            let more = if skipped.len() > 20 { format!(" 等 {} 行", skipped.len()) } else { String::new() };
+            self.report.warnings.push(Issue {
+                row: skipped.first().copied(),
+                ..header_issue("footer_skipped", format!("已跳过合计行或表尾说明（第 {}{more} 行），它们不是数据", rows.join("、")))
+            });
         }
         self.done += td.size() as u64;
         (self.progress)(Progress { phase: "build", done: self.done, total: self.total });

@@ -7,6 +7,7 @@ pub mod decode;
 pub mod report;
 pub mod schema;
 mod sources;
+pub mod workbook;
 pub mod values;
 pub mod xapi;
 

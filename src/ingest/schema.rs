@@ -168,6 +168,18 @@ pub fn normalize_header(h: &str) -> String {
 }
 
 /// The column (index into `table.columns()`) a header cell names.
+/// A running-number column (序号, 编号 alone, No.): the sheet's own, ignored.
+pub fn is_running_number(header: &str) -> bool {
+    matches!(normalize_header(header).as_str(), "序号" | "编号" | "行号" | "no" | "no." | "#" | "顺序号")
+}
+
+/// A row that is a total or a footer, not data: its first non-empty cell
+/// starts with 合计/小计/总计, or with 填报人, 审核人, 制表, 说明 or 注：.
+pub fn is_total_or_footer(first_cell: &str) -> bool {
+    let c = first_cell.trim().trim_start_matches(['（', '(']);
+    ["合计", "小计", "总计", "共计", "填报人", "填表人", "审核人", "制表", "负责人", "说明", "注：", "注:", "备注："].iter().any(|p| c.starts_with(p))
+}
+
 pub fn match_column(table: Table, header: &str) -> Option<usize> {
     let h = normalize_header(header);
     table.columns().iter().position(|c| c.key == h || c.aliases.contains(&h.as_str()))

@@ -5,7 +5,6 @@
 use super::decode;
 use super::report::{FileInfo, Issue, Report};
 use super::schema::Table;
-use calamine::{Data, Reader};
 use serde_json::Value;
 
 /// One input file: its name (a path is fine; only the last part is used) and bytes.
@@ -17,7 +16,8 @@ pub struct SourceFile {
 
 pub(crate) enum Body<'a> {
     Csv { text: std::borrow::Cow<'a, str>, delimiter: u8 },
-    Rows { header: Vec<String>, rows: Vec<(u32, Vec<String>)> },
+    /// `header_row`: the header's row as Excel numbers it (1 unless a title sits above it).
+    Rows { header: Vec<String>, header_row: u32, rows: Vec<(u32, Vec<String>)> },
 }
 
 pub(crate) struct TableData<'a> {
@@ -59,9 +59,18 @@ fn split_ext(name: &str) -> (&str, String) {
 pub(crate) fn read<'a>(file: &'a SourceFile, report: &mut Report) -> Vec<TableData<'a>> {
     let name = base_name(&file.name).to_string();
     let (stem, ext) = split_ext(&name);
+    // A workbook is known by its bytes, whatever its name says (an .xls that
+    // is really .xlsx, WPS's .et, a workbook saved as "x.csv").
+    if let Some(kind) = super::workbook::sniff(&file.bytes) {
+        return super::workbook::read(&name, kind, &file.bytes, report);
+    }
     match ext.as_str() {
         "csv" | "tsv" | "txt" => read_csv(&name, stem, &file.bytes, report),
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => read_workbook(&name, &file.bytes, report),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" | "et" | "ett" | "xlt" | "xltx" => {
+            let hint = if ext.starts_with("et") { "请在 WPS 中另存为 .xlsx 后导入" } else { "文件可能已损坏，或不是 Excel 工作簿" };
+            report.errors.push(file_issue("bad_workbook", &name, format!("无法识别为任何工作簿格式（xlsx、xls、xlsb、ods），整个文件未载入；{hint}")));
+            Vec::new()
+        }
         "json" => read_json(&name, &file.bytes, report),
         _ => {
             report.warnings.push(file_issue(
@@ -74,7 +83,7 @@ pub(crate) fn read<'a>(file: &'a SourceFile, report: &mut Report) -> Vec<TableDa
     }
 }
 
-fn unknown_table(report: &mut Report, file: &str, sheet: Option<&str>, what: &str) {
+pub(crate) fn unknown_table(report: &mut Report, file: &str, sheet: Option<&str>, what: &str) {
     let mut i = file_issue(
         "unknown_table",
         file,
@@ -107,70 +116,6 @@ fn read_csv<'a>(name: &str, stem: &str, bytes: &'a [u8], report: &mut Report) ->
             Vec::new()
         }
     }
-}
-
-fn cell_text(c: &Data) -> String {
-    match c {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                format!("{}", *f as i64)
-            } else {
-                f.to_string()
-            }
-        }
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => match crate::model::date::from_excel_serial(dt.as_f64()) {
-            Some(d) => crate::model::date::format(d),
-            None => dt.as_f64().to_string(),
-        },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e}"),
-    }
-}
-
-fn read_workbook(name: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData<'static>> {
-    let mut wb = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)) {
-        Ok(wb) => wb,
-        Err(e) => {
-            report.errors.push(file_issue("bad_workbook", name, format!("无法作为 Excel 工作簿读取，整个文件未载入：{e}")));
-            return Vec::new();
-        }
-    };
-    let mut out = Vec::new();
-    let mut tables = Vec::new();
-    for sheet in wb.sheet_names().to_vec() {
-        let Some(table) = Table::from_name(&sheet) else {
-            unknown_table(report, name, Some(&sheet), &sheet);
-            continue;
-        };
-        let range = match wb.worksheet_range(&sheet) {
-            Ok(r) => r,
-            Err(e) => {
-                let mut i = file_issue("bad_workbook", name, format!("无法读取工作表，未载入：{e}"));
-                i.sheet = Some(sheet.clone());
-                report.errors.push(i);
-                continue;
-            }
-        };
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut rows_iter = range.rows().enumerate();
-        // Columns left of the used range are empty; pad so letters stay true.
-        let pad = c0 as usize;
-        let header: Vec<String> = match rows_iter.next() {
-            Some((_, r)) => std::iter::repeat_n(String::new(), pad).chain(r.iter().map(cell_text)).collect(),
-            None => Vec::new(),
-        };
-        let rows = rows_iter
-            .map(|(i, r)| (r0 + i as u32 + 1, std::iter::repeat_n(String::new(), pad).chain(r.iter().map(cell_text)).collect()))
-            .collect();
-        tables.push(table.name());
-        out.push(TableData { table, file: name.into(), sheet: Some(sheet), body: Body::Rows { header, rows }, xapi: false, json: false });
-    }
-    report.files.push(FileInfo { file: name.into(), format: "xlsx", encoding: None, tables });
-    out
 }
 
 fn json_text(v: &Value) -> String {
@@ -257,7 +202,7 @@ fn read_json(name: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData<'st
             }
         }
         tables.push(table.name());
-        out.push(TableData { table, file: name.into(), sheet: None, body: Body::Rows { header, rows }, xapi: false, json: true });
+        out.push(TableData { table, file: name.into(), sheet: None, body: Body::Rows { header, header_row: 1, rows }, xapi: false, json: true });
     }
     report.files.push(FileInfo { file: name.into(), format: "json", encoding: None, tables });
     out

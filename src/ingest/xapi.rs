@@ -107,7 +107,7 @@ pub(crate) fn to_records(file: &str, statements: &[Value]) -> TableData<'static>
         table: super::schema::Table::Records,
         file: file.to_string(),
         sheet: None,
-        body: Body::Rows { header: HEADER.iter().map(|h| h.to_string()).collect(), rows },
+        body: Body::Rows { header: HEADER.iter().map(|h| h.to_string()).collect(), header_row: 1, rows },
         xapi: true,
         json: true,
     }
