@@ -24,6 +24,9 @@ export const THEME = {
     bar: '#ef5350',
     ok: '#66bb6a',
     text: '#e0e0e0',
+    gridArea: '#1f1f1f',
+    gridAreaAlt: '#262626',
+    gridLine: '#3a3a3a',
   },
 };
 
@@ -33,6 +36,14 @@ export function palette(dark = false) {
 }
 
 const r1 = (x) => +Number(x).toFixed(1);
+/** Long dimension names on two lines (履职能力与专业知识 on a phone). */
+const wrapLong = (name) => (name.length > 6 ? `${name.slice(0, Math.ceil(name.length / 2))}\n${name.slice(Math.ceil(name.length / 2))}` : name);
+/** The radar's rings and spokes: ECharts' defaults on light, darker ones on dark. */
+const radarGrid = (c) => (c === THEME ? {} : {
+  splitArea: { areaStyle: { color: [c.gridArea, c.gridAreaAlt] } },
+  splitLine: { lineStyle: { color: c.gridLine } },
+  axisLine: { lineStyle: { color: c.gridLine } },
+});
 // Text keeps ECharts' default colour on light backgrounds (the web page's look).
 const textStyle = (c) => (c === THEME ? {} : { color: c.text });
 
@@ -56,9 +67,10 @@ export function radarOption(profile, { simulation = null, dark = false, compact 
     tooltip: {},
     radar: {
       indicator: dims.map((d) => ({ name: d.dimension, max: 100 })),
-      radius: compact ? '55%' : '60%',
+      radius: compact ? '50%' : '60%',
       center: ['50%', compact ? '46%' : '50%'],
-      axisName: { fontSize: compact ? 9 : 11, ...textStyle(c) },
+      axisName: { fontSize: compact ? 9 : 11, ...textStyle(c), ...(compact ? { formatter: wrapLong } : {}) },
+      ...radarGrid(c),
     },
     series: [{ type: 'radar', data: series }],
   };
@@ -103,10 +115,24 @@ export function layoutHeatmapOption(layout, { dark = false, compact = false } = 
   };
 }
 
-/** Top-level units' mean reserve per dimension (engine `city_ranking`). */
+/**
+ * Top-level units' mean reserve per dimension (engine `city_ranking`).
+ * `compact` (a phone): units down the side, one row each, dimensions across.
+ */
 export function cityHeatmapOption(ranking, { dark = false, compact = false } = {}) {
   const c = palette(dark);
   const tops = ranking[0] ? ranking[0][1].map((u) => u.unit_name) : [];
+  if (compact) {
+    return {
+      animation: false,
+      tooltip: {},
+      grid: { left: 8, right: 8, top: 8, bottom: 44, containLabel: true },
+      xAxis: { type: 'category', position: 'top', data: ranking.map((x) => x[0]), axisLabel: { rotate: 90, fontSize: 10, interval: 0, ...textStyle(c) } },
+      yAxis: { type: 'category', inverse: true, data: tops, axisLabel: { fontSize: 10, interval: 0, ...textStyle(c) } },
+      visualMap: { min: 0, max: 100, orient: 'horizontal', left: 'center', bottom: 0, textStyle: textStyle(c), inRange: { color: c.heat } },
+      series: [{ type: 'heatmap', data: ranking.flatMap(([, us], x) => us.map((u) => [x, tops.indexOf(u.unit_name), r1(u.mean_reserve)])) }],
+    };
+  }
   return {
     animation: false,
     tooltip: {},
@@ -154,7 +180,7 @@ export function planRadarOption(plan, { dark = false } = {}) {
   return {
     animation: false,
     legend: { bottom: 0, textStyle: textStyle(c) },
-    radar: { indicator: plan.dimensions.map((d) => ({ name: d, max: 100 })), radius: '60%', axisName: { fontSize: 11, ...textStyle(c) } },
+    radar: { indicator: plan.dimensions.map((d) => ({ name: d, max: 100 })), radius: '60%', axisName: { fontSize: 11, ...textStyle(c) }, ...radarGrid(c) },
     series: [{ type: 'radar', data: [
       { name: '方案前', value: plan.before.map(r1), itemStyle: { color: c.before } },
       { name: '方案后（预测）', value: plan.after.map(r1), itemStyle: { color: c.after }, areaStyle: { opacity: 0.15 } },

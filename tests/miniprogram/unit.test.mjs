@@ -29,7 +29,8 @@ test('单位: the city view, then a unit\'s layout, weak points and compliance, 
   assert.ok(tops[0][1].includes(`最高 ${ranking[0][1][0].unit_name} ${f1(ranking[0][1][0].mean_reserve)}`));
   const heat = page.querySelector('#city').instance.option;
   assert.equal(heat.series[0].type, 'heatmap');
-  assert.deepEqual(heat.yAxis.data, ranking.map(([dim]) => dim));
+  assert.deepEqual(heat.xAxis.data, ranking.map(([dim]) => dim), 'on a phone: dimensions across, units down');
+  assert.deepEqual(heat.yAxis.data, ranking[0][1].map((u) => u.unit_name));
 
   // U019 市住房和城乡建设局 (planted weak in 纪律与廉政).
   const units = page.instance.data.unitNames;

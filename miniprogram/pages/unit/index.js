@@ -26,7 +26,7 @@ function unitList(units) {
 
 Component({
   behaviors: [view],
-  data: { unitNames: [], unitIndex: 0, unitLabel: '全市', years: [], yearIndex: 0, year: '', comp: null, layout: null, city: null },
+  data: { cityHeight: '520px', unitNames: [], unitIndex: 0, unitLabel: '全市', years: [], yearIndex: 0, year: '', comp: null, layout: null, city: null },
   lifetimes: {
     created() {
       this.redrawOn = ['data', 'theme'];
@@ -84,6 +84,8 @@ Component({
       } else {
         const r = await state.call('city_ranking', {});
         data.layout = null;
+        // One row per top-level unit (16 px each) above the dimension names and the colour scale.
+        data.cityHeight = `${(r[0] ? r[0][1].length : 0) * 16 + 190}px`;
         data.city = r.map(([dim, us]) => ({
           dimension: dim,
           top: us.length ? `${us[0].unit_name} ${fmt(us[0].mean_reserve)}` : '—',
