@@ -24,6 +24,8 @@ pub mod ingest;
 pub mod model;
 pub mod planning;
 pub mod policy;
+#[cfg(feature = "xlsx-write")]
+pub mod template;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -185,6 +185,33 @@ impl WasmEngine {
         self.inner.plan(&req).map(|p| to_js(&p)).map_err(js_error)
     }
 
+    /// Any table view as an Excel workbook (bytes): `method` is the question
+    /// (`layout`, `city_ranking`, `compliance`, `fairness`, `ratings`, `profile`,
+    /// `recommend`, `archive`, `hours`, `cadres`, `report`, `plan`), `req` its
+    /// request. The sheets are the CLI's `--xlsx` sheets.
+    pub fn export_xlsx(&mut self, method: &str, req: JsValue) -> Result<js_sys::Uint8Array, JsValue> {
+        use crate::export::Tabular;
+        let e = &mut self.inner;
+        let sheets = match method {
+            "layout" => e.layout(&request(req)?).map(|r| r.sheets()),
+            "city_ranking" => e.city_ranking(&request(req)?).map(|r| r.sheets()),
+            "compliance" => e.compliance(&request(req)?).map(|r| r.sheets()),
+            "fairness" => e.fairness(&request(req)?).map(|r| r.sheets()),
+            "ratings" => e.ratings(&request(req)?).map(|r| r.sheets()),
+            "profile" => e.profile(&request(req)?).map(|r| r.sheets()),
+            "recommend" => e.recommend(&request(req)?).map(|r| r.sheets()),
+            "archive" => e.archive(&request(req)?).map(|r| r.sheets()),
+            "hours" => e.hours(&request(req)?).map(|r| r.sheets()),
+            "cadres" => e.cadres(&request(req)?).map(|r| r.sheets()),
+            "plan" => e.plan(&request(req)?).map(|r| r.sheets()),
+            "report" => Ok(e.report().sheets()),
+            m => Err(Error::bad_argument(format!("不能导出「{m}」"))),
+        }
+        .map_err(js_error)?;
+        let bytes = crate::export::xlsx_sheets(&sheets).map_err(|e| js_error(Error::new("export", e.to_string())))?;
+        Ok(js_sys::Uint8Array::from(&bytes[..]))
+    }
+
     /// Named assignment for a class; `format` = "json" (the list), "csv" or "xlsx" (file bytes).
     pub fn assign(&mut self, req: JsValue, format: &str) -> Result<JsValue, JsValue> {
         let req: AssignRequest = request(req)?;
@@ -199,6 +226,14 @@ impl WasmEngine {
             _ => to_js(&a),
         })
     }
+}
+
+/// The import template (导入模板) as xlsx bytes.
+#[cfg(feature = "web")]
+#[wasm_bindgen]
+pub fn template_xlsx() -> Result<js_sys::Uint8Array, JsValue> {
+    let bytes = crate::template::template_xlsx().map_err(|e| js_error(Error::new("export", e.to_string())))?;
+    Ok(js_sys::Uint8Array::from(&bytes[..]))
 }
 
 /// The demo city as CSV files (`[{name, bytes}]`), for benches and for users

@@ -134,3 +134,15 @@ fn assignment_exports_xlsx_and_csv_in_the_browser_build() {
     let bad = e.plan(req(r#"{"cohort": [{"kind":"unit","values":["U999"]}]}"#)).unwrap_err();
     assert_eq!(code(&bad).as_deref(), Some("not_found"));
 }
+
+#[cfg(feature = "web")]
+#[wasm_bindgen_test]
+fn table_views_and_the_template_export_as_workbooks() {
+    let mut e = Engine::demo("s").unwrap();
+    for (method, r) in [("layout", r#"{"unit": "U001"}"#), ("compliance", "{}"), ("fairness", "{}"), ("ratings", r#"{"by": "teacher"}"#), ("city_ranking", "{}")] {
+        let bytes = e.export_xlsx(method, req(r)).unwrap().to_vec();
+        assert_eq!(&bytes[..2], b"PK", "{method}");
+    }
+    assert_eq!(code(&e.export_xlsx("nothing", req("{}")).unwrap_err()).as_deref(), Some("bad_argument"));
+    assert_eq!(&zhichu::wasm::template_xlsx().unwrap().to_vec()[..2], b"PK");
+}

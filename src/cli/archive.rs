@@ -11,13 +11,13 @@ pub struct Args {
     data: DataArgs,
     #[command(flatten)]
     req: CadreRequest,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let v = super::quiet(load(&a.data)?).archive(&a.req)?;
-    super::emit(a.json, &v, view);
+    a.out.emit(&v, view)?;
     Ok(0)
 }
 

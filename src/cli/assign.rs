@@ -2,7 +2,7 @@
 //! most, with per-unit quotas and 培训专业户 last; export to xlsx or CSV.
 
 use super::term::out;
-use super::{engine, write, DataArgs, Fail, EXIT_IO};
+use super::{engine, write, DataArgs, Fail};
 use std::path::PathBuf;
 use zhichu::analytics::Model;
 use zhichu::engine::requests::AssignRequest;
@@ -16,27 +16,20 @@ pub struct Args {
     model: Model,
     #[command(flatten)]
     req: AssignRequest,
-    /// Write the list as an Excel workbook.
-    #[arg(long)]
-    xlsx: Option<PathBuf>,
     /// Write the list as CSV (UTF-8 with BOM).
     #[arg(long)]
     csv: Option<PathBuf>,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let list = engine(&a.data, &a.model)?.assign(&a.req)?;
-    let (header, rows) = table(&list);
-    if let Some(p) = &a.xlsx {
-        let bytes = zhichu::export::xlsx_table("调训名单", &header, &rows).map_err(|e| Fail(EXIT_IO, format!("xlsx: {e}")))?;
-        write(p, &bytes)?;
-    }
     if let Some(p) = &a.csv {
+        let (header, rows) = table(&list);
         write(p, &zhichu::export::csv_table(&header, &rows))?;
     }
-    super::emit(a.json, &list, view);
+    a.out.emit(&list, view)?;
     Ok(0)
 }
 

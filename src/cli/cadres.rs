@@ -10,16 +10,16 @@ pub struct Args {
     data: DataArgs,
     #[command(flatten)]
     req: CadreSearch,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let hits = super::quiet(load(&a.data)?).cadres(&a.req)?;
-    super::emit(a.json, &hits, |hits| {
+    a.out.emit(&hits, |hits| {
         for h in hits {
             out!("{}\t{}\t{}\t{}\t{}", h.cadre_id, h.name, h.unit_name, h.rank, h.post);
         }
-    });
+    })?;
     Ok(if hits.is_empty() { super::EXIT_NOT_FOUND } else { 0 })
 }

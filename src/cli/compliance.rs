@@ -15,15 +15,15 @@ pub struct Args {
     rules: RulesArg,
     #[command(flatten)]
     req: ComplianceRequest,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let mut e = super::quiet(load(&a.data)?);
     a.rules.apply(&mut e)?;
     let g = e.compliance(&a.req)?;
-    super::emit(a.json, &g, view);
+    a.out.emit(&g, view)?;
     Ok(0)
 }
 

@@ -15,13 +15,13 @@ pub struct Args {
     model: Model,
     #[command(flatten)]
     req: FairnessRequest,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let f = engine(&a.data, &a.model)?.fairness(&a.req)?;
-    super::emit(a.json, &f, view);
+    a.out.emit(&f, view)?;
     Ok(0)
 }
 

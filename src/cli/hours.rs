@@ -14,15 +14,15 @@ pub struct Args {
     rules: RulesArg,
     #[command(flatten)]
     req: HoursRequest,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let mut e = super::quiet(load(&a.data)?);
     a.rules.apply(&mut e)?;
     let h = e.hours(&a.req)?;
-    super::emit(a.json, &h, view);
+    a.out.emit(&h, view)?;
     Ok(0)
 }
 

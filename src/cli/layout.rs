@@ -17,17 +17,17 @@ pub struct Args {
     model: Model,
     #[command(flatten)]
     req: LayoutRequest,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let mut e = engine(&a.data, &a.model)?;
     if a.req.unit.trim().is_empty() {
         let r = e.city_ranking(&AsOfRequest { as_of: a.req.as_of })?;
-        super::emit(a.json, &r, |r| city_ranking(r));
+        a.out.emit(&r, |r| city_ranking(r))?;
     } else {
-        super::emit(a.json, &e.layout(&a.req)?, view);
+        a.out.emit(&e.layout(&a.req)?, view)?;
     }
     Ok(0)
 }

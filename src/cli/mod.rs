@@ -16,6 +16,7 @@ mod profile;
 mod ratings;
 mod recommend;
 mod simulate;
+mod template;
 mod term;
 mod validate;
 
@@ -67,6 +68,8 @@ enum Command {
     Assign(assign::Args),
     /// Write the demo city (synthetic) as files.
     Demo(demo::Args),
+    /// Write the import template (导入模板): every table as a sheet, required columns marked, an example row.
+    Template(template::Args),
 }
 
 /// Where the data comes from, and how values are read.
@@ -126,6 +129,7 @@ pub fn run() -> i32 {
         Command::Plan(a) => plan::run(a),
         Command::Assign(a) => assign::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Template(a) => template::run(a),
     };
     match result {
         Ok(code) => code,
@@ -214,12 +218,30 @@ fn parse_scale(s: &str) -> Result<Scale, Fail> {
     Scale::parse(s).ok_or_else(|| Fail(2, format!("unknown scale '{s}': use s, m or l")))
 }
 
-/// Prints a result as JSON or with its terminal view.
-fn emit<T: serde::Serialize + ?Sized>(json: bool, v: &T, view: impl FnOnce(&T)) {
-    if json {
-        println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
-    } else {
-        view(v);
+/// How a command shows its result: the terminal view, JSON, and optionally
+/// an Excel workbook of the same view (the sheets of `zhichu::export::Tabular`).
+#[derive(clap::Args)]
+pub struct Output {
+    /// Print the result as JSON instead of the terminal view.
+    #[arg(long)]
+    json: bool,
+    /// Also write the view as an Excel workbook (cells that could run as formulas are escaped).
+    #[arg(long, value_name = "FILE")]
+    xlsx: Option<PathBuf>,
+}
+
+impl Output {
+    fn emit<T: serde::Serialize + zhichu::export::Tabular + ?Sized>(&self, v: &T, view: impl FnOnce(&T)) -> Result<(), Fail> {
+        if let Some(p) = &self.xlsx {
+            let bytes = zhichu::export::xlsx_sheets(&v.sheets()).map_err(|e| Fail(EXIT_IO, format!("xlsx: {e}")))?;
+            write(p, &bytes)?;
+        }
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+        } else {
+            view(v);
+        }
+        Ok(())
     }
 }
 

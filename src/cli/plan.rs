@@ -38,8 +38,8 @@ pub struct Args {
     /// Date of the view (YYYY-MM-DD); default: the latest record's date.
     #[arg(long)]
     as_of: Option<String>,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
@@ -66,7 +66,7 @@ pub fn run(a: Args) -> Result<i32, Fail> {
         ..Default::default()
     };
     let p = e.plan(&PlanRequest { cohort, params, as_of: a.as_of })?;
-    super::emit(a.json, &p, view);
+    a.out.emit(&p, view)?;
     Ok(0)
 }
 

@@ -16,14 +16,13 @@ pub struct Args {
     model: Model,
     #[command(flatten)]
     req: ProfileRequest,
-    /// Print JSON (with the records behind every number and the trend).
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let p = engine(&a.data, &a.model)?.profile(&a.req)?;
-    super::emit(a.json, &p, view);
+    a.out.emit(&p, view)?;
     Ok(0)
 }
 

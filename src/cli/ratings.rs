@@ -15,13 +15,13 @@ pub struct Args {
     /// Rows to print (text view).
     #[arg(long, default_value_t = 20)]
     top: usize,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let t = super::quiet(load(&a.data)?).ratings(&a.req)?;
-    super::emit(a.json, &t, |t| view(t, a.top));
+    a.out.emit(&t, |t| view(t, a.top))?;
     Ok(0)
 }
 

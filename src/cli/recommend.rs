@@ -14,13 +14,13 @@ pub struct Args {
     model: Model,
     #[command(flatten)]
     req: RecommendRequest,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let r = engine(&a.data, &a.model)?.recommend(&a.req)?;
-    super::emit(a.json, &r, view);
+    a.out.emit(&r, view)?;
     Ok(0)
 }
 

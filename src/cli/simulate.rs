@@ -17,13 +17,13 @@ pub struct Args {
     model: Model,
     #[command(flatten)]
     req: SimulateRequest,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let s = engine(&a.data, &a.model)?.simulate(&a.req)?;
-    super::emit(a.json, &s, view);
+    a.out.emit(&s, view)?;
     Ok(0)
 }
 

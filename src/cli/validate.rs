@@ -9,9 +9,8 @@ use zhichu::ingest::Report;
 pub struct Args {
     #[command(flatten)]
     data: DataArgs,
-    /// Print the report as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    out: super::Output,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
@@ -19,7 +18,7 @@ pub fn run(a: Args) -> Result<i32, Fail> {
         return Err(Fail(2, "validate needs --data PATH".into()));
     }
     let e = load(&a.data)?;
-    super::emit(a.json, e.report(), view);
+    a.out.emit(e.report(), view)?;
     Ok(if e.report().is_ok() { 0 } else { super::EXIT_INVALID })
 }
 

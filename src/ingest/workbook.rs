@@ -304,7 +304,10 @@ pub(crate) fn read(name: &str, kind: Kind, bytes: &[u8], report: &mut Report) ->
     let mut tables = Vec::new();
     for sheet in book.sheet_names() {
         let Some(table) = Table::from_name(&sheet) else {
-            super::sources::unknown_table(report, name, Some(&sheet), &sheet);
+            // The template's own explanations are not data.
+            if !matches!(sheet.trim(), "说明" | "填表说明" | "使用说明") {
+                super::sources::unknown_table(report, name, Some(&sheet), &sheet);
+            }
             continue;
         };
         let sheet_issue = |code, message: String| {

@@ -2,6 +2,17 @@
 //! that a spreadsheet would run as a formula (starting with `=`, `+`, `-`,
 //! `@`, tab or carriage return) are escaped with a leading `'`.
 
+mod tables;
+pub use tables::Tabular;
+
+/// One sheet of an export: a name, a header and rows of text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
 /// A cell made safe against formula injection.
 pub fn escape_cell(s: &str) -> String {
     match s.chars().next() {
@@ -21,18 +32,29 @@ pub fn csv_table(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
 
 #[cfg(feature = "xlsx-write")]
 pub fn xlsx_table(sheet: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    xlsx_sheets(&[Sheet { name: sheet.into(), header: header.iter().map(|h| h.to_string()).collect(), rows: rows.to_vec() }])
+}
+
+/// A workbook of several sheets (a view with several lists, e.g. fairness).
+#[cfg(feature = "xlsx-write")]
+pub fn xlsx_sheets(sheets: &[Sheet]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet)?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, escape_cell(h), &bold)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            // write_string never creates a formula; the escape keeps the text safe if re-saved as CSV.
-            ws.write_string(r as u32 + 1, c as u16, escape_cell(v))?;
+    for s in sheets {
+        let ws = wb.add_worksheet();
+        // Sheet names: at most 31 characters, none of []:*?/\.
+        let name: String = s.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+        ws.set_name(if name.is_empty() { "Sheet" } else { &name })?;
+        for (c, h) in s.header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, escape_cell(h), &bold)?;
         }
+        for (r, row) in s.rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                // write_string never creates a formula; the escape keeps the text safe if re-saved as CSV.
+                ws.write_string(r as u32 + 1, c as u16, escape_cell(v))?;
+            }
+        }
+        ws.set_freeze_panes(1, 0)?;
     }
     wb.save_to_buffer()
 }
