@@ -19,6 +19,7 @@ export function setProgress(pct, text) {
   if (pct === null) { el.hidden = true; return; }
   el.hidden = false;
   $('#progress-fill').style.width = `${pct}%`;
+  el.querySelector('[role=progressbar]').setAttribute('aria-valuenow', String(pct));
   $('#progress-text').textContent = text || `正在载入… ${pct}%`;
 }
 
@@ -46,6 +47,10 @@ export function chart(id) {
 export const resizeCharts = () => Object.values(charts).forEach((c) => c && c.resize());
 window.addEventListener('resize', resizeCharts);
 // Printing lays the page out again (two columns, smaller charts): redraw the charts to fit.
-window.matchMedia('print').addEventListener('change', resizeCharts);
+// `body[data-media]` says which layout the charts were last drawn for (tests wait on it).
+window.matchMedia('print').addEventListener('change', (e) => {
+  resizeCharts();
+  document.body.dataset.media = e.matches ? 'print' : 'screen';
+});
 window.addEventListener('beforeprint', resizeCharts);
 window.addEventListener('afterprint', resizeCharts);

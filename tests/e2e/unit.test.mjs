@@ -17,7 +17,8 @@ test('单位: the layout table and compliance equal the CLI', async () => {
   await page.click('#nav-unit');
   await page.waitForSelector('body[data-unit-ready]');
   await page.selectOption('#unit-select', 'U019');
-  await page.waitForFunction(() => document.querySelector('#weak-points').textContent.includes('纪律与廉政'));
+  // Every part of the tab (layout, compliance, fairness) is for U019 once the page says so.
+  await page.waitForSelector('body[data-unit-shown="U019:2025"]');
   const want = cli('layout', '--scale', 's', '--unit', 'U019', '--json');
   const rows = await page.$$eval('#layout-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())));
   assert.deepEqual(rows, want.dimensions.map((d) => [d.dimension, f(d.mean_reserve), f(d.compare_mean_reserve), `${(d.coverage * 100).toFixed(0)}%`, String(d.cadres_short), f(d.mean_shortfall)]));
@@ -71,32 +72,56 @@ test('规划: the plan equals the CLI, pin/remove re-plans; the assignment expor
 });
 
 test('kiosk: rotates, masks names, and memory stays flat over hundreds of rotations', async () => {
-  const { ctx, page } = await open('?scale=s&nosw&kiosk&interval=0.05', { width: 1920, height: 1080 });
+  // `manual`: no timer; the test draws each next view itself and waits until it is drawn.
+  const { ctx, page } = await open('?scale=s&nosw&kiosk&manual', { width: 1920, height: 1080 });
   const cdp = await ctx.newCDPSession(page);
   const heap = async () => {
     await cdp.send('HeapProfiler.collectGarbage');
     return (await cdp.send('Runtime.getHeapUsage')).usedSize;
   };
-  const waitRotations = (n) => page.waitForFunction((k) => Number(document.body.dataset.rotations || 0) >= k, n, { timeout: 120000 });
-  // Collect every view's text once: no teacher's or cadre's full name.
+  const rotations = () => page.evaluate(() => Number(document.body.dataset.rotations || 0));
+  /** Draws `n` more views; resolves when the last is on screen. */
+  const advance = (n = 1) => page.evaluate(async (k) => { for (let j = 0; j < k; j++) await window.__kioskNext(); }, n);
+  await page.waitForSelector('body[data-rotations="1"]');
+  // Two full rounds, every view's own text: no teacher's or cadre's full name.
   const teachers = cli('ratings', '--scale', 's', '--by', 'teacher', '--json').rows.map((r) => r.name).filter((n) => n.length >= 2);
-  const seen = new Set();
-  for (let k = 1; k <= 8; k++) {
-    await waitRotations(k);
-    seen.add(await page.textContent('#tab-kiosk'));
+  const ranking = cli('ratings', '--scale', 's', '--by', 'course', '--json').rows;
+  const order = ['units', 'courses', 'teachers', 'compliance'];
+  const texts = {};
+  for (let k = 0; k < 8; k++) {
+    if (k > 0) await advance();
+    assert.equal(await rotations(), k + 1);
+    const view = await page.$eval('#tab-kiosk', (s) => s.dataset.view);
+    assert.equal(view, order[k % 4], `view ${k + 1}`);
+    const text = await page.textContent('#tab-kiosk');
+    if (k >= 4) assert.equal(text, texts[view], `${view} is drawn the same the second time`);
+    texts[view] = text;
   }
-  const text = [...seen].join('\n');
-  assert.ok(/各单位知识储备度/.test(text) && /优质受欢迎课程/.test(text) && /学时达标率/.test(text));
-  assert.match(text, /[\u4e00-\u9fa5]\*/); // masked names like 何*嘉 are shown
-  const leaked = teachers.filter((n) => text.includes(n));
+  assert.match(texts.units, /各单位知识储备度/);
+  assert.match(texts.courses, /优质受欢迎课程/);
+  assert.ok(texts.courses.includes(ranking[0].name), 'the best-rated course is listed');
+  assert.match(texts.teachers, /学员评价较高的教师/);
+  assert.match(texts.teachers, /[\u4e00-\u9fa5]\*/); // masked names like 何*嘉 are shown
+  assert.match(texts.compliance, /学时达标率/);
+  const leaked = teachers.filter((n) => Object.values(texts).some((t) => t.includes(n)));
   assert.deepEqual(leaked, []);
   assert.equal(await page.isVisible('.tabbar'), false);
   await page.screenshot({ path: path.join(SHOTS, 'kiosk.png') });
-  await waitRotations(30);
+  await advance(22);
   const h1 = await heap();
-  await waitRotations(230);
+  await advance(200);
+  assert.equal(await rotations(), 230);
   const h2 = await heap();
   console.log(`kiosk heap after 30 rotations: ${(h1 / 1e6).toFixed(2)} MB; after 230: ${(h2 / 1e6).toFixed(2)} MB`);
   assert.ok(h2 - h1 < 3e6, `heap grew by ${((h2 - h1) / 1e6).toFixed(2)} MB over 200 rotations`);
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('kiosk: without `manual` it rotates by itself', async () => {
+  const { ctx, page } = await open('?scale=s&nosw&kiosk&interval=0.05', { width: 1920, height: 1080 });
+  // Waits on the count of views drawn, however long each takes.
+  await page.waitForFunction(() => Number(document.body.dataset.rotations || 0) >= 3, null, { timeout: 60000 });
+  assert.equal(await page.evaluate(() => typeof window.__kioskNext), 'undefined');
   await ctx.close();
 });
