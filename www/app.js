@@ -14,12 +14,27 @@ import { startKiosk } from './views/kiosk.js';
 const params = new URLSearchParams(location.search);
 
 function showTab(name) {
-  for (const b of document.querySelectorAll('.tabbar button')) b.setAttribute('aria-selected', String(b.dataset.tab === name));
+  for (const b of document.querySelectorAll('.tabbar button')) {
+    b.setAttribute('aria-selected', String(b.dataset.tab === name));
+    b.tabIndex = b.dataset.tab === name ? 0 : -1; // one tab stop for the tab list; arrows move within it
+  }
   for (const s of document.querySelectorAll('.tab')) s.hidden = s.id !== `tab-${name}`;
   resizeCharts();
   if (name === 'unit') showUnit().catch(showError);
 }
-document.querySelectorAll('.tabbar button').forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
+const tabButtons = [...document.querySelectorAll('.tabbar button')];
+tabButtons.forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
+// The tab list as the ARIA pattern has it: ←/→ (and Home/End) select and focus the neighbouring tab.
+document.querySelector('.tabbar [role=tablist]').addEventListener('keydown', (e) => {
+  const i = tabButtons.indexOf(document.activeElement);
+  if (i < 0) return;
+  const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabButtons.length - 1 }[e.key];
+  if (to === undefined) return;
+  e.preventDefault();
+  const b = tabButtons[(to + tabButtons.length) % tabButtons.length];
+  showTab(b.dataset.tab);
+  b.focus();
+});
 
 // Texts that quote a rule show the value the engine applies.
 function showPolicy(policy) {
@@ -40,7 +55,7 @@ setupData({ onNewData, showTab });
 if ('serviceWorker' in navigator && !params.has('nosw')) navigator.serviceWorker.register('sw.js').catch((e) => console.warn('service worker', e));
 loadStored()
   .then(async () => {
-    if (params.has('kiosk')) return startKiosk(Math.max(50, Number(params.get('interval') || 12) * 1000));
+    if (params.has('kiosk')) return startKiosk(params.has('manual') ? null : Math.max(50, Number(params.get('interval') || 12) * 1000));
     const m = location.hash.match(/cadre=([^&]+)/);
     const first = m ? decodeURIComponent(m[1]) : (await rpc('cadres', { limit: 1 }))[0]?.cadre_id;
     if (first) await selectCadre(first);

@@ -1,7 +1,7 @@
 // Offline support: the app shell, the wasm engine and the chart library are
 // cached on first visit and served from the cache afterwards (refreshed in the
 // background when the network is there). Only same-origin requests exist.
-const CACHE = 'zhichu-v3';
+const CACHE = 'zhichu-v4';
 const SHELL = ['./', 'index.html', 'app.js', 'engine.js', 'state.js', 'ui.js', 'charts.js', 'worker.js', 'store.js', 'style.css', 'icon.svg', 'manifest.webmanifest',
   'views/data.js', 'views/profile.js', 'views/unit.js', 'views/plan.js', 'views/kiosk.js',
   'pkg/zhichu.js', 'pkg/zhichu_bg.wasm', 'vendor/echarts.min.js'];

@@ -39,7 +39,7 @@ async function runPlan() {
   }
   $('#plan-result').hidden = false;
   $('#plan-summary').textContent = `${p.cohort} 名学员；已用 ${p.hours_used} / ${p.budget_hours} 学时；理论与党性教育占 ${pct(p.theory_share)}；人均预计提升 ${fmt(p.mean_gain)}。`;
-  $('#plan-table tbody').innerHTML = p.courses.map((c) => `<tr data-course="${esc(c.course_id)}"><td>${c.pinned ? '<span class="pinned">[必选]</span> ' : ''}${esc(c.title)} <span class="muted">${esc(c.course_id)}</span></td><td class="num">${c.hours}</td><td>${esc(c.teacher_name ?? '待定')}${c.teacher_rating ? ` ★${fmt(c.teacher_rating, 2)}` : ''}</td><td>${esc(c.reason)}</td><td><button type="button" data-pin="${esc(c.course_id)}">${c.pinned ? '取消必选' : '设为必选'}</button> <button type="button" data-remove="${esc(c.course_id)}">移除</button></td></tr>`).join('');
+  $('#plan-table tbody').innerHTML = p.courses.map((c) => `<tr data-course="${esc(c.course_id)}"><td>${c.pinned ? '<span class="pinned">[必选]</span> ' : ''}${esc(c.title)} <span class="muted">${esc(c.course_id)}</span></td><td class="num">${c.hours}</td><td>${esc(c.teacher_name ?? '待定')}${c.teacher_rating ? ` ★${fmt(c.teacher_rating, 2)}` : ''}</td><td>${esc(c.reason)}</td><td><button type="button" data-pin="${esc(c.course_id)}" aria-label="${c.pinned ? '取消必选' : '设为必选'}：${esc(c.title)}">${c.pinned ? '取消必选' : '设为必选'}</button> <button type="button" data-remove="${esc(c.course_id)}" aria-label="移除：${esc(c.title)}">移除</button></td></tr>`).join('');
   $('#plan-warnings').textContent = [...p.warnings, p.skipped_common.length ? `多数学员近年已学、未排入：${p.skipped_common.length} 门` : ''].filter(Boolean).join('；');
   chart('plan-radar').setOption(planRadarOption(p), true);
   document.body.dataset.plans = String(Number(document.body.dataset.plans || 0) + 1);
@@ -78,3 +78,4 @@ async function download(format) {
 }
 $('#assign-run').addEventListener('click', runAssign);
 $('#assign-xlsx').addEventListener('click', () => download('xlsx'));
+$('#assign-csv').addEventListener('click', () => download('csv'));

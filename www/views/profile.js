@@ -120,7 +120,7 @@ function renderHours({ rules }) {
     const pct = Math.min(100, (r.earned_hours / r.required_hours) * 100);
     const days = r.required_days ? `，参训 ${fmt(r.earned_days, 0)} / ${r.required_days} 天` : '';
     return `<div class="rule" data-rule="${esc(r.rule_id)}"><div>${esc(r.name)}：<strong>${fmt(r.earned_hours)}</strong> / ${r.required_hours} 学时${days}，${r.met ? '<span style="color:var(--ok)">已达标</span>' : `还差 ${fmt(r.remaining_hours)} 学时（截止 ${r.period_end}）`}</div>
-      <div class="meter ${r.met ? '' : 'short'}" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${pct.toFixed(0)}"><div style="width:${pct}%"></div></div></div>`;
+      <div class="meter ${r.met ? '' : 'short'}" role="progressbar" aria-label="${esc(r.name)}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${pct.toFixed(0)}" aria-valuetext="${fmt(r.earned_hours)} / ${r.required_hours} 学时"><div style="width:${pct}%"></div></div></div>`;
   }).join('') || '<p class="muted">没有适用的学时规定。</p>';
 }
 
