@@ -5,21 +5,32 @@
 // {code, message}; load progress moves the progress bar.
 import { setProgress } from './ui.js';
 
-const worker = new Worker('worker.js', { type: 'module' });
+let worker;
 let nextId = 1;
 const pending = new Map();
-worker.onmessage = (e) => {
-  const m = e.data;
-  if ('progress' in m) return setProgress(m.progress);
-  const p = pending.get(m.id);
-  if (!p) return;
-  pending.delete(m.id);
-  if (m.error) p.reject(m.error); else p.resolve(m.result);
-};
+function start() {
+  worker = new Worker('worker.js', { type: 'module' });
+  worker.onmessage = (e) => {
+    const m = e.data;
+    if ('progress' in m) return setProgress(m.progress);
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.error) p.reject(m.error); else p.resolve(m.result);
+  };
+}
+start();
 export function rpc(method, ...args) {
   const id = nextId++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
     worker.postMessage({ id, method, args });
   });
+}
+/** A new worker with a fresh engine module (after the old one broke); questions still waiting are refused. */
+export function restartEngine() {
+  worker.terminate();
+  for (const p of pending.values()) p.reject({ code: 'restarted', message: '分析引擎已重新启动' });
+  pending.clear();
+  start();
 }

@@ -37,7 +37,10 @@ onmessage = async (ev) => {
     else result = engine[method](...(args || []));
     postMessage({ id, result });
   } catch (e) {
-    const error = e && typeof e === 'object' && 'message' in e ? { code: e.code || 'error', message: String(e.message) } : { code: 'error', message: String(e) };
+    // A trap in the module (a Rust panic or abort) is not one of the engine's
+    // errors: say so, in words, and let the page name what it was doing.
+    const error = e instanceof WebAssembly.RuntimeError ? { code: 'engine_crash', message: `分析引擎内部错误（${e.message}）` }
+      : e && typeof e === 'object' && 'message' in e ? { code: e.code || 'error', message: String(e.message) } : { code: 'error', message: String(e) };
     postMessage({ id, error });
   }
 };

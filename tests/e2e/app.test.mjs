@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FIX, SHOTS, cli, context, open } from './harness.mjs';
+import { FIX, ROOT, SHOTS, cli, context, open } from './harness.mjs';
 
 async function showProfile(page, id) {
   await page.fill('#cadre-search', id);
@@ -64,10 +64,12 @@ test('demo loads; the radar renders and the table shows the CLI numbers', async 
   assert.match(await page.textContent('#hours'), /网络学习每年不少于 50 学时/);
   await page.screenshot({ path: path.join(SHOTS, 'profile-desktop.png'), fullPage: true });
   // Print / save as PDF: one A4 page.
+  // The charts are redrawn for the print layout before the PDF is made (the page says when).
   await page.emulateMedia({ media: 'print' });
-  await page.waitForTimeout(200);
+  await page.waitForSelector('body[data-media="print"]');
   const pdf = await page.pdf({ format: 'A4', printBackground: true });
   await page.emulateMedia({ media: 'screen' });
+  await page.waitForSelector('body[data-media="screen"]');
   fs.writeFileSync(path.join(SHOTS, 'profile.pdf'), pdf);
   const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g).length;
   assert.equal(pages, 1, `print view has ${pages} pages`);
@@ -108,7 +110,8 @@ test('a broken file shows the validation table and keeps earlier data; reload ke
   // Random bytes named like a table cannot be used: the good records.csv stays, before and after a reload.
   const noise = Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 2654435761) >>> 24));
   await uploadFiles(page, [{ name: 'records.csv', mimeType: 'text/csv', buffer: noise }]);
-  assert.match(await page.textContent('#toast'), /records\.csv」无法识别或读取，未导入/);
+  assert.match(await page.textContent('#import-status'), /「records\.csv」无法读取，未使用/);
+  assert.match(await page.textContent('#import-status'), /原有数据未受影响/);
   assert.match(await page.textContent('#loaded-counts'), /records 10.*未使用的文件：records\.csv/);
   assert.match(await page.textContent('#summary'), /干部 3 人/);
   // Reload: the imported files come back from IndexedDB.
@@ -136,12 +139,15 @@ test('a broken file shows the validation table and keeps earlier data; reload ke
 test('after one visit the app works offline', async () => {
   const ctx = await context();
   const page = await open(ctx);
-  await page.evaluate(async () => {
-    const reg = await navigator.serviceWorker.ready;
-    const c = await caches.open('zhichu-v3');
-    for (let i = 0; i < 100 && (await c.keys()).length < 12; i++) await new Promise((r) => setTimeout(r, 100));
-    return reg.active.state;
-  });
+  // The worker is active only once its install step has cached the whole shell: wait for that, then check the cache.
+  const sw = fs.readFileSync(path.join(ROOT, 'www/sw.js'), 'utf8');
+  const cacheName = sw.match(/const CACHE = '([^']+)'/)[1];
+  const shell = JSON.parse(sw.match(/const SHELL = (\[[^\]]*\])/)[1].replace(/'/g, '"'));
+  const cached = await page.evaluate(async (name) => {
+    await navigator.serviceWorker.ready;
+    return (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
+  }, cacheName);
+  for (const f of shell) assert.ok(cached.includes(new URL(f, 'http://x/').pathname), `${f} is not cached`);
   await ctx.setOffline(true);
   await page.reload();
   await page.waitForSelector('body[data-ready]', { timeout: 60000 });
