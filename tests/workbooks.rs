@@ -66,3 +66,17 @@ fn a_sheet_claiming_every_cell_costs_only_the_cells_it_has() {
     assert_eq!(errs, [(Some(1048576), Some("A1048576")), (Some(1048576), Some("B1048576")), (Some(1048576), Some("C1048576"))]);
     assert_eq!(r.loaded["cadres"], 0);
 }
+
+#[test]
+fn an_old_format_sheet_spanning_everything_is_refused_before_it_is_laid_out() {
+    // Excel 97-2003 with a cell at row 65,536, column 256: the reader would lay
+    // out 16.7 million cells. Refused, with the file named; nothing else lost.
+    let mut all = files("basic_gbk");
+    all.extend(files("far_cell.xls"));
+    let e = Engine::load(&all, &LoadOptions::default(), &mut |_| {}).unwrap();
+    let err = e.report().errors.iter().find(|i| i.file == "far_cell.xls").unwrap();
+    assert_eq!(err.code, "bad_workbook");
+    assert!(err.message.contains("文件可能已损坏"), "{}", err.message);
+    assert_eq!(e.report().rejected, ["far_cell.xls"]);
+    assert_eq!(e.report().loaded["cadres"], 3);
+}

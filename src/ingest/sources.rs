@@ -62,7 +62,23 @@ pub(crate) fn read<'a>(file: &'a SourceFile, report: &mut Report) -> Vec<TableDa
     // A workbook is known by its bytes, whatever its name says (an .xls that
     // is really .xlsx, WPS's .et, a workbook saved as "x.csv").
     if let Some(kind) = super::workbook::sniff(&file.bytes) {
-        return super::workbook::read(&name, kind, &file.bytes, report);
+        // The workbook readers (calamine) can panic on some damaged files; natively
+        // that becomes an error on the file (in WebAssembly a panic stops the
+        // engine, and the page and the mini-program start it again).
+        let mut local = Report::default();
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::workbook::read(&name, kind, &file.bytes, &mut local)));
+        return match read {
+            Ok(tables) => {
+                report.errors.append(&mut local.errors);
+                report.warnings.append(&mut local.warnings);
+                report.files.append(&mut local.files);
+                tables
+            }
+            Err(_) => {
+                report.errors.push(file_issue("bad_workbook", &name, "读取该工作簿时出错，文件可能已损坏，整个文件未载入；请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入".into()));
+                Vec::new()
+            }
+        };
     }
     match ext.as_str() {
         "csv" | "tsv" | "txt" => read_csv(&name, stem, &file.bytes, report),

@@ -15,6 +15,9 @@ use std::io::Cursor;
 /// The most non-empty cells one sheet may have (a city's records are a few
 /// hundred thousand rows of ~8 cells; a province belongs in CSV or Parquet).
 pub const MAX_SHEET_CELLS: usize = 20_000_000;
+/// Excel's own sheet size.
+const EXCEL_ROWS: u32 = 1_048_576;
+const EXCEL_COLUMNS: u32 = 16_384;
 /// The header is looked for in this many first rows.
 const HEADER_SEARCH_ROWS: usize = 10;
 /// Merged regions wider or taller than this are not spread over their cells.
@@ -102,6 +105,192 @@ struct Sheet {
     merged: Vec<Dimensions>,
 }
 
+/// Checks an Excel 97–2003 file's compound-file structure before calamine
+/// reads it: sector size, and that every chain of the allocation tables ends
+/// inside the file. calamine follows chains without looking for cycles, so a
+/// damaged table (a sector pointing back to itself) would make it grow a
+/// buffer until memory runs out; such a file is refused here instead.
+fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
+    const SPECIAL: u32 = 0xFFFF_FFFA; // MAXREGSECT + 1: DIFSECT, FATSECT, ENDOFCHAIN, FREESECT and reserved
+    const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
+    let bad = |what: &str| Err(format!("文件结构已损坏（{what}）"));
+    if bytes.len() < 512 {
+        return bad("文件头不完整");
+    }
+    let u16_at = |o: usize| u16::from_le_bytes([bytes[o], bytes[o + 1]]);
+    let u32_at = |o: usize| bytes.get(o..o + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let shift = u16_at(0x1E);
+    if shift != 9 && shift != 12 {
+        return bad("扇区大小");
+    }
+    let size = 1usize << shift;
+    let sectors = bytes.len().div_ceil(size).saturating_sub(1);
+    // A table sector must be whole (calamine asserts it).
+    let sector = |id: u32| -> Option<&[u8]> {
+        let start = (id as usize + 1).checked_mul(size)?;
+        bytes.get(start..start.checked_add(size)?)
+    };
+    // DIFAT: 109 entries in the header, then a chain of DIFAT sectors.
+    let mut fat_sectors: Vec<u32> = (0..109).filter_map(|i| u32_at(0x4C + 4 * i)).filter(|&id| id < SPECIAL).collect();
+    let (mut next, mut hops) = (u32_at(0x44).unwrap_or(ENDOFCHAIN), 0usize);
+    while next < SPECIAL {
+        hops += 1;
+        let Some(s) = sector(next).filter(|_| hops <= sectors) else { return bad("DIFAT") };
+        let ids: Vec<u32> = s.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        let (last, rest) = ids.split_last().ok_or("DIFAT")?;
+        fat_sectors.extend(rest.iter().filter(|&&id| id < SPECIAL));
+        next = *last;
+    }
+    let mut fat: Vec<u32> = Vec::new();
+    for &id in &fat_sectors {
+        let Some(s) = sector(id) else { return bad("FAT") };
+        fat.extend(s.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+    }
+    // Every chain ends: no pointer past the table, no cycle (colouring of the pointer graph).
+    fn acyclic(table: &[u32], special: u32) -> bool {
+        let mut state = vec![0u8; table.len()]; // 0 unseen, 1 on the current path, 2 done
+        for start in 0..table.len() {
+            let mut path = Vec::new();
+            let mut i = start;
+            loop {
+                match state[i] {
+                    2 => break,
+                    1 => return false,
+                    _ => {}
+                }
+                state[i] = 1;
+                path.push(i);
+                let next = table[i];
+                if next >= special {
+                    break;
+                }
+                if next as usize >= table.len() {
+                    return false;
+                }
+                i = next as usize;
+            }
+            for p in path {
+                state[p] = 2;
+            }
+        }
+        true
+    }
+    if !acyclic(&fat, SPECIAL) {
+        return bad("FAT 链");
+    }
+    // The mini FAT is itself a chain of sectors; its entries must end too.
+    let mut minifat: Vec<u32> = Vec::new();
+    let mut next = u32_at(0x3C).unwrap_or(ENDOFCHAIN);
+    while next < SPECIAL {
+        let Some(s) = sector(next) else { return bad("mini FAT") };
+        minifat.extend(s.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+        next = fat.get(next as usize).copied().unwrap_or(ENDOFCHAIN);
+    }
+    if !acyclic(&minifat, SPECIAL) {
+        return bad("mini FAT 链");
+    }
+
+    // calamine lays every sheet out as a dense grid when it opens the file, as
+    // large as the sheet's cells span (rows × columns). Read the cell records'
+    // positions first and refuse a sheet whose span would be absurd.
+    let chain = |start: u32, table: &[u32], limit: usize| -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut id = start;
+        while id < SPECIAL && out.len() < limit {
+            out.push(id);
+            id = table.get(id as usize).copied().unwrap_or(ENDOFCHAIN);
+        }
+        out
+    };
+    let read = |ids: &[u32]| -> Vec<u8> { ids.iter().filter_map(|&id| sector(id)).flatten().copied().collect() };
+    let dirs = read(&chain(u32_at(0x30).unwrap_or(ENDOFCHAIN), &fat, sectors));
+    let entry = |name: &str| -> Option<(u32, usize)> {
+        dirs.chunks_exact(128).find_map(|d| {
+            let n = (u16::from_le_bytes([d[64], d[65]]) as usize).min(64);
+            let units: Vec<u16> = d[..n].chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).take_while(|&u| u != 0).collect();
+            (String::from_utf16_lossy(&units).eq_ignore_ascii_case(name))
+                .then(|| (u32::from_le_bytes([d[116], d[117], d[118], d[119]]), u32::from_le_bytes([d[120], d[121], d[122], d[123]]) as usize))
+        })
+    };
+    let Some((start, len)) = entry("Workbook").or_else(|| entry("Book")) else { return Ok(()) };
+    let stream: Vec<u8> = if len >= 4096 {
+        read(&chain(start, &fat, sectors))
+    } else {
+        // Small streams live in the mini stream: 64-byte sectors inside the root entry's chain.
+        let Some((root, _)) = dirs.get(..128).map(|d| (u32::from_le_bytes([d[116], d[117], d[118], d[119]]), 0)) else { return Ok(()) };
+        let mini = read(&chain(root, &fat, sectors));
+        chain(start, &minifat, minifat.len()).iter().filter_map(|&id| mini.get(id as usize * 64..id as usize * 64 + 64)).flatten().copied().collect()
+    };
+    let stream = &stream[..len.min(stream.len())];
+    // BIFF records: type, length, data. Cell records start with row and column (u16 each).
+    let mut span: Option<(u16, u16, u16, u16)> = None;
+    let mut records = 0usize;
+    // The sheet's declared size (DIMENSIONS): calamine reserves room for it.
+    let mut declared = 0usize;
+    let mut at = 0usize;
+    // The grid may be sparse, but not absurdly: at most 16 places per cell record, or 2^18 in all.
+    let check = |span: Option<(u16, u16, u16, u16)>, records: usize, declared: usize| -> Result<(), String> {
+        let limit = (16 * records).max(1 << 18);
+        if declared > limit {
+            return Err(format!("有工作表声明的范围（{declared} 格）远大于其中的内容，文件可能已损坏"));
+        }
+        if let Some((r0, r1, c0, c1)) = span {
+            let cells = (r1 as usize - r0 as usize + 1) * (c1 as usize - c0 as usize + 1);
+            if cells > limit {
+                return Err(format!("有工作表的单元格铺满 {} 行 × {} 列，超出上限，文件可能已损坏", r1 - r0 + 1, c1 - c0 + 1));
+            }
+        }
+        Ok(())
+    };
+    while at + 4 <= stream.len() {
+        let kind = u16::from_le_bytes([stream[at], stream[at + 1]]);
+        let n = u16::from_le_bytes([stream[at + 2], stream[at + 3]]) as usize;
+        let data = stream.get(at + 4..at + 4 + n).unwrap_or(&[]);
+        match kind {
+            // BOF starts a sheet (or the workbook globals): a new span.
+            0x0809 => {
+                check(span.take(), records, declared)?;
+                records = 0;
+                declared = 0;
+            }
+            // DIMENSIONS, read as calamine reads it (u32 arithmetic as it does).
+            0x0200 => {
+                let u16_of = |o: usize| u16::from_le_bytes([data[o], data[o + 1]]) as u32;
+                let u32_of = |o: usize| u32::from_le_bytes([data[o], data[o + 1], data[o + 2], data[o + 3]]);
+                let dims = match data.len() {
+                    10 => Some((u16_of(0), u16_of(2), u16_of(4), u16_of(6))),
+                    14 | 16 => Some((u32_of(0), u32_of(4), u16_of(8), u16_of(10))),
+                    _ => None,
+                };
+                if let Some((rf, rl, mut cf, cl)) = dims {
+                    if 0xFF < cf || cl < cf {
+                        cf = 0;
+                    }
+                    if rl >= 1 && cl >= 1 {
+                        let rows = (rl - 1).wrapping_sub(rf).wrapping_add(1) as usize;
+                        let cols = (cl - 1).wrapping_sub(cf).wrapping_add(1) as usize;
+                        declared = declared.max(rows.saturating_mul(cols));
+                    }
+                }
+            }
+            // NUMBER, LABEL, LABELSST, RK, MULRK, BLANK, MULBLANK, FORMULA, BOOLERR, RSTRING.
+            0x0203 | 0x0204 | 0x00FD | 0x027E | 0x00BD | 0x0201 | 0x00BE | 0x0006 | 0x0205 | 0x00D6 if data.len() >= 4 => {
+                let (r, c) = (u16::from_le_bytes([data[0], data[1]]), u16::from_le_bytes([data[2], data[3]]));
+                // MULRK / MULBLANK run to a last column stored at the end.
+                let c_last = if matches!(kind, 0x00BD | 0x00BE) && data.len() >= 6 { u16::from_le_bytes([data[data.len() - 2], data[data.len() - 1]]).max(c) } else { c };
+                records += 1;
+                span = Some(match span {
+                    None => (r, r, c, c_last),
+                    Some((r0, r1, c0, c1)) => (r0.min(r), r1.max(r), c0.min(c), c1.max(c_last)),
+                });
+            }
+            _ => {}
+        }
+        at += 4 + n;
+    }
+    check(span, records, declared)
+}
+
 enum Book {
     Xlsx(calamine::Xlsx<Cursor<Vec<u8>>>),
     Xlsb(calamine::Xlsb<Cursor<Vec<u8>>>),
@@ -119,7 +308,10 @@ impl Book {
         Ok(match kind {
             Kind::Xlsx => Book::Xlsx(calamine::Xlsx::new(c).map_err(|e| e.to_string())?),
             Kind::Xlsb => Book::Xlsb(calamine::Xlsb::new(c).map_err(|e| e.to_string())?),
-            Kind::Xls => Book::Xls(calamine::Xls::new(c).map_err(|e| e.to_string())?),
+            Kind::Xls => {
+                check_compound_file(bytes)?;
+                Book::Xls(calamine::Xls::new(c).map_err(|e| e.to_string())?)
+            }
             Kind::Ods => Book::Ods(calamine::Ods::new(c).map_err(|e| e.to_string())?),
         })
     }
@@ -143,6 +335,10 @@ impl Book {
             let text = cell_text(&d);
             if text.trim().is_empty() {
                 return Ok(());
+            }
+            // A damaged cell reference can name a place no sheet has.
+            if pos.0 >= EXCEL_ROWS || pos.1 >= EXCEL_COLUMNS {
+                return Err(format!("单元格位置（第 {} 行第 {} 列）超出 Excel 的范围，文件可能已损坏", pos.0 as u64 + 1, pos.1 as u64 + 1));
             }
             n += 1;
             if n > MAX_SHEET_CELLS {
