@@ -38,6 +38,16 @@ export function showError(e) {
   console.error(e);
 }
 
+/** Hands bytes to the browser as a download named `name`. */
+export function saveFile(bytes, name, type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet') {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([bytes], { type }));
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+}
+
 const charts = {};
 /** The ECharts instance of an element (made once). */
 export function chart(id) {

@@ -2,7 +2,7 @@
 // data never freezes the page. Messages: {id, method, args} → {id, result} or
 // {id, error}; load progress is posted as {progress: percent}. For a
 // question, args is [request] (and for assign, [request, format]).
-import init, { Engine, demo_csv_files } from './pkg/zhichu.js';
+import init, { Engine, demo_csv_files, template_xlsx } from './pkg/zhichu.js';
 
 let engine = null;
 const ready = init();
@@ -21,10 +21,11 @@ const make = {
     engine = e;
     return { report, summary: engine.summary() };
   },
+  template: () => template_xlsx(),
   demoCsv: (scale) => demo_csv_files(scale || 's').map((f) => ({ name: f.name, bytes: f.bytes })),
 };
 const questions = new Set(['summary', 'report', 'units', 'cadres', 'prepare', 'profile', 'recommend', 'simulate', 'archive', 'hours',
-  'layout', 'city_ranking', 'ratings', 'fairness', 'compliance', 'classes', 'plan', 'assign']);
+  'layout', 'city_ranking', 'ratings', 'fairness', 'compliance', 'classes', 'plan', 'assign', 'export_xlsx']);
 
 onmessage = async (ev) => {
   const { id, method, args } = ev.data;

@@ -18,5 +18,5 @@ module.exports = {
   /** Where imported files are kept, under wx.env.USER_DATA_PATH. */
   STORE_DIR: 'zhichu',
   /** Extensions offered by the file picker (chat attachments). */
-  EXTENSIONS: ['xlsx', 'xls', 'csv', 'json'],
+  EXTENSIONS: ['xlsx', 'xls', 'xlsb', 'ods', 'et', 'csv', 'tsv', 'txt', 'json'],
 };

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FIX, ROOT, SHOTS, cli, context, open } from './harness.mjs';
+import { FIX, ROOT, SHOTS, cli, context, open, unzipText } from './harness.mjs';
 
 async function showProfile(page, id) {
   await page.fill('#cadre-search', id);
@@ -171,5 +171,21 @@ test('a 360×740 phone shows no horizontal scrolling', async () => {
     assert.ok(sw <= cw, `${tab}: scrollWidth ${sw} > ${cw}`);
     await page.screenshot({ path: path.join(SHOTS, `phone-${tab}.png`), fullPage: tab === 'profile' });
   }
+  await ctx.close();
+});
+
+test('the import template downloads and imports with no problem', async () => {
+  const ctx = await context();
+  const page = await open(ctx);
+  await page.click('#nav-data');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#template-download')]);
+  assert.equal(dl.suggestedFilename(), '知储导入模板.xlsx');
+  const file = await dl.path();
+  const sheets = unzipText(await fs.promises.readFile(file), /^xl\/workbook\.xml$/)['xl/workbook.xml'];
+  for (const name of ['单位', '知识维度', '教师', '课程', '干部', '班次', '培训记录', '评分', '岗位要求', '说明']) assert.ok(sheets.includes(`name="${name}"`), name);
+  await uploadFiles(page, [{ name: '知储导入模板.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: await fs.promises.readFile(file) }]);
+  assert.match(await page.textContent('#summary'), /干部 1 人/);
+  assert.equal(await page.$$eval('#validation tbody tr', (trs) => trs.length), 0);
+  assert.deepEqual(page.errors, []);
   await ctx.close();
 });

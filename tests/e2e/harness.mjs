@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { createServer } from '../../scripts/serve.mjs';
 
@@ -58,4 +59,29 @@ export async function open(ctx, query = '?scale=s', hash = '') {
 /** The CLI's JSON output. */
 export function cli(...args) {
   return JSON.parse(execFileSync(BIN, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
+}
+
+/** The text of every entry of a zip (an xlsx) whose name matches `re`, read from the central directory. */
+export function unzipText(buf, re = /./) {
+  const end = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let at = buf.readUInt32LE(end + 16);
+  const out = {};
+  for (let n = buf.readUInt16LE(end + 10); n > 0; n--) {
+    const method = buf.readUInt16LE(at + 10), size = buf.readUInt32LE(at + 20);
+    const nameLen = buf.readUInt16LE(at + 28), extra = buf.readUInt16LE(at + 30), comment = buf.readUInt16LE(at + 32);
+    const local = buf.readUInt32LE(at + 42);
+    const name = buf.subarray(at + 46, at + 46 + nameLen).toString();
+    const data = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const raw = buf.subarray(data, data + size);
+    if (re.test(name)) out[name] = (method === 8 ? zlib.inflateRawSync(raw) : raw).toString();
+    at += 46 + nameLen + extra + comment;
+  }
+  return out;
+}
+
+/** The CLI writing a view as xlsx (`--xlsx`): its sheets' XML and shared strings. */
+export function cliXlsx(...args) {
+  const file = path.join(fs.mkdtempSync(path.join(process.env.TMPDIR || '/tmp', 'zhichu-xlsx-')), 'view.xlsx');
+  execFileSync(BIN, [...args, '--xlsx', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return unzipText(fs.readFileSync(file), /^xl\/(worksheets\/sheet\d+|sharedStrings)\.xml$/);
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SHOTS, cli, context, open as openApp } from './harness.mjs';
+import { SHOTS, cli, cliXlsx, context, open as openApp, unzipText } from './harness.mjs';
 
 const f = (x, d = 1) => (x === null || x === undefined ? '—' : x.toFixed(d));
 
@@ -30,7 +30,14 @@ test('单位: the layout table and compliance equal the CLI', async () => {
   const ratings = cli('ratings', '--scale', 's', '--json');
   const first = await page.$eval('#ratings-table tbody tr td:nth-child(2)', (td) => td.textContent);
   assert.ok(first.includes(ratings.rows[0].id), `${first} vs ${ratings.rows[0].id}`);
-  await page.screenshot({ path: path.join(SHOTS, 'unit.png'), fullPage: true });
+  // Each view exports as the same workbook the CLI writes with --xlsx (sheets and strings identical).
+  const views = { compliance: ['compliance', '--unit', 'U019', '--year', '2025'], layout: ['layout', '--unit', 'U019'], fairness: ['fairness', '--unit', 'U019'], ratings: ['ratings'] };
+  for (const [view, args] of Object.entries(views)) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-export="${view}"]`)]);
+    const got = unzipText(await fs.promises.readFile(await dl.path()), /^xl\/(worksheets\/sheet\d+|sharedStrings)\.xml$/);
+    assert.deepEqual(got, cliXlsx(...args, '--scale', 's'), view);
+    assert.match(dl.suggestedFilename(), /\.xlsx$/);
+  }
   assert.deepEqual(page.errors, []);
   await ctx.close();
 });

@@ -1,7 +1,7 @@
 // 数据: import (drag-and-drop or picker), the validation report, the files
 // kept in this browser (IndexedDB), remove and clear. Loading is the engine's
 // (in the worker); this view only moves bytes and lays out the report.
-import { $, esc, setProgress, toast, showError } from '../ui.js';
+import { $, esc, setProgress, toast, showError, saveFile } from '../ui.js';
 import { rpc, restartEngine } from '../engine.js';
 import { state } from '../state.js';
 import { listFiles, putFiles, removeFile, clearFiles } from '../store.js';
@@ -172,3 +172,11 @@ $('#pick-files').addEventListener('click', () => $('#file-input').click());
 drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
 drop.addEventListener('dragleave', () => drop.classList.remove('over'));
 drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); importFiles(e.dataTransfer.files).catch(showError); });
+
+$('#template-download').addEventListener('click', async () => {
+  try {
+    saveFile(await rpc('template'), '知储导入模板.xlsx');
+  } catch (e) {
+    showError(e);
+  }
+});

@@ -1,7 +1,7 @@
 // 规划: the class planner (cohort, 学时 budget, theory share, pinned and
 // removed courses) and named assignment with export. The engine plans; this
 // view collects the request and lays out the answer.
-import { $, esc, fmt, pct, chart, toast } from '../ui.js';
+import { $, esc, fmt, pct, chart, toast, saveFile } from '../ui.js';
 import { rpc } from '../engine.js';
 import { state } from '../state.js';
 import { planRadarOption } from '../charts.js';
@@ -68,13 +68,7 @@ async function runAssign() {
 }
 async function download(format) {
   const bytes = await rpc('assign', assignArgs(), format);
-  const type = format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([bytes], { type }));
-  a.download = `调训名单-${$('#assign-class').value}.${format}`;
-  document.body.appendChild(a);
-  a.click();
-  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  saveFile(bytes, `调训名单-${$('#assign-class').value}.${format}`, format === 'xlsx' ? undefined : 'text/csv');
 }
 $('#assign-run').addEventListener('click', runAssign);
 $('#assign-xlsx').addEventListener('click', () => download('xlsx'));

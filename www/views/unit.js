@@ -1,7 +1,7 @@
 // 单位: a unit's training layout (heatmap and table), 学时 compliance,
 // repeated training and 培训专业户, and course/teacher ratings. Numbers come
 // from the engine; this view only lays them out.
-import { $, esc, fmt, pct, chart, toast } from '../ui.js';
+import { $, esc, fmt, pct, chart, toast, saveFile } from '../ui.js';
 import { rpc } from '../engine.js';
 import { layoutHeatmapOption, cityHeatmapOption, ratingDetailOption } from '../charts.js';
 
@@ -100,3 +100,23 @@ $('#unit-select').addEventListener('change', () => renderUnit().catch((e) => toa
 $('#unit-sub').addEventListener('change', () => renderUnit().catch((e) => toast(e.message)));
 $('#comp-year').addEventListener('change', () => renderUnit().catch((e) => toast(e.message)));
 $('#ratings-by').addEventListener('change', () => renderRatings().catch((e) => toast(e.message)));
+
+// Each view of the tab as an Excel workbook: the engine's sheets, the same the CLI's --xlsx writes.
+const exports = {
+  layout: () => ($('#unit-select').value ? ['layout', { unit: $('#unit-select').value, include_subunits: $('#unit-sub').checked }] : ['city_ranking', {}]),
+  compliance: () => ['compliance', { unit: $('#unit-select').value, year: Number($('#comp-year').value) }],
+  fairness: () => ['fairness', { unit: $('#unit-select').value }],
+  ratings: () => ['ratings', { by: $('#ratings-by').value }],
+};
+const names = { layout: '培训布局', compliance: '学时达标', fairness: '重复培训与培训专业户', ratings: '课程与教师评价' };
+document.querySelectorAll('[data-export]').forEach((b) => b.addEventListener('click', async () => {
+  const view = b.dataset.export;
+  try {
+    const [method, req] = exports[view]();
+    const bytes = await rpc('export_xlsx', method, req);
+    const unit = $('#unit-select').selectedOptions[0]?.textContent.trim().replace(/（.*$/, '') || '全市';
+    saveFile(bytes, `${names[view]}-${view === 'ratings' ? ($('#ratings-by').value === 'teacher' ? '教师' : '课程') : unit}.xlsx`);
+  } catch (e) {
+    toast(e.message);
+  }
+}));
