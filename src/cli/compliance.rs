@@ -3,28 +3,14 @@
 //! short with what they still owe.
 
 use super::term::out;
-use super::{load, DataArgs, Fail, RulesArg};
+use super::Fail;
 use zhichu::analytics::compliance::GroupCompliance;
 use zhichu::engine::requests::ComplianceRequest;
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    data: DataArgs,
-    #[command(flatten)]
-    rules: RulesArg,
-    #[command(flatten)]
-    req: ComplianceRequest,
-    #[command(flatten)]
-    out: super::Output,
-}
+pub type Args = super::Question<ComplianceRequest, super::RulesArg>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    let mut e = super::quiet(load(&a.data)?);
-    a.rules.apply(&mut e)?;
-    let g = e.compliance(&a.req)?;
-    a.out.emit(&g, view)?;
-    Ok(0)
+    a.answer(|e, r| e.compliance(r), view)
 }
 
 fn view(g: &GroupCompliance) {

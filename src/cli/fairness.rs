@@ -2,27 +2,14 @@
 //! spread over a unit's cadres, and who had none.
 
 use super::term::out;
-use super::{engine, DataArgs, Fail};
+use super::Fail;
 use zhichu::analytics::fairness::Fairness;
-use zhichu::analytics::Model;
 use zhichu::engine::requests::FairnessRequest;
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    data: DataArgs,
-    #[command(flatten)]
-    model: Model,
-    #[command(flatten)]
-    req: FairnessRequest,
-    #[command(flatten)]
-    out: super::Output,
-}
+pub type Args = super::Question<FairnessRequest>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    let f = engine(&a.data, &a.model)?.fairness(&a.req)?;
-    a.out.emit(&f, view)?;
-    Ok(0)
+    a.answer(|e, r| e.fairness(r), view)
 }
 
 fn view(f: &Fairness) {

@@ -2,28 +2,14 @@
 //! deadline of each period.
 
 use super::term::out;
-use super::{load, DataArgs, Fail, RulesArg};
+use super::Fail;
 use zhichu::engine::requests::HoursRequest;
 use zhichu::engine::Hours;
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    data: DataArgs,
-    #[command(flatten)]
-    rules: RulesArg,
-    #[command(flatten)]
-    req: HoursRequest,
-    #[command(flatten)]
-    out: super::Output,
-}
+pub type Args = super::Question<HoursRequest, super::RulesArg>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    let mut e = super::quiet(load(&a.data)?);
-    a.rules.apply(&mut e)?;
-    let h = e.hours(&a.req)?;
-    a.out.emit(&h, view)?;
-    Ok(0)
+    a.answer(|e, r| e.hours(r), view)
 }
 
 fn view(h: &Hours) {

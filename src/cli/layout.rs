@@ -4,33 +4,21 @@
 
 use super::term::{out, out_part};
 use super::term::{pad, width};
-use super::{engine, DataArgs, Fail};
+use super::Fail;
 use zhichu::analytics::layout::{Layout, UnitRank};
-use zhichu::analytics::Model;
 use zhichu::engine::requests::{AsOfRequest, LayoutRequest};
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    data: DataArgs,
-    #[command(flatten)]
-    model: Model,
-    #[command(flatten)]
-    req: LayoutRequest,
-    #[command(flatten)]
-    out: super::Output,
-}
+pub type Args = super::Question<LayoutRequest>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    let mut e = engine(&a.data, &a.model)?;
     if a.req.unit.trim().is_empty() {
-        let r = e.city_ranking(&AsOfRequest { as_of: a.req.as_of })?;
-        a.out.emit(&r, |r| city_ranking(r))?;
+        let at = AsOfRequest { as_of: a.req.as_of.clone() };
+        a.answer(|e, _| e.city_ranking(&at), |r| city_ranking(r))
     } else {
-        a.out.emit(&e.layout(&a.req)?, view)?;
+        a.answer(|e, r| e.layout(r), view)
     }
-    Ok(0)
 }
+
 fn view(l: &Layout) {
     out!(
         "{}（{}）培训布局 · {} 名干部{} · 截至 {} · 对比：{}",

@@ -85,6 +85,43 @@ pub struct DataArgs {
     read: LoadOptions,
 }
 
+/// What a command sets on the engine before asking: the reserve model, or the 学时 rules.
+pub trait Setup: clap::Args {
+    fn apply(&self, e: &mut Engine) -> Result<(), Fail>;
+}
+
+impl Setup for Model {
+    fn apply(&self, e: &mut Engine) -> Result<(), Fail> {
+        Ok(e.set_model(*self)?)
+    }
+}
+
+/// The arguments of one question to the engine: where the data come from,
+/// what is set on the engine first (`S`), the engine's request (`R`), and how
+/// to show the answer.
+#[derive(clap::Args)]
+pub struct Question<R: clap::Args, S: Setup = Model> {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    setup: S,
+    #[command(flatten)]
+    req: R,
+    #[command(flatten)]
+    out: Output,
+}
+
+impl<R: clap::Args, S: Setup> Question<R, S> {
+    /// Loads the data, sets the engine up, asks, and shows the answer with `view`.
+    fn answer<T: serde::Serialize + zhichu::export::Tabular>(&self, ask: impl FnOnce(&mut Engine, &R) -> zhichu::error::Result<T>, view: impl FnOnce(&T)) -> Result<i32, Fail> {
+        let mut e = quiet(load(&self.data)?);
+        self.setup.apply(&mut e)?;
+        let v = ask(&mut e, &self.req)?;
+        self.out.emit(&v, view)?;
+        Ok(0)
+    }
+}
+
 /// `--rules FILE`: the 学时 rules as JSON (default: those in the README).
 #[derive(clap::Args)]
 pub struct RulesArg {
@@ -93,7 +130,7 @@ pub struct RulesArg {
     rules: Option<PathBuf>,
 }
 
-impl RulesArg {
+impl Setup for RulesArg {
     fn apply(&self, e: &mut Engine) -> Result<(), Fail> {
         if let Some(p) = &self.rules {
             let text = std::fs::read_to_string(p).map_err(|err| Fail(EXIT_IO, format!("cannot read {}: {err}", p.display())))?;

@@ -4,26 +4,14 @@
 
 use super::term::out;
 use super::term::{bar, pad, width};
-use super::{engine, DataArgs, Fail};
-use zhichu::analytics::{Model, Profile};
+use super::Fail;
+use zhichu::analytics::Profile;
 use zhichu::engine::requests::ProfileRequest;
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    data: DataArgs,
-    #[command(flatten)]
-    model: Model,
-    #[command(flatten)]
-    req: ProfileRequest,
-    #[command(flatten)]
-    out: super::Output,
-}
+pub type Args = super::Question<ProfileRequest>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    let p = engine(&a.data, &a.model)?.profile(&a.req)?;
-    a.out.emit(&p, view)?;
-    Ok(0)
+    a.answer(|e, r| e.profile(r), view)
 }
 
 fn view(p: &Profile) {

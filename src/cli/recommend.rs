@@ -2,26 +2,14 @@
 //! each with its reason and expected gain.
 
 use super::term::out;
-use super::{engine, DataArgs, Fail};
-use zhichu::analytics::{Model, Recommendations};
+use super::Fail;
+use zhichu::analytics::Recommendations;
 use zhichu::engine::requests::RecommendRequest;
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    data: DataArgs,
-    #[command(flatten)]
-    model: Model,
-    #[command(flatten)]
-    req: RecommendRequest,
-    #[command(flatten)]
-    out: super::Output,
-}
+pub type Args = super::Question<RecommendRequest>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    let r = engine(&a.data, &a.model)?.recommend(&a.req)?;
-    a.out.emit(&r, view)?;
-    Ok(0)
+    a.answer(|e, r| e.recommend(r), view)
 }
 
 fn view(r: &Recommendations) {

@@ -4,27 +4,14 @@
 
 use super::term::out;
 use super::term::{pad, width};
-use super::{engine, DataArgs, Fail};
+use super::Fail;
 use zhichu::analytics::recommend::Simulation;
-use zhichu::analytics::Model;
 use zhichu::engine::requests::SimulateRequest;
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    data: DataArgs,
-    #[command(flatten)]
-    model: Model,
-    #[command(flatten)]
-    req: SimulateRequest,
-    #[command(flatten)]
-    out: super::Output,
-}
+pub type Args = super::Question<SimulateRequest>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    let s = engine(&a.data, &a.model)?.simulate(&a.req)?;
-    a.out.emit(&s, view)?;
-    Ok(0)
+    a.answer(|e, r| e.simulate(r), view)
 }
 
 fn view(s: &Simulation) {
