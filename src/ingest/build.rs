@@ -26,9 +26,27 @@ fn unclosed_quote(fetch: &Fetch, delimiter: u8) -> Option<usize> {
     })
 }
 
-/// The length in characters of a cell over [`MAX_FIELD_CHARS`].
-fn too_long(v: &str) -> Option<usize> {
-    (v.len() > MAX_FIELD_CHARS).then(|| v.chars().count()).filter(|&n| n > MAX_FIELD_CHARS)
+/// What no cell may hold, found in one pass over the row's bytes (this runs
+/// for every row of the largest table): more than [`MAX_FIELD_CHARS`]
+/// characters, or bytes that were not valid UTF-8 (decoded as U+FFFD).
+fn cell_problem(fetch: &Fetch) -> Option<Problem> {
+    for (c, i) in fetch.map.iter().enumerate() {
+        let Some(i) = *i else { continue };
+        let bytes: &[u8] = match &fetch.cells {
+            Cells::Csv(r) => r.get(i).unwrap_or(&[]),
+            Cells::Vec(v) => v.get(i).map_or(&[], |s| s.as_bytes()),
+        };
+        if bytes.len() > MAX_FIELD_CHARS {
+            let n = String::from_utf8_lossy(bytes).chars().count();
+            if n > MAX_FIELD_CHARS {
+                return Some(Problem { col: Some(c), code: "too_long", message: format!("单元格过长（{n} 字），每格最多 {MAX_FIELD_CHARS} 字（与 Excel 单元格的上限相同）") });
+            }
+        }
+        if bytes.contains(&0xEF) && bytes.windows(3).any(|w| w == "\u{FFFD}".as_bytes()) {
+            return Some(Problem { col: Some(c), code: "bad_encoding", message: "此格含有无法识别的字节（文件其余部分按 UTF-8 读取）".into() });
+        }
+    }
+    None
 }
 
 /// A problem in one cell (or, with `col: None`, the row as a whole).
@@ -50,6 +68,8 @@ struct Places {
 struct Fetch<'a> {
     map: &'a [Option<usize>],
     cells: Cells<'a>,
+    /// The plausible dates, read once per load (the clock is slow to ask in WebAssembly).
+    dates: (date::Day, date::Day),
 }
 
 enum Cells<'a> {
@@ -75,11 +95,26 @@ impl Fetch<'_> {
         }
         .trim()
     }
-    /// The row's first non-empty cell, whichever column it is in.
-    fn first_cell(&self) -> Option<&str> {
+    /// Whether the row may hold a cell that is too long, a line break (an
+    /// unclosed quote) or an undecodable byte: one pass over its bytes.
+    fn suspect(&self) -> bool {
+        let odd = |b: &[u8]| b.len() > MAX_FIELD_CHARS || b.iter().any(|&x| x == b'\n' || x == 0xEF);
         match &self.cells {
-            Cells::Csv(r) => r.iter().map(|b| std::str::from_utf8(b).unwrap_or("").trim()).find(|c| !c.is_empty()),
-            Cells::Vec(v) => v.iter().map(|c| c.trim()).find(|c| !c.is_empty()),
+            Cells::Csv(r) => odd(r.as_slice()),
+            Cells::Vec(v) => v.iter().any(|c| odd(c.as_bytes())),
+        }
+    }
+    /// Whether the row is a 合计 row or a footer: its first non-empty cell
+    /// says so. Every such word starts with a CJK character or a bracket, so
+    /// a cell starting with an ASCII letter or digit (an id) settles it at once.
+    fn is_total_or_footer(&self) -> bool {
+        let first: Option<&[u8]> = match &self.cells {
+            Cells::Csv(r) => r.iter().map(|b| b.trim_ascii()).find(|c| !c.is_empty()),
+            Cells::Vec(v) => v.iter().map(|c| c.trim().as_bytes()).find(|c| !c.is_empty()),
+        };
+        match first {
+            Some(b) if !b[0].is_ascii_alphanumeric() => std::str::from_utf8(b).is_ok_and(schema::is_total_or_footer),
+            _ => false,
         }
     }
     fn has(&self, col: usize) -> bool {
@@ -130,14 +165,14 @@ impl Fetch<'_> {
         // An Excel date serial kept as text (a number cell formatted as text) counts as that date.
         let serial = || values::parse_f64(v).filter(|x| x.fract() == 0.0).and_then(date::from_excel_serial);
         match date::parse(v).or_else(serial) {
-            Some(d) if d < date::earliest_plausible() || d > date::latest_plausible() => {
+            Some(d) if d < self.dates.0 || d > self.dates.1 => {
                 errs.push(Problem {
                     col: Some(col),
                     code: "date_out_of_range",
                     message: format!(
                         "日期不在合理范围内，应在 {} 至 {} 之间",
-                        date::format(date::earliest_plausible()),
-                        date::format(date::latest_plausible())
+                        date::format(self.dates.0),
+                        date::format(self.dates.1)
                     ),
                 });
                 Err(())
@@ -181,6 +216,7 @@ struct Runner<'a> {
     progress: &'a mut dyn FnMut(Progress),
     done: u64,
     total: u64,
+    dates: (date::Day, date::Day),
 }
 
 impl Runner<'_> {
@@ -273,25 +309,21 @@ impl Runner<'_> {
             errs.clear();
             let mut line_of = || known.unwrap_or_else(|| lines.as_mut().map_or(0, |l| l.line_at(byte)));
             // A 合计 row or a footer (填报人、审核人、注：…) is the sheet's, not a record.
-            if fetch.first_cell().is_some_and(schema::is_total_or_footer) {
+            if fetch.is_total_or_footer() {
                 skipped.push(line_of());
                 return;
             }
             let mut line = if table == Table::Records { 0 } else { line_of() };
-            if let Some(absorbed) = unclosed_quote(fetch, delimiter) {
+            // The checks below look at every row: gate them on one scan of its bytes.
+            let suspect = fetch.suspect();
+            if let Some(absorbed) = if suspect { unclosed_quote(fetch, delimiter) } else { None } {
                 errs.push(Problem {
                     col: None,
                     code: "unclosed_quote",
                     message: format!("本行有未闭合的英文双引号，其后 {absorbed} 行被并入本行（也未载入），请检查本行的引号"),
                 });
-            } else if let Some(c) = (0..map.len()).find(|&c| fetch.get(c).contains('\u{FFFD}')) {
-                errs.push(Problem { col: Some(c), code: "bad_encoding", message: "此格含有无法识别的字节（文件其余部分按 UTF-8 读取）".into() });
-            } else if let Some((c, n)) = (0..map.len()).find_map(|c| too_long(fetch.get(c)).map(|n| (c, n))) {
-                errs.push(Problem {
-                    col: Some(c),
-                    code: "too_long",
-                    message: format!("单元格过长（{n} 字），每格最多 {MAX_FIELD_CHARS} 字（与 Excel 单元格的上限相同）"),
-                });
+            } else if let Some(p) = if suspect { cell_problem(fetch) } else { None } {
+                errs.push(p);
             } else if row_fn(line, fetch, &mut errs) {
                 loaded += 1;
             }
@@ -334,7 +366,7 @@ impl Runner<'_> {
                         }
                     }
                     let byte = record.position().map(|p| p.byte() as usize).unwrap_or(0);
-                    let fetch = Fetch { map: &map, cells: Cells::Csv(&record) };
+                    let fetch = Fetch { map: &map, cells: Cells::Csv(&record), dates: self.dates };
                     handle(self.report, None, byte, &fetch);
                     n += 1;
                     if n % 32768 == 0 {
@@ -345,7 +377,7 @@ impl Runner<'_> {
             }
             Body::Rows { rows, .. } => {
                 for (line, cells) in rows {
-                    let fetch = Fetch { map: &map, cells: Cells::Vec(cells) };
+                    let fetch = Fetch { map: &map, cells: Cells::Vec(cells), dates: self.dates };
                     handle(self.report, Some(*line), 0, &fetch);
                 }
             }
@@ -485,7 +517,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
     let total: u64 = tables.iter().map(|t| t.size() as u64).sum();
     let mut ds = Dataset::default();
     let mut places = Places::default();
-    let mut run = Runner { report, progress, done: 0, total };
+    let mut run = Runner { report, progress, done: 0, total, dates: (date::earliest_plausible(), date::latest_plausible()) };
     let of = |t: Table| tables.iter().filter(move |x| x.table == t);
 
     // Units: read all rows first, since a parent may come after its children.
