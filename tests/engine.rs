@@ -48,6 +48,11 @@ fn bad_arguments_get_stable_codes_and_say_what_is_wrong() {
     assert_eq!(Engine::load(&files("basic_gbk"), &zero_minutes, &mut |_| {}).err().unwrap().code, "bad_argument");
     let err = e.layout(&LayoutRequest { unit: "U1".into(), years: Some("2025-2021".into()), ..Default::default() }).unwrap_err();
     assert!(err.message.contains("2025-2021"));
+    // Dates and years outside what a question can mean are refused, not computed.
+    for as_of in ["9999-12-31", "0001-01-01", "1900-01-01"] {
+        assert_eq!(e.profile(&ProfileRequest { cadre: "C1".into(), as_of: Some(as_of.into()) }).unwrap_err().code, "bad_argument", "{as_of}");
+    }
+    assert_eq!(e.layout(&LayoutRequest { unit: "U1".into(), years: Some("0-50".into()), ..Default::default() }).unwrap_err().code, "bad_argument");
     // The same refusals on the command line, exit 2 with the engine's message;
     // a negative number reaches the range check instead of being taken for an option.
     let out = Command::new(env!("CARGO_BIN_EXE_zhichu")).args(["profile", "--scale", "s", "--cadre", "C000001", "--half-life", "-3"]).output().unwrap();

@@ -100,6 +100,16 @@ fn an_unclosed_quote_is_reported_with_the_rows_it_swallowed() {
 }
 
 #[test]
+fn a_quoted_cell_that_spans_lines_is_not_an_unclosed_quote() {
+    // A post written over two lines with a comma in it: a normal, closed quote.
+    let cadres = "cadre_id,name,unit_id,rank,post\nC1,张三,U1,乡科级,\"组织人事\n（兼任，党建）\"\nC2,李四,U1,乡科级,纪检\n".to_string();
+    let e = load_with(&[("cadres.csv", cadres)]);
+    assert!(e.report().errors.is_empty(), "{:?}", e.report().errors);
+    assert_eq!(e.report().loaded["cadres"], 2);
+    assert_eq!(e.dataset().cadres.get(0).post, "组织人事\n（兼任，党建）");
+}
+
+#[test]
 fn one_bad_byte_in_a_utf8_file_costs_only_its_row() {
     let mut bytes = "cadre_id,name,unit_id,rank\nC1,张三,U1,乡科级\nC2,李四,U1,乡科级\nC3,王五,U1,乡科级\nC4,赵六,U1,乡科级\n".as_bytes().to_vec();
     let at = bytes.windows(3).position(|w| w == "五".as_bytes()).unwrap();

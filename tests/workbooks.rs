@@ -80,3 +80,85 @@ fn an_old_format_sheet_spanning_everything_is_refused_before_it_is_laid_out() {
     assert_eq!(e.report().rejected, ["far_cell.xls"]);
     assert_eq!(e.report().loaded["cadres"], 3);
 }
+
+/// A zip of the given parts, deflated.
+fn zipped(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in parts {
+        // An .ods keeps its mimetype first and uncompressed, as the format requires.
+        let method = if *name == "mimetype" { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
+        z.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(method)).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+#[test]
+fn an_ods_that_repeats_one_cell_over_the_whole_sheet_is_refused() {
+    // A few hundred bytes that would spread one cell over 16,384 columns × 6,000 rows.
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="干部"><table:table-row table:number-rows-repeated="6000"><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let bytes = zipped(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", content.as_bytes())]);
+    let e = Engine::load(&[SourceFile { name: "台账.ods".into(), bytes }], &LoadOptions::default(), &mut |_| {}).unwrap();
+    let err = &e.report().errors[0];
+    assert_eq!(err.code, "bad_workbook");
+    assert!(err.message.contains("重复单元格"), "{}", err.message);
+}
+
+#[test]
+fn a_workbook_that_unpacks_to_far_more_than_its_size_is_refused() {
+    // 80 MB of one string packs into well under 1 MB: the reader would hold it whole.
+    let huge = vec![b'x'; 80 << 20];
+    let bytes = zipped(&[("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>"), ("xl/sharedStrings.xml", &huge)]);
+    assert!(bytes.len() < 1 << 20);
+    let e = Engine::load(&[SourceFile { name: "book.xlsx".into(), bytes }], &LoadOptions::default(), &mut |_| {}).unwrap();
+    let err = &e.report().errors[0];
+    assert_eq!(err.code, "bad_workbook");
+    assert!(err.message.contains("解压后有 80 MB"), "{}", err.message);
+}
+
+#[test]
+fn a_two_row_header_with_a_subtotal_or_a_bad_part_reads_as_a_person_would() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let plain = Format::new();
+    for (name, header, rows) in [
+        ("units", vec!["unit_id", "name"], vec![vec!["U1", "市委组织部"]]),
+        ("dimensions", vec!["dimension"], vec![vec!["理想信念"]]),
+        ("courses", vec!["course_id", "title", "hours", "dimensions"], vec![vec!["K1", "专题", "10", "理想信念:1"]]),
+        ("cadres", vec!["cadre_id", "name", "unit_id"], vec![vec!["C1", "张三", "U1"]]),
+    ] {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+    }
+    // 学时 over 线上 / 线下 / 小计: the subtotal is the value; a part that is no number is reported.
+    let ws = wb.add_worksheet();
+    ws.set_name("培训记录").unwrap();
+    for (c, h) in ["干部编号", "课程编号", "日期"].iter().enumerate() {
+        ws.merge_range(0, c as u16, 1, c as u16, h, &plain).unwrap();
+    }
+    ws.merge_range(0, 3, 0, 5, "学时", &plain).unwrap();
+    for (c, h) in ["线上", "线下", "小计"].iter().enumerate() {
+        ws.write_string(1, 3 + c as u16, *h).unwrap();
+    }
+    for (r, row) in [["C1", "K1", "2024-05-01", "2", "3", "5"], ["C1", "K1", "2024-05-02", "2", "三", ""]].iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(2 + r as u32, c as u16, *v).unwrap();
+        }
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let e = Engine::load(&[SourceFile { name: "台账.xlsx".into(), bytes }], &LoadOptions::default(), &mut |_| {}).unwrap();
+    let r = e.report();
+    assert_eq!(r.loaded["records"], 1, "{:?}", r.errors);
+    assert_eq!(e.dataset().records.hours[0], 5.0, "the subtotal, not 2 + 3 + 5");
+    let err = r.errors.iter().find(|i| i.file == "台账.xlsx").unwrap();
+    assert_eq!((err.row, err.value.as_deref()), (Some(4), None::<&str>.or(Some("三"))));
+}

@@ -9,16 +9,22 @@ const ready = init();
 
 // Loading and the demo make a new engine; every other message is one of the
 // engine's questions, called with its request object (see src/wasm.rs).
+// The engine being replaced is freed at once (its dataset lives in wasm memory,
+// which the garbage collector cannot see).
+function replace(next) {
+  if (engine && engine !== next) engine.free();
+  engine = next;
+}
 const make = {
   async demo(scale) {
-    engine = Engine.demo(scale || 'm');
+    replace(Engine.demo(scale || 'm'));
     return engine.summary();
   },
   async load(files) {
     const e = new Engine();
     for (const f of files) e.add_file(f.name, new Uint8Array(f.bytes));
     const report = e.load((pct) => postMessage({ progress: pct }));
-    engine = e;
+    replace(e);
     return { report, summary: engine.summary() };
   },
   template: () => template_xlsx(),

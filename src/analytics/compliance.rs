@@ -107,6 +107,8 @@ pub struct RuleProgress {
     pub earned_days: f64,
     pub required_days: f64,
     pub met: bool,
+    /// How far along, 0–1 (1 when met, by hours or by days): what a progress bar shows.
+    pub progress: f64,
 }
 
 /// Whether a record counts for a kind of training.
@@ -170,6 +172,7 @@ pub fn progress(ds: &Dataset, rules: &[Rule], cadre: u32, year: i32) -> Vec<Rule
                 earned_days: days,
                 required_days: rule.days,
                 met,
+                progress: if met || rule.hours <= 0.0 { 1.0 } else { (hours / rule.hours).clamp(0.0, 1.0) },
             }
         })
         .collect()

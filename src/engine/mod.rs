@@ -40,6 +40,10 @@ use crate::policy::{self, Policy, RuleInfo};
 use requests::*;
 use serde::Serialize;
 
+/// Years a question may ask about.
+const FIRST_YEAR: i32 = 1949;
+const LAST_YEAR: i32 = 2200;
+
 /// The default as-of date when the data has no record at all.
 const FALLBACK_AS_OF: (i32, u32, u32) = (2025, 12, 31);
 
@@ -399,15 +403,19 @@ impl Engine {
 
     fn as_of_day(&self, as_of: Option<&str>) -> Result<Day> {
         match as_of.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => date::parse(s).ok_or_else(|| Error::bad_argument(format!("as_of：无法识别的日期「{s}」，应为 2025-12-31 这样的日期"))),
+            Some(s) => match date::parse(s) {
+                Some(d) if (date::earliest_plausible()..=date::year_end(LAST_YEAR)).contains(&d) => Ok(d),
+                Some(_) => Err(Error::bad_argument(format!("as_of：日期「{s}」不在 1949-10-01 至 {LAST_YEAR}-12-31 之间"))),
+                None => Err(Error::bad_argument(format!("as_of：无法识别的日期「{s}」，应为 2025-12-31 这样的日期"))),
+            },
             None => Ok(self.default_as_of()),
         }
     }
 
     fn year(&self, year: Option<i32>) -> Result<i32> {
         match year {
-            Some(y) if (1949..=2200).contains(&y) => Ok(y),
-            Some(y) => Err(Error::bad_argument(format!("year：年份 {y} 不在 1949–2200 之间"))),
+            Some(y) if (FIRST_YEAR..=LAST_YEAR).contains(&y) => Ok(y),
+            Some(y) => Err(Error::bad_argument(format!("year：年份 {y} 不在 {FIRST_YEAR}–{LAST_YEAR} 之间"))),
             None => Ok(date::year(self.default_as_of())),
         }
     }
@@ -449,7 +457,7 @@ pub fn parse_years(s: &str) -> Result<(i32, i32)> {
     let bad = || Error::bad_argument(format!("years：年份范围「{s}」应写成 2021-2025"));
     let (a, b) = s.split_once('-').ok_or_else(bad)?;
     let (a, b): (i32, i32) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
-    if a > b || b - a > 50 {
+    if a > b || b - a > 50 || a < FIRST_YEAR || b > LAST_YEAR {
         return Err(bad());
     }
     Ok((a, b))

@@ -15,14 +15,17 @@ use rustc_hash::FxHashMap;
 pub const MAX_FIELD_CHARS: usize = 32_767;
 
 /// A quote opened and never closed makes the CSV parser take the following
-/// lines as part of one field: a field holding a line break followed by more
-/// delimited values. Returns how many lines were absorbed.
-fn unclosed_quote(fetch: &Fetch, delimiter: u8) -> Option<usize> {
+/// lines as part of one field: a field holding line breaks where a later line
+/// is a whole row of the table (as many delimiters as the header has). A
+/// quoted cell that merely spans lines (a note with a comma) is not that.
+/// Returns how many lines were absorbed.
+fn unclosed_quote(fetch: &Fetch, delimiter: u8, width: usize) -> Option<usize> {
     let Cells::Csv(r) = fetch.cells else { return None };
+    let row_like = |line: &[u8]| line.iter().filter(|&&b| b == delimiter).count() >= width.saturating_sub(1).max(1);
     r.iter().find_map(|f| {
         let f = f.trim_ascii_end();
         let nl = f.iter().position(|&b| b == b'\n')?;
-        f[nl..].contains(&delimiter).then(|| f.iter().filter(|&&b| b == b'\n').count())
+        f[nl + 1..].split(|&b| b == b'\n').any(row_like).then(|| f.iter().filter(|&&b| b == b'\n').count())
     })
 }
 
@@ -112,10 +115,13 @@ impl Fetch<'_> {
             Cells::Csv(r) => r.iter().map(|b| b.trim_ascii()).find(|c| !c.is_empty()),
             Cells::Vec(v) => v.iter().map(|c| c.trim().as_bytes()).find(|c| !c.is_empty()),
         };
-        match first {
-            Some(b) if !b[0].is_ascii_alphanumeric() => std::str::from_utf8(b).is_ok_and(schema::is_total_or_footer),
-            _ => false,
-        }
+        let Some(first) = first.filter(|b| !b[0].is_ascii_alphanumeric()).and_then(|b| std::str::from_utf8(b).ok()) else { return false };
+        // A note (填报人、说明 …) stands nearly alone on its row; a record that merely starts with such a word does not.
+        let filled = match &self.cells {
+            Cells::Csv(r) => r.iter().filter(|b| !b.trim_ascii().is_empty()).count(),
+            Cells::Vec(v) => v.iter().filter(|c| !c.trim().is_empty()).count(),
+        };
+        schema::is_total(first) || (schema::is_footer(first) && filled <= 3)
     }
     fn has(&self, col: usize) -> bool {
         self.map[col].is_some()
@@ -316,7 +322,7 @@ impl Runner<'_> {
             let mut line = if table == Table::Records { 0 } else { line_of() };
             // The checks below look at every row: gate them on one scan of its bytes.
             let suspect = fetch.suspect();
-            if let Some(absorbed) = if suspect { unclosed_quote(fetch, delimiter) } else { None } {
+            if let Some(absorbed) = if suspect { unclosed_quote(fetch, delimiter, header.len()) } else { None } {
                 errs.push(Problem {
                     col: None,
                     code: "unclosed_quote",

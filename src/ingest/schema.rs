@@ -173,11 +173,17 @@ pub fn is_running_number(header: &str) -> bool {
     matches!(normalize_header(header).as_str(), "序号" | "编号" | "行号" | "no" | "no." | "#" | "顺序号")
 }
 
-/// A row that is a total or a footer, not data: its first non-empty cell
-/// starts with 合计/小计/总计, or with 填报人, 审核人, 制表, 说明 or 注：.
-pub fn is_total_or_footer(first_cell: &str) -> bool {
+/// A total row: its first non-empty cell starts with 合计/小计/总计/共计.
+pub fn is_total(first_cell: &str) -> bool {
     let c = first_cell.trim().trim_start_matches(['（', '(']);
-    ["合计", "小计", "总计", "共计", "填报人", "填表人", "审核人", "制表", "负责人", "说明", "注：", "注:", "备注："].iter().any(|p| c.starts_with(p))
+    ["合计", "小计", "总计", "共计"].iter().any(|p| c.starts_with(p))
+}
+
+/// A footer note: its first non-empty cell starts with 填报人, 审核人, 制表,
+/// 负责人, 说明 or 注：(the row must also be nearly empty: see `build`).
+pub fn is_footer(first_cell: &str) -> bool {
+    let c = first_cell.trim().trim_start_matches(['（', '(']);
+    ["填报人", "填表人", "审核人", "制表", "负责人", "说明", "注：", "注:", "备注："].iter().any(|p| c.starts_with(p))
 }
 
 pub fn match_column(table: Table, header: &str) -> Option<usize> {

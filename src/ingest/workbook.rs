@@ -58,7 +58,7 @@ pub fn sniff(bytes: &[u8]) -> Option<Kind> {
         Some(Kind::Ods)
     } else if contains(bytes, b"xl/workbook.bin") {
         Some(Kind::Xlsb)
-    } else if contains(bytes, b"xl/workbook.xml") || contains(bytes, b"xl/") {
+    } else if contains(bytes, b"xl/") {
         Some(Kind::Xlsx)
     } else {
         None
@@ -140,6 +140,13 @@ fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
         let (last, rest) = ids.split_last().ok_or("DIFAT")?;
         fat_sectors.extend(rest.iter().filter(|&&id| id < SPECIAL));
         next = *last;
+    }
+    // Each table sector once (the order is the table's), and no more of them than the file has.
+    let mut unique = fat_sectors.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    if unique.len() != fat_sectors.len() || fat_sectors.len() > sectors {
+        return bad("FAT");
     }
     let mut fat: Vec<u32> = Vec::new();
     for &id in &fat_sectors {
@@ -291,6 +298,62 @@ fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
     check(span, records, declared)
 }
 
+/// A zipped workbook (xlsx, xlsb, ods) may expand to at most this many times its size …
+const ZIP_EXPANSION: u64 = 100;
+/// … or this much, whichever is more.
+const ZIP_FLOOR: u64 = 64 << 20;
+
+/// Checks a zipped workbook before calamine opens it: calamine reads the
+/// shared-strings table whole, and spreads an .ods file's repeated cells out
+/// into a grid, both before any limit of ours can apply. So: the parts may not
+/// expand beyond [`ZIP_EXPANSION`] × the file (a 1 GB string packs into a few
+/// MB), and an .ods sheet may not repeat cells beyond a sane grid.
+fn check_zip(bytes: &[u8], kind: Kind) -> Result<(), String> {
+    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let limit = (bytes.len() as u64).saturating_mul(ZIP_EXPANSION).max(ZIP_FLOOR);
+    let mut total = 0u64;
+    for i in 0..z.len() {
+        total = total.saturating_add(z.by_index_raw(i).map_err(|e| e.to_string())?.size());
+    }
+    if total > limit {
+        return Err(format!("解压后有 {} MB，超出上限（文件大小的 {ZIP_EXPANSION} 倍），文件可能已损坏或有超长的单元格", total >> 20));
+    }
+    if kind == Kind::Ods {
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut z.by_name("content.xml").map_err(|e| e.to_string())?, &mut xml).map_err(|e| e.to_string())?;
+        check_ods_repeats(&xml)?;
+    }
+    Ok(())
+}
+
+/// The cells an .ods sheet spreads out to: Σ over rows of (rows repeated ×
+/// the non-empty cells of the row, each with its columns repeated). Refused
+/// past 16 per cell element written, or 2^20.
+fn check_ods_repeats(xml: &str) -> Result<(), String> {
+    let attr = |tag: &str, name: &str| -> u64 {
+        tag.find(name).and_then(|i| tag[i + name.len()..].strip_prefix("=\"")).and_then(|v| v.split('"').next()).and_then(|v| v.parse().ok()).unwrap_or(1)
+    };
+    let (mut spread, mut written) = (0u64, 0u64);
+    for row in xml.split("<table:table-row").skip(1) {
+        let rows = attr(&row[..row.find('>').unwrap_or(row.len())], "table:number-rows-repeated");
+        let mut cells = 0u64;
+        for cell in row.split("<table:table-cell").skip(1) {
+            written += 1;
+            let tag = &cell[..cell.find('>').map_or(cell.len(), |i| i + 1)];
+            // A self-closing cell with no value is empty: calamine does not spread it.
+            if tag.ends_with("/>") && !tag.contains("office:value") {
+                continue;
+            }
+            cells = cells.saturating_add(attr(tag, "table:number-columns-repeated"));
+        }
+        spread = spread.saturating_add(rows.saturating_mul(cells));
+    }
+    if spread > written.saturating_mul(16).max(1 << 20) {
+        return Err(format!("有工作表以重复单元格铺开 {spread} 格，远大于其中的内容，文件可能已损坏"));
+    }
+    Ok(())
+}
+
 enum Book {
     Xlsx(calamine::Xlsx<Cursor<Vec<u8>>>),
     Xlsb(calamine::Xlsb<Cursor<Vec<u8>>>),
@@ -304,6 +367,9 @@ fn too_many() -> String {
 
 impl Book {
     fn open(kind: Kind, bytes: &[u8]) -> Result<Book, String> {
+        if kind != Kind::Xls {
+            check_zip(bytes, kind)?;
+        }
         let c = Cursor::new(bytes.to_vec());
         Ok(match kind {
             Kind::Xlsx => Book::Xlsx(calamine::Xlsx::new(c).map_err(|e| e.to_string())?),
@@ -366,23 +432,26 @@ impl Book {
             }
             Book::Xls(b) => {
                 let range = b.worksheet_range(name).map_err(|e| e.to_string())?;
-                for (r, c, d) in range.used_cells() {
-                    let (r0, c0) = range.start().unwrap_or((0, 0));
-                    add(&mut grid, (r0 + r as u32, c0 + c as u32), d.clone())?;
-                }
+                each_cell(&range, |pos, d| add(&mut grid, pos, d))?;
                 b.merge_cells_by_sheet_name(name).unwrap_or_default()
             }
             Book::Ods(b) => {
                 let range = b.worksheet_range(name).map_err(|e| e.to_string())?;
-                for (r, c, d) in range.used_cells() {
-                    let (r0, c0) = range.start().unwrap_or((0, 0));
-                    add(&mut grid, (r0 + r as u32, c0 + c as u32), d.clone())?;
-                }
+                each_cell(&range, |pos, d| add(&mut grid, pos, d))?;
                 Vec::new()
             }
         };
         Ok(Sheet { grid, merged })
     }
+}
+
+/// Calls `f` with each used cell of a range and its absolute position.
+fn each_cell(range: &calamine::Range<Data>, mut f: impl FnMut((u32, u32), Data) -> Result<(), String>) -> Result<(), String> {
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    for (r, c, d) in range.used_cells() {
+        f((r0 + r as u32, c0 + c as u32), d.clone())?;
+    }
+    Ok(())
 }
 
 /// Spreads each merged region's value over the region's cells, in rows that
@@ -423,6 +492,9 @@ struct Header {
     /// Columns whose values are added up into the first of their group
     /// (学时 over 线上 / 线下): `(first, others)`.
     sums: Vec<(usize, Vec<usize>)>,
+    /// Groups with their own total column (学时 over 线上 / 线下 / 小计):
+    /// `(total, parts)`; the parts are added up only where the total is empty.
+    totals: Vec<(usize, Vec<usize>)>,
 }
 
 /// Finds the header among the first rows: the row naming most of the table's
@@ -434,56 +506,67 @@ fn find_header(table: Table, grid: &Grid, merged: &[Dimensions]) -> Option<Heade
     if header_score(table, cells) == 0 {
         // Nothing names a column: the first row is the header, and the usual error says what is missing.
         let (&row, cells) = grid.iter().next()?;
-        return Some(Header { row, depth: 1, names: cells.clone(), sums: Vec::new() });
+        return Some(Header { row, depth: 1, names: cells.clone(), sums: Vec::new(), totals: Vec::new() });
     }
     let depth = merged.iter().filter(|m| m.start.0 == row && m.end.0 > row).map(|m| (m.end.0 - row + 1).min(3)).max().unwrap_or(1);
     if depth == 1 {
-        return Some(Header { row, depth, names: cells.clone(), sums: Vec::new() });
+        return Some(Header { row, depth, names: cells.clone(), sums: Vec::new(), totals: Vec::new() });
     }
     let lower = grid.get(&(row + depth - 1)).cloned().unwrap_or_default();
     let width = cells.len().max(lower.len());
     let at = |v: &Vec<String>, c: usize| v.get(c).cloned().unwrap_or_default();
     let mut names = Vec::with_capacity(width);
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // Per group: its sub-columns, and the one that is already the total (小计/合计), if any.
+    let mut groups: BTreeMap<String, (Vec<usize>, Option<usize>)> = BTreeMap::new();
     for c in 0..width {
         let (upper, low) = (at(cells, c), at(&lower, c));
         if schema::match_column(table, &low).is_some() || upper.is_empty() {
             names.push(low);
         } else {
             if upper != low && schema::match_column(table, &upper).is_some() {
-                groups.entry(upper.clone()).or_default().push(c);
+                let g = groups.entry(upper.clone()).or_default();
+                g.0.push(c);
+                if matches!(low.trim(), "合计" | "小计" | "总计" | "共计") {
+                    g.1 = Some(c);
+                }
             }
             names.push(upper);
         }
     }
-    let mut sums = Vec::new();
-    for cols in groups.into_values().filter(|v| v.len() > 1) {
-        for &c in &cols[1..] {
+    let (mut sums, mut totals) = (Vec::new(), Vec::new());
+    for (cols, total) in groups.into_values().filter(|g| g.0.len() > 1) {
+        // A total among the parts is the value itself: the parts are not added to it.
+        let keep = total.unwrap_or(cols[0]);
+        let others: Vec<usize> = cols.iter().copied().filter(|&c| c != keep).collect();
+        for &c in &others {
             names[c] = String::new();
         }
-        sums.push((cols[0], cols[1..].to_vec()));
+        match total {
+            Some(t) => totals.push((t, others)),
+            None => sums.push((keep, others)),
+        }
     }
-    Some(Header { row, depth, names, sums })
+    Some(Header { row, depth, names, sums, totals })
 }
 
-/// Adds up the parts of a grouped column (学时 = 线上 + 线下): numbers are
-/// summed; a lone non-empty part is kept as written, so that a bad value is
-/// still reported as it is.
-fn sum_parts(cells: &mut [String], first: usize, others: &[usize]) {
+/// Adds up the parts of a grouped column (学时 = 线上 + 线下) into `first`
+/// (itself one of them, or an empty total column):
+/// numbers are summed; a part that is no number is put there as written, so
+/// that the row is reported with that value rather than loaded without it.
+fn sum_parts(cells: &mut Vec<String>, first: usize, others: &[usize]) {
     let parts: Vec<String> = std::iter::once(first).chain(others.iter().copied()).filter_map(|c| cells.get(c).filter(|v| !v.trim().is_empty()).cloned()).collect();
-    if parts.len() > 1 {
-        if let Some(nums) = parts.iter().map(|p| super::values::parse_f64(p)).collect::<Option<Vec<f64>>>() {
-            if first < cells.len() {
-                cells[first] = nums.iter().sum::<f64>().to_string();
-            }
-        }
-    } else if let (Some(p), true) = (parts.first(), first < cells.len()) {
-        cells[first] = p.clone();
-    }
     for &c in others {
         if c < cells.len() {
             cells[c] = String::new();
         }
+    }
+    if first >= cells.len() && !parts.is_empty() {
+        cells.resize(first + 1, String::new());
+    }
+    match parts.iter().find(|p| super::values::parse_f64(p).is_none()) {
+        Some(bad) => cells[first] = bad.clone(),
+        None if !parts.is_empty() => cells[first] = parts.iter().filter_map(|p| super::values::parse_f64(p)).sum::<f64>().to_string(),
+        None => {}
     }
 }
 
@@ -540,11 +623,22 @@ pub(crate) fn read(name: &str, kind: Kind, bytes: &[u8], report: &mut Report) ->
             report.warnings.push(i);
         }
         let rows = grid
-            .range(header.row + header.depth..)
-            .map(|(&r, cells)| {
-                let mut cells = cells.clone();
+            .split_off(&(header.row + header.depth))
+            .into_iter()
+            .map(|(r, mut cells)| {
                 for (first, others) in &header.sums {
                     sum_parts(&mut cells, *first, others);
+                }
+                for (total, parts) in &header.totals {
+                    if cells.get(*total).is_some_and(|v| !v.trim().is_empty()) {
+                        for &c in parts {
+                            if let Some(v) = cells.get_mut(c) {
+                                v.clear();
+                            }
+                        }
+                    } else {
+                        sum_parts(&mut cells, *total, parts);
+                    }
                 }
                 (r + 1, cells)
             })

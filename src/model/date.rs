@@ -92,10 +92,15 @@ fn valid_time(t: &str) -> bool {
         _ => t,
     };
     let parts: Vec<&str> = t.split(':').collect();
-    let num = |p: &str, max: f64| p.len() >= 2 && p.as_bytes()[..2].iter().all(u8::is_ascii_digit) && p.parse::<f64>().is_ok_and(|v| (0.0..=max).contains(&v));
+    // Hours and minutes are two digits; seconds may have a fraction.
+    let whole = |p: &str, max: u32| p.len() == 2 && p.bytes().all(|c| c.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|v| v <= max);
+    let secs = |p: &str| {
+        let (int, frac) = p.split_once('.').unwrap_or((p, "0"));
+        whole(int, 60) && !frac.is_empty() && frac.bytes().all(|c| c.is_ascii_digit())
+    };
     match parts.as_slice() {
-        [h, m] => num(h, 23.0) && num(m, 59.0) && !m.contains('.'),
-        [h, m, s] => num(h, 23.0) && num(m, 59.0) && !m.contains('.') && num(s, 60.999_999),
+        [h, m] => whole(h, 23) && whole(m, 59),
+        [h, m, s] => whole(h, 23) && whole(m, 59) && secs(s),
         _ => false,
     }
 }
@@ -141,7 +146,7 @@ mod tests {
         for s in ["2024-03-05 10:00", "2024-03-05T10:00:00.5+08:00", "2024.3.5", "2024年03月05日 08:30"] {
             assert_eq!(parse(s), Some(d), "{s}");
         }
-        for s in ["", "2024-13-01", "2024-02-30", "3/5/2024", "abc", "45000", "-2024-03-05", "+2024-03-05", "2024--03-05", "2024-03-05 25:61", "2024-06-01 24:00", "2024/3/5 10:61:00", "2024-03-05 garbage", "2024-003-05"] {
+        for s in ["", "2024-13-01", "2024-02-30", "3/5/2024", "abc", "45000", "-2024-03-05", "+2024-03-05", "2024--03-05", "2024-03-05 25:61", "2024-06-01 24:00", "2024/3/5 10:61:00", "2024-03-05 garbage", "2024-003-05", "2024-03-05 10.5:00", "2024-03-05 1e1:00", "2024-03-05 10:00:5e1"] {
             assert_eq!(parse(s), None, "{s}");
         }
         assert_eq!(format(d), "2024-03-05");

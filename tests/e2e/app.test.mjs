@@ -114,6 +114,21 @@ test('a broken file shows the validation table and keeps earlier data; reload ke
   assert.match(await page.textContent('#import-status'), /原有数据未受影响/);
   assert.match(await page.textContent('#loaded-counts'), /records 10.*未使用的文件：records\.csv/);
   assert.match(await page.textContent('#summary'), /干部 3 人/);
+  // A usable file with a kept file's name replaces it only when the user says so.
+  const newer = { name: 'records.csv', mimeType: 'text/csv', buffer: Buffer.from('干部编号,课程编号,日期,学时\nC1,K1,2024-01-05,10\n') };
+  let asked = '';
+  page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+  await uploadFiles(page, [newer]);
+  assert.match(asked, /「records\.csv」已保存在本浏览器中。用新文件替换它吗/);
+  assert.match(await page.textContent('#import-status'), /保留了原有的同名文件/);
+  assert.match(await page.textContent('#loaded-counts'), /records 10/);
+  page.once('dialog', (d) => d.accept());
+  await uploadFiles(page, [newer]);
+  assert.match(await page.textContent('#loaded-counts'), /records 8/);
+  // Back to the broken file (and its 3 good rows) for the rest of the test.
+  page.once('dialog', (d) => d.accept());
+  await uploadFiles(page, [path.join(FIX, 'broken', 'records.csv')]);
+  assert.match(await page.textContent('#loaded-counts'), /records 10/);
   // Reload: the imported files come back from IndexedDB.
   await page.reload();
   await page.waitForSelector('body[data-ready]');

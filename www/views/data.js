@@ -106,6 +106,15 @@ async function importFiles(fileList) {
     report = { ...report, errors: [...about(first.errors), ...report.errors], warnings: [...about(first.warnings), ...report.warnings], rejected: bad };
     renderData(report);
   }
+  // A usable file with the name of a kept one replaces it only when the user says so.
+  const replacing = kept.filter((f) => stored.some((s) => s.name === f.name)).map((f) => f.name);
+  if (replacing.length && !confirm(`${quote(replacing)}已保存在本浏览器中。用新文件替换它吗？\n（新文件已校验：${report.errors.length ? `有 ${report.errors.length} 处问题` : '没有发现问题'}；选「取消」则保留原文件。）`)) {
+    await loadFiles(stored);
+    status('rejected', `未导入${quote(replacing)}：保留了原有的同名文件。`);
+    finishImport();
+    refreshCadre();
+    return;
+  }
   await putFiles(kept);
   const n = report.errors.length;
   const why = rejected.map((f) => whyRejected(f.name, report));

@@ -117,7 +117,7 @@ $('#recs').addEventListener('keydown', (e) => { const el = e.target.closest('.re
 
 function renderHours({ rules }) {
   $('#hours').innerHTML = rules.map((r) => {
-    const pct = Math.min(100, (r.earned_hours / r.required_hours) * 100);
+    const pct = r.progress * 100; // the engine's 0–1, met by hours or by days
     const days = r.required_days ? `，参训 ${fmt(r.earned_days, 0)} / ${r.required_days} 天` : '';
     return `<div class="rule" data-rule="${esc(r.rule_id)}"><div>${esc(r.name)}：<strong>${fmt(r.earned_hours)}</strong> / ${r.required_hours} 学时${days}，${r.met ? '<span style="color:var(--ok)">已达标</span>' : `还差 ${fmt(r.remaining_hours)} 学时（截止 ${r.period_end}）`}</div>
       <div class="meter ${r.met ? '' : 'short'}" role="progressbar" aria-label="${esc(r.name)}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${pct.toFixed(0)}" aria-valuetext="${fmt(r.earned_hours)} / ${r.required_hours} 学时"><div style="width:${pct}%"></div></div></div>`;

@@ -2,10 +2,8 @@
 // period and deadline. Rules, periods and sums are the engine's.
 const state = require('../../lib/state.js');
 const view = require('../../lib/view.js');
+const config = require('../../lib/config.js');
 const { fmt } = require('../../lib/format.js');
-
-/** Years offered by the picker: the data's latest year and the four before it. */
-const YEARS_SHOWN = 5;
 
 Component({
   behaviors: [view],
@@ -30,7 +28,7 @@ Component({
       const h = await state.call('hours', this.year ? { cadre: s.cadre, year: this.year } : { cadre: s.cadre });
       const latest = Number(s.summary.as_of.slice(0, 4));
       const years = [];
-      for (let k = 0; k < YEARS_SHOWN; k++) years.push(String(latest - k));
+      for (let k = 0; k < config.YEARS_SHOWN; k++) years.push(String(latest - k));
       await this.set({
         demo: s.summary.demo,
         ready: true,
@@ -46,7 +44,7 @@ Component({
           remaining: fmt(r.remaining_hours),
           days: r.required_days ? `，参训 ${fmt(r.earned_days, 0)} / ${r.required_days} 天` : '',
           met: r.met,
-          pct: Math.min(100, r.required_hours > 0 ? (r.earned_hours / r.required_hours) * 100 : 100).toFixed(0),
+          pct: (r.progress * 100).toFixed(0),
           start: r.period_start,
           end: r.period_end,
         })),

@@ -4,9 +4,8 @@
 const state = require('../../lib/state.js');
 const view = require('../../lib/view.js');
 const charts = require('../../lib/charts.js');
+const config = require('../../lib/config.js');
 const { fmt, pct, isDark } = require('../../lib/format.js');
-
-const YEARS_SHOWN = 5;
 
 /** Units as a tree walk (parents first, indented), after 全市. */
 function unitList(units) {
@@ -44,7 +43,7 @@ Component({
       }
       const latest = Number(s.summary.as_of.slice(0, 4));
       const years = [];
-      for (let k = 0; k < YEARS_SHOWN; k++) years.push(String(latest - k));
+      for (let k = 0; k < config.YEARS_SHOWN; k++) years.push(String(latest - k));
       const c = await state.call('compliance', this.year ? { unit: this.unit, year: this.year } : { unit: this.unit });
       const unitIndex = Math.max(0, this.units.findIndex((u) => u.unit_id === this.unit));
       const data = {
