@@ -119,10 +119,12 @@ function start() {
  * Imports chosen files (`[{name, path}]`, e.g. from wx.chooseMessageFile).
  * A file the engine could not use at all (`report.rejected`) is not kept and
  * never replaces a kept file of the same name: the kept set is loaded again,
- * and the rejected file's problems stay in the report. Resolves to
- * `{report, kept: [names], rejected: [names]}`.
+ * and the rejected file's problems stay in the report. A usable file with a
+ * kept file's name replaces it only if `confirmReplace(names)` resolves true
+ * (otherwise the kept one stays). Resolves to
+ * `{report, kept: [names], rejected: [names], declined: [names]}`.
  */
-function importFiles(chosen) {
+function importFiles(chosen, confirmReplace = async () => true) {
   return serial(async () => {
     await start();
     const incoming = chosen.map((f) => ({ name: store.safeName(f.name), bytes: store.readPath(f.path) }));
@@ -130,10 +132,19 @@ function importFiles(chosen) {
     const merged = store.list().filter((n) => names.indexOf(n) < 0).map((name) => ({ name, bytes: store.read(name) })).concat(incoming);
     let res = await loadSet(merged);
     const rejected = res.report.rejected || [];
-    const good = incoming.filter((f) => rejected.indexOf(f.name) < 0);
+    let good = incoming.filter((f) => rejected.indexOf(f.name) < 0);
     const bad = incoming.filter((f) => rejected.indexOf(f.name) >= 0);
+    const keptNames = store.list();
+    const replacing = good.filter((f) => keptNames.indexOf(f.name) >= 0).map((f) => f.name);
+    const declined = replacing.length && !(await confirmReplace(replacing)) ? replacing : [];
+    good = good.filter((f) => declined.indexOf(f.name) < 0);
     good.forEach((f) => store.put(f.name, f.bytes));
     let report = res.report;
+    if (declined.length && !bad.length) {
+      // Loaded with the new file for its report; the user kept the old one: load what is kept.
+      res = await loadSet(readKept());
+      report = res.report;
+    }
     if (bad.length) {
       const badNames = bad.map((f) => f.name);
       const about = (i) => badNames.indexOf(i.file) >= 0;
@@ -148,7 +159,7 @@ function importFiles(chosen) {
     }
     state.rejected = bad.map((f) => f.name);
     await apply(res, report);
-    return { report, kept: good.map((f) => f.name), rejected: state.rejected };
+    return { report, kept: good.map((f) => f.name), rejected: state.rejected, declined };
   });
 }
 

@@ -89,6 +89,25 @@ test('a broken file shows its validation rows and keeps the earlier data; an unu
   assert.match(text(data, '#summary'), /干部 3 人/);
   assert.match(text(data, '#loaded-counts'), /records 10/);
   assert.match(mock.toasts.at(-1), /无法使用/);
+
+  // A usable file under a kept file's name replaces it only when the user says so.
+  const newerDir = tempDir('zhichu-newer-');
+  const newer = path.join(newerDir, 'records.csv');
+  fs.writeFileSync(newer, '干部编号,课程编号,日期,学时\nC1,K1,2024-01-05,10\n');
+  const keptRecords = fs.readFileSync(path.join(mock.dir, 'zhichu', 'records.csv'));
+  mock.confirm = false;
+  await importFiles(data, mock, [newer]);
+  assert.equal(mock.modals.at(-1), '替换已保存的文件');
+  assert.match(mock.toasts.at(-1), /保留原有的同名文件/);
+  assert.ok(fs.readFileSync(path.join(mock.dir, 'zhichu', 'records.csv')).equals(keptRecords), 'declined: the kept records.csv is unchanged');
+  assert.match(text(data, '#loaded-counts'), /records 10/);
+  mock.confirm = true;
+  await importFiles(data, mock, [newer]);
+  assert.match(text(data, '#loaded-counts'), /records 8/);
+  assert.ok(fs.readFileSync(path.join(mock.dir, 'zhichu', 'records.csv')).equals(fs.readFileSync(newer)), 'confirmed: replaced');
+  // Back to the broken file for the rest of the test.
+  await importFiles(data, mock, [BROKEN]);
+  assert.match(text(data, '#loaded-counts'), /records 10/);
   data.detach();
 
   // Restart: new modules and pages over the same folder.

@@ -60,9 +60,20 @@ Component({
       });
     },
     async importChosen(files) {
-      const out = await state.importFiles(files);
+      // A usable file with the name of a kept one replaces it only when the user says so.
+      const confirmReplace = (names) => new Promise((resolve) => {
+        wx.showModal({
+          title: '替换已保存的文件',
+          content: `「${names.join('」「')}」已保存在本机。用新文件替换吗？选「取消」则保留原文件。`,
+          confirmText: '替换',
+          success: (res) => resolve(!!res.confirm),
+          fail: () => resolve(false),
+        });
+      });
+      const out = await state.importFiles(files, confirmReplace);
       const n = out.report.errors.length;
-      wx.showToast({ title: out.rejected.length ? '有文件无法使用，未保存' : n ? `已导入，发现 ${n} 处问题` : '已导入，没有发现问题', icon: 'none' });
+      const title = out.rejected.length ? '有文件无法使用，未保存' : out.declined.length ? '已保留原有的同名文件' : n ? `已导入，发现 ${n} 处问题` : '已导入，没有发现问题';
+      wx.showToast({ title, icon: 'none' });
     },
     removeFile(e) {
       const name = e.currentTarget.dataset.name;
