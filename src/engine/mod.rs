@@ -177,10 +177,6 @@ impl Engine {
         &self.report
     }
 
-    pub fn is_demo(&self) -> bool {
-        self.demo
-    }
-
     pub fn policy(&self) -> Policy {
         Policy {
             repeat_window_years: policy::REPEAT_WINDOW_YEARS,
