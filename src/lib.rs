@@ -5,6 +5,7 @@
 //! - [`model`]: the data model (interned ids, column-wise records, weights matrix);
 //! - [`ingest`]: files → validated dataset with a located error report;
 //! - [`engine`]: **the API every face calls** — one object, one method per question, typed requests;
+//! - `analysis` (feature `analysis`): self-service pivots, SQL and Parquet, on polars;
 //! - [`analytics`]: the knowledge-reserve model, profiles and recommendations;
 //! - [`planning`]: the class planner and named assignment (调训名单);
 //! - [`demo`]: the seeded synthetic demo city, and writing datasets out as files;
@@ -15,6 +16,8 @@
 //!
 //! The native CLI lives in `src/main.rs` and `src/cli/`.
 
+#[cfg(feature = "analysis")]
+pub mod analysis;
 pub mod analytics;
 pub mod demo;
 pub mod engine;

@@ -3,6 +3,7 @@
 //! [`zhichu::Engine`]; this module only reads files, parses arguments and
 //! maps engine errors to exit codes.
 
+mod analysis;
 mod archive;
 mod assign;
 mod cadres;
@@ -11,7 +12,9 @@ mod demo;
 mod fairness;
 mod hours;
 mod layout;
+mod pivot;
 mod plan;
+mod query;
 mod profile;
 mod ratings;
 mod recommend;
@@ -66,6 +69,10 @@ enum Command {
     Plan(plan::Args),
     /// Named assignment (调训名单) for a class: who would gain most, with quotas; export to xlsx / CSV.
     Assign(assign::Args),
+    /// 数据透视: rows × a column field of an analysis table, one measure aggregated, with filters and totals.
+    Pivot(pivot::Args),
+    /// Read-only SQL over the analysis tables (records, record_dims, reserves, cadres, units, courses, teachers, classes, ratings).
+    Query(query::Args),
     /// Write the demo city (synthetic) as files.
     Demo(demo::Args),
     /// Write the import template (导入模板): every table as a sheet, required columns marked, an example row.
@@ -165,6 +172,8 @@ pub fn run() -> i32 {
         Command::Compliance(a) => compliance::run(a),
         Command::Plan(a) => plan::run(a),
         Command::Assign(a) => assign::run(a),
+        Command::Pivot(a) => pivot::run(a),
+        Command::Query(a) => query::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Template(a) => template::run(a),
     };

@@ -21,6 +21,7 @@
 //! | plan a class | [`Engine::plan`] | [`Plan`] |
 //! | who to send (调训名单) | [`Engine::assign`] | [`Assignment`] |
 
+pub mod batch;
 pub mod requests;
 
 use crate::analytics::archive::{self, ArchiveEntry};
@@ -105,6 +106,9 @@ pub struct Engine {
     rules: Vec<Rule>,
     snapshot: Option<Snapshot>,
     ratings: Option<Vec<RatingSummary>>,
+    /// The analysis tables at the last as-of date asked for (see [`crate::analysis`]).
+    #[cfg(feature = "analysis")]
+    pub(crate) analysis: Option<crate::analysis::Tables>,
 }
 
 impl Engine {
@@ -119,6 +123,8 @@ impl Engine {
             rules: policy::default_rules(),
             snapshot: None,
             ratings: None,
+            #[cfg(feature = "analysis")]
+            analysis: None,
         }
     }
 
@@ -167,6 +173,11 @@ impl Engine {
         }
         self.rules = rules;
         Ok(())
+    }
+
+    /// The reserve model's parameters.
+    pub fn model(&self) -> Model {
+        self.model
     }
 
     pub fn dataset(&self) -> &Dataset {
@@ -397,7 +408,7 @@ impl Engine {
         self.ds.latest_date().unwrap_or_else(|| date::from_ymd(FALLBACK_AS_OF.0, FALLBACK_AS_OF.1, FALLBACK_AS_OF.2).expect("a valid date"))
     }
 
-    fn as_of_day(&self, as_of: Option<&str>) -> Result<Day> {
+    pub(crate) fn as_of_day(&self, as_of: Option<&str>) -> Result<Day> {
         match as_of.map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => match date::parse(s) {
                 Some(d) if (date::earliest_plausible()..=date::year_end(LAST_YEAR)).contains(&d) => Ok(d),
@@ -417,7 +428,7 @@ impl Engine {
     }
 
     /// The dataset and every cadre's reserves at `as_of` (computed once per date).
-    fn at(&mut self, as_of: Option<&str>) -> Result<(&Dataset, &Snapshot)> {
+    pub(crate) fn at(&mut self, as_of: Option<&str>) -> Result<(&Dataset, &Snapshot)> {
         let day = self.as_of_day(as_of)?;
         if self.snapshot.as_ref().is_none_or(|s| s.as_of != day) {
             self.snapshot = Some(Snapshot::compute(&self.ds, self.model, day));

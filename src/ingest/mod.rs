@@ -3,6 +3,7 @@
 //! as a whole and never drops a row without saying which and why.
 
 mod build;
+mod parquet;
 pub mod decode;
 pub mod report;
 pub mod schema;

@@ -59,6 +59,9 @@ fn split_ext(name: &str) -> (&str, String) {
 pub(crate) fn read<'a>(file: &'a SourceFile, report: &mut Report) -> Vec<TableData<'a>> {
     let name = base_name(&file.name).to_string();
     let (stem, ext) = split_ext(&name);
+    if super::parquet::looks_like(&ext, &file.bytes) {
+        return super::parquet::read(&name, stem, &file.bytes, report);
+    }
     // A workbook is known by its bytes, whatever its name says (an .xls that
     // is really .xlsx, WPS's .et, a workbook saved as "x.csv").
     if let Some(kind) = super::workbook::sniff(&file.bytes) {

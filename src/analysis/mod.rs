@@ -1,0 +1,172 @@
+//! 自助分析: self-service pivots and SQL over the training data, on polars,
+//! with Parquet in and out (feature `analysis`; the lean web module and the
+//! mini-program leave it off).
+//!
+//! - [`tables`]: the analysis tables (`records`, `record_dims`, `reserves`,
+//!   the entity tables) built from the engine's dataset at an as-of date;
+//! - [`query`]: the pivot (数据透视), SQL, and the one result shape;
+//! - [`parquet`]: Parquet files in (validated like CSV) and out.
+//!
+//! The profiles stay with the hand-built engine (faster there); the numbers
+//! here come from the same model and snapshot, so `reserves` equals every
+//! profile and `record_dims.contribution` sums to the evidence.
+
+pub mod parquet;
+pub mod query;
+pub mod tables;
+
+use crate::engine::requests::AsOfRequest;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+pub use query::{Analysis, AnalysisRequest, Cell, PivotRequest, SqlRequest};
+pub use tables::{TableInfo, Tables};
+
+/// Export formats of a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum Format {
+    Xlsx,
+    Csv,
+    Parquet,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Result<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "xlsx" => Ok(Format::Xlsx),
+            "csv" => Ok(Format::Csv),
+            "parquet" => Ok(Format::Parquet),
+            _ => Err(Error::bad_argument(format!("format：应为 xlsx、csv 或 parquet，实为「{s}」"))),
+        }
+    }
+}
+
+fn polars_failure(e: polars::error::PolarsError) -> Error {
+    Error::new("analysis_failed", format!("分析表构建失败：{e}"))
+}
+
+impl Engine {
+    /// The analysis tables at `as_of` (built once per date and model).
+    fn tables(&mut self, as_of: Option<&str>) -> Result<&Tables> {
+        let (day, model) = (self.as_of_day(as_of)?, self.model());
+        if self.analysis.as_ref().is_none_or(|t| t.as_of != day || t.model != model) {
+            self.analysis = None;
+            let (ds, snap) = self.at(as_of)?;
+            let t = Tables::build(ds, snap).map_err(polars_failure)?;
+            self.analysis = Some(t);
+        }
+        Ok(self.analysis.as_ref().expect("just built"))
+    }
+
+    /// Every analysis table with its columns (name, type, meaning) and row count.
+    pub fn analysis_tables(&mut self, req: &AsOfRequest) -> Result<Vec<TableInfo>> {
+        self.tables(req.as_of.as_deref())?.info().map_err(polars_failure)
+    }
+
+    /// A pivot (数据透视), every row.
+    fn pivot_all(&mut self, req: &PivotRequest) -> Result<Analysis> {
+        let subtree = match req.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(u) => {
+                let k = self.find_unit(u)?;
+                Some(self.dataset().unit_subtree(k).into_iter().map(|i| self.dataset().units.id(i).to_string()).collect())
+            }
+            None => None,
+        };
+        let years = match req.years.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => Some(crate::engine::parse_years(s)?),
+            None => None,
+        };
+        let t = self.tables(req.as_of.as_deref())?;
+        query::pivot(t, req, subtree, years)
+    }
+
+    /// A pivot, its first `limit` rows.
+    pub fn pivot(&mut self, req: &PivotRequest) -> Result<Analysis> {
+        query::check_limit(req.limit)?;
+        let mut a = self.pivot_all(req)?;
+        a.truncate(req.limit);
+        Ok(a)
+    }
+
+    /// A read-only SQL query over the analysis tables.
+    pub fn sql(&mut self, req: &SqlRequest) -> Result<Analysis> {
+        query::check_limit(req.limit)?;
+        let t = self.tables(req.as_of.as_deref())?;
+        let mut a = query::sql(t, &req.query)?;
+        a.truncate(req.limit);
+        Ok(a)
+    }
+
+    /// The whole result of a pivot or a query (no row limit), for exports.
+    pub fn analysis(&mut self, req: &AnalysisRequest) -> Result<Analysis> {
+        match req {
+            AnalysisRequest::Pivot(p) => self.pivot_all(p),
+            AnalysisRequest::Sql(s) => {
+                let t = self.tables(s.as_of.as_deref())?;
+                query::sql(t, &s.query)
+            }
+        }
+    }
+
+    /// A result as a file: xlsx (numbers as numbers, text escaped against
+    /// formulas), CSV (UTF-8 with BOM) or Parquet (typed columns).
+    pub fn export_analysis(&mut self, req: &AnalysisRequest, format: Format) -> Result<Vec<u8>> {
+        let a = self.analysis(req)?;
+        write(&a, format)
+    }
+}
+
+/// A result as the bytes of a file.
+pub fn write(a: &Analysis, format: Format) -> Result<Vec<u8>> {
+    let io = |e: String| Error::new("export_failed", format!("导出失败：{e}"));
+    match format {
+        Format::Csv => {
+            let header = a.header();
+            let h: Vec<&str> = header.iter().map(String::as_str).collect();
+            Ok(crate::export::csv_table(&h, &a.text_rows()))
+        }
+        Format::Parquet => {
+            let mut df = query::to_frame(a).map_err(|e| io(e.to_string()))?;
+            parquet::write(&mut df).map_err(|e| io(e.to_string()))
+        }
+        Format::Xlsx => xlsx(a).map_err(|e| io(e.to_string())),
+    }
+}
+
+fn xlsx(a: &Analysis) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use crate::export::escape_cell;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name("分析")?;
+    for (j, c) in a.columns.iter().enumerate() {
+        ws.write_string_with_format(0, j as u16, escape_cell(&c.name), &bold)?;
+    }
+    let mut rows: Vec<(&Vec<Cell>, bool)> = a.rows.iter().map(|r| (r, false)).collect();
+    if let Some(t) = &a.totals {
+        rows.push((t, true));
+    }
+    for (i, (row, total)) in rows.into_iter().enumerate() {
+        let r = i as u32 + 1;
+        for (j, v) in row.iter().enumerate() {
+            let j = j as u16;
+            match v {
+                Cell::Null => {}
+                Cell::Num(x) => {
+                    ws.write_number(r, j, *x)?;
+                }
+                Cell::Int(x) => {
+                    ws.write_number(r, j, *x as f64)?;
+                }
+                Cell::Bool(_) | Cell::Text(_) if total => {
+                    ws.write_string_with_format(r, j, escape_cell(&v.text()), &bold)?;
+                }
+                _ => {
+                    ws.write_string(r, j, escape_cell(&v.text()))?;
+                }
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    wb.save_to_buffer()
+}

@@ -1,0 +1,553 @@
+//! 数据透视 and SQL over the analysis tables, and the one result shape every
+//! face shows (the CLI's `--format json`, the 分析 tab, the exports).
+
+use super::tables::{dtype_name, Tables};
+use crate::error::{Error, Result};
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "cli")]
+use clap::Args;
+
+/// Rows shown by default; the whole result goes to exports.
+pub const DEFAULT_LIMIT: usize = 1000;
+/// The label of the totals row and column.
+pub const TOTAL: &str = "合计";
+
+/// A pivot: rows × one column field, one measure and its aggregation, filters.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(Args))]
+#[serde(default, deny_unknown_fields)]
+pub struct PivotRequest {
+    /// Table: records, record_dims, reserves, cadres, units, courses, teachers, classes, ratings.
+    #[cfg_attr(feature = "cli", arg(long, default_value = "records"))]
+    pub table: String,
+    /// Row fields (comma-separated), e.g. unit or unit,rank.
+    #[cfg_attr(feature = "cli", arg(long, value_delimiter = ',', num_args = 1..))]
+    pub rows: Vec<String>,
+    /// Column field (one), e.g. year or dimension.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub cols: Option<String>,
+    /// Measure column (numeric for sum/mean/median/min/max); none: count rows.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub measure: Option<String>,
+    /// sum, mean, count, n_unique, median, min, max.
+    #[cfg_attr(feature = "cli", arg(long, default_value = "sum"))]
+    pub agg: String,
+    /// Only this unit and the units below it (unit id).
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub unit: Option<String>,
+    /// Only this rank (职级).
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub rank: Option<String>,
+    /// Only these years, e.g. 2021-2025.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub years: Option<String>,
+    /// Only this dimension (name or id).
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub dimension: Option<String>,
+    /// Only completed (true) or not completed (false) records.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub completed: Option<bool>,
+    /// Any further condition as an SQL expression, e.g. "hours >= 8 AND mode = '网络'".
+    #[cfg_attr(feature = "cli", arg(long = "where"))]
+    #[serde(rename = "where")]
+    pub filter: Option<String>,
+    /// Date of the view (YYYY-MM-DD); default: the latest record's date.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub as_of: Option<String>,
+    /// Rows to show (1–100000); exports take all.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULT_LIMIT))]
+    pub limit: usize,
+}
+
+impl Default for PivotRequest {
+    fn default() -> Self {
+        PivotRequest {
+            table: "records".into(),
+            rows: Vec::new(),
+            cols: None,
+            measure: None,
+            agg: "sum".into(),
+            unit: None,
+            rank: None,
+            years: None,
+            dimension: None,
+            completed: None,
+            filter: None,
+            as_of: None,
+            limit: DEFAULT_LIMIT,
+        }
+    }
+}
+
+/// A read-only SQL query over the analysis tables.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(Args))]
+#[serde(default, deny_unknown_fields)]
+pub struct SqlRequest {
+    /// The query, e.g. "SELECT unit, SUM(hours) FROM records GROUP BY unit".
+    #[cfg_attr(feature = "cli", arg(long = "sql"))]
+    pub query: String,
+    /// Date of the view (YYYY-MM-DD); default: the latest record's date.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub as_of: Option<String>,
+    /// Rows to show (1–100000); exports take all.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULT_LIMIT))]
+    pub limit: usize,
+}
+
+impl Default for SqlRequest {
+    fn default() -> Self {
+        SqlRequest { query: String::new(), as_of: None, limit: DEFAULT_LIMIT }
+    }
+}
+
+/// What a face asks to export: a pivot or a query.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum AnalysisRequest {
+    Pivot(PivotRequest),
+    Sql(SqlRequest),
+}
+
+impl AnalysisRequest {
+    pub fn as_of(&self) -> Option<&str> {
+        match self {
+            AnalysisRequest::Pivot(p) => p.as_of.as_deref(),
+            AnalysisRequest::Sql(s) => s.as_of.as_deref(),
+        }
+    }
+}
+
+/// One cell of a result.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Cell {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Num(f64),
+    Text(String),
+}
+
+impl Cell {
+    /// As text for CSV and xlsx (numbers in full precision, dates as YYYY-MM-DD).
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Null => String::new(),
+            Cell::Bool(b) => if *b { "是" } else { "否" }.into(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Num(x) => x.to_string(),
+            Cell::Text(s) => s.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ResultColumn {
+    pub name: String,
+    pub dtype: &'static str,
+}
+
+/// How a pivot's columns are laid out.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PivotShape {
+    /// The first `row_keys` columns are the row fields.
+    pub row_keys: usize,
+    pub col_field: Option<String>,
+    /// The column field's values, one column each, after the row keys.
+    pub values: Vec<String>,
+    /// The last column: the row's total over every column value.
+    pub total_column: Option<String>,
+    pub measure: Option<String>,
+    pub agg: String,
+}
+
+/// A result: the first `limit` rows, and how many there are in all.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Analysis {
+    pub columns: Vec<ResultColumn>,
+    pub rows: Vec<Vec<Cell>>,
+    pub total_rows: usize,
+    pub truncated: bool,
+    pub pivot: Option<PivotShape>,
+    /// The totals row of a pivot, aligned with `columns` (first cell 合计).
+    pub totals: Option<Vec<Cell>>,
+}
+
+impl Analysis {
+    /// Keeps the first `limit` rows.
+    pub fn truncate(&mut self, limit: usize) {
+        if self.rows.len() > limit {
+            self.rows.truncate(limit);
+            self.truncated = true;
+        }
+    }
+
+    /// The whole table as text rows (totals last), for CSV and xlsx.
+    pub fn text_rows(&self) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = self.rows.iter().map(|r| r.iter().map(Cell::text).collect()).collect();
+        if let Some(t) = &self.totals {
+            out.push(t.iter().map(Cell::text).collect());
+        }
+        out
+    }
+
+    pub fn header(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.name.clone()).collect()
+    }
+}
+
+fn polars_err(what: &str, e: PolarsError) -> Error {
+    // polars' messages carry their own context; keep the first lines, readable.
+    let msg = e.to_string();
+    let msg: String = msg.lines().filter(|l| !l.trim().is_empty()).take(6).collect::<Vec<_>>().join("；");
+    Error::bad_argument(format!("{what}：{msg}"))
+}
+
+pub fn check_limit(limit: usize) -> Result<()> {
+    if (1..=100_000).contains(&limit) {
+        Ok(())
+    } else {
+        Err(Error::bad_argument(format!("limit：应为 1 到 100000 之间的整数，实为 {limit}")))
+    }
+}
+
+fn table<'a>(t: &'a Tables, name: &str) -> Result<(LazyFrame, Schema)> {
+    let lf = t.get(name.trim()).ok_or_else(|| {
+        let names: Vec<&str> = super::tables::TABLES.iter().map(|(n, _)| *n).collect();
+        Error::bad_argument(format!("没有名为「{name}」的分析表；可用的表：{}", names.join("、")))
+    })?;
+    let schema = lf.clone().collect_schema().map_err(|e| polars_err("分析表", e))?;
+    Ok((lf, (*schema).clone()))
+}
+
+fn need<'a>(schema: &Schema, table: &str, column: &'a str, role: &str) -> Result<&'a str> {
+    if schema.contains(column) {
+        Ok(column)
+    } else {
+        let cols: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
+        Err(Error::bad_argument(format!("{role}：表 {table} 没有「{column}」列；它的列有：{}", cols.join("、"))))
+    }
+}
+
+/// The aggregation of `measure` (or of the rows) as one expression named `value`.
+fn agg_expr(agg: &str, measure: Option<&str>, schema: &Schema) -> Result<Expr> {
+    let numeric = |m: &str| -> Result<Expr> {
+        let t = schema.get(m).expect("checked");
+        if t.is_primitive_numeric() || t == &DataType::Boolean {
+            Ok(col(m).cast(DataType::Float64))
+        } else {
+            Err(Error::bad_argument(format!("measure：「{m}」不是数值列，不能求 {agg}；可改用 count 或 n_unique")))
+        }
+    };
+    let e = match (agg, measure) {
+        ("count", None) => len().cast(DataType::Float64),
+        ("count", Some(m)) => col(m).count().cast(DataType::Float64),
+        ("n_unique", Some(m)) => col(m).drop_nulls().n_unique().cast(DataType::Float64),
+        ("sum", Some(m)) => numeric(m)?.sum(),
+        ("mean", Some(m)) => numeric(m)?.mean(),
+        ("median", Some(m)) => numeric(m)?.median(),
+        ("min", Some(m)) => numeric(m)?.min(),
+        ("max", Some(m)) => numeric(m)?.max(),
+        ("sum" | "mean" | "median" | "min" | "max" | "n_unique", None) => {
+            return Err(Error::bad_argument(format!("agg：{agg} 需要指定度量列（measure）；只计行数请用 count")))
+        }
+        _ => return Err(Error::bad_argument(format!("agg：应为 sum、mean、count、n_unique、median、min、max 之一，实为「{agg}」"))),
+    };
+    Ok(e.alias("value"))
+}
+
+/// The pivot's filters as one predicate (checked against the table's columns).
+fn filters(p: &PivotRequest, schema: &Schema, subtree: Option<Vec<String>>, years: Option<(i32, i32)>) -> Result<Option<Expr>> {
+    let t = p.table.as_str();
+    let mut conds: Vec<Expr> = Vec::new();
+    if let Some(ids) = subtree {
+        need(schema, t, "unit_id", "unit")?;
+        conds.push(col("unit_id").is_in(lit(Series::new("units".into(), ids))));
+    }
+    if let Some(rank) = p.rank.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        need(schema, t, "rank", "rank")?;
+        conds.push(col("rank").eq(lit(rank.to_string())));
+    }
+    if let Some((a, b)) = years {
+        need(schema, t, "year", "years")?;
+        conds.push(col("year").gt_eq(lit(a)).and(col("year").lt_eq(lit(b))));
+    }
+    if let Some(d) = p.dimension.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        need(schema, t, "dimension", "dimension")?;
+        conds.push(col("dimension").eq(lit(d.to_string())).or(col("dimension_id").eq(lit(d.to_string()))));
+    }
+    if let Some(done) = p.completed {
+        need(schema, t, "completed", "completed")?;
+        conds.push(col("completed").eq(lit(done)));
+    }
+    if let Some(w) = p.filter.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        guard_sql(w)?;
+        conds.push(polars::sql::sql_expr(w).map_err(|e| polars_err("where 条件有误", e))?);
+    }
+    Ok(conds.into_iter().reduce(|a, b| a.and(b)))
+}
+
+/// Runs a pivot (all rows; the engine applies the limit). `subtree`: the
+/// unit filter's unit ids, `years` the parsed range (resolved by the engine).
+pub fn pivot(t: &Tables, p: &PivotRequest, subtree: Option<Vec<String>>, years: Option<(i32, i32)>) -> Result<Analysis> {
+    let (lf, schema) = table(t, &p.table)?;
+    let tn = p.table.trim();
+    let rows: Vec<String> = p.rows.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+    for r in &rows {
+        need(&schema, tn, r, "rows")?;
+    }
+    let cols = p.cols.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if let Some(cf) = cols {
+        need(&schema, tn, cf, "cols")?;
+        if rows.iter().any(|r| r == cf) {
+            return Err(Error::bad_argument(format!("cols：「{cf}」已是行字段，列字段应换一个")));
+        }
+    }
+    let measure = p.measure.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if let Some(m) = measure {
+        need(&schema, tn, m, "measure")?;
+    }
+    let agg = p.agg.trim();
+    let value = agg_expr(agg, measure, &schema)?;
+    let lf = match filters(p, &schema, subtree, years)? {
+        Some(f) => lf.filter(f),
+        None => lf,
+    };
+    // One pass per grouping: cells, row totals, column totals, the grand total.
+    let group = |keys: &[String]| -> Result<DataFrame> {
+        let q = if keys.is_empty() {
+            lf.clone().select([value.clone()])
+        } else {
+            let by: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
+            lf.clone().group_by(by.clone()).agg([value.clone()]).sort_by_exprs(by, SortMultipleOptions::default().with_nulls_last(true))
+        };
+        q.collect().map_err(|e| polars_err("数据透视", e))
+    };
+    let key_cells = |df: &DataFrame, keys: &[String]| -> Result<Vec<Vec<Cell>>> {
+        let cols: Vec<&Column> = keys.iter().map(|k| df.column(k).expect("grouped by it")).collect();
+        Ok((0..df.height()).map(|i| cols.iter().map(|c| cell(c.get(i).unwrap_or(AnyValue::Null))).collect()).collect())
+    };
+    let values = |df: &DataFrame| -> Vec<Cell> {
+        let v = df.column("value").expect("aggregated");
+        (0..df.height()).map(|i| cell(v.get(i).unwrap_or(AnyValue::Null))).collect()
+    };
+    let mut columns: Vec<ResultColumn> = rows.iter().map(|r| ResultColumn { name: r.clone(), dtype: dtype_name(schema.get(r).expect("checked")) }).collect();
+    let grand = values(&group(&[])?).into_iter().next().unwrap_or(Cell::Null);
+    let label = |n: usize| -> Vec<Cell> {
+        let mut v = vec![Cell::Text(TOTAL.into())];
+        v.extend(std::iter::repeat_n(Cell::Null, n.saturating_sub(1)));
+        v
+    };
+    let (out_rows, totals, shape_values) = match cols {
+        None => {
+            columns.push(ResultColumn { name: value_name(agg, measure), dtype: "f64" });
+            if rows.is_empty() {
+                (vec![vec![grand.clone()]], None, Vec::new())
+            } else {
+                let df = group(&rows)?;
+                let mut out = key_cells(&df, &rows)?;
+                for (r, v) in out.iter_mut().zip(values(&df)) {
+                    r.push(v);
+                }
+                let mut t = label(rows.len());
+                t.push(grand.clone());
+                (out, Some(t), Vec::new())
+            }
+        }
+        Some(cf) => {
+            let cf = cf.to_string();
+            let by_col = group(std::slice::from_ref(&cf))?;
+            let col_keys: Vec<Cell> = key_cells(&by_col, std::slice::from_ref(&cf))?.into_iter().map(|mut v| v.remove(0)).collect();
+            let col_names: Vec<String> = col_keys.iter().map(|k| if *k == Cell::Null { "（空）".into() } else { k.text() }).collect();
+            let col_totals = values(&by_col);
+            for n in &col_names {
+                columns.push(ResultColumn { name: n.clone(), dtype: "f64" });
+            }
+            columns.push(ResultColumn { name: TOTAL.into(), dtype: "f64" });
+            let mut keys = rows.clone();
+            keys.push(cf.clone());
+            let cells = group(&keys)?;
+            let by_row = if rows.is_empty() { None } else { Some(group(&rows)?) };
+            let row_keys: Vec<Vec<Cell>> = match &by_row {
+                Some(df) => key_cells(df, &rows)?,
+                None => vec![Vec::new()],
+            };
+            let row_totals = match &by_row {
+                Some(df) => values(df),
+                None => vec![grand.clone()],
+            };
+            // Spread the cells: row key → position, column value → position.
+            let index: std::collections::HashMap<String, usize> = row_keys.iter().enumerate().map(|(i, k)| (key_string(k), i)).collect();
+            let col_index: std::collections::HashMap<String, usize> = col_keys.iter().enumerate().map(|(i, k)| (key_string(std::slice::from_ref(k)), i)).collect();
+            let mut grid = vec![vec![Cell::Null; col_keys.len()]; row_keys.len()];
+            let all = key_cells(&cells, &keys)?;
+            for (k, v) in all.into_iter().zip(values(&cells)) {
+                let (rk, ck) = k.split_at(rows.len());
+                if let (Some(&i), Some(&j)) = (index.get(&key_string(rk)), col_index.get(&key_string(ck))) {
+                    grid[i][j] = v;
+                }
+            }
+            let out: Vec<Vec<Cell>> = row_keys
+                .into_iter()
+                .zip(grid)
+                .zip(row_totals)
+                .map(|((mut k, g), t)| {
+                    if k.is_empty() {
+                        k.push(Cell::Text(value_name(agg, measure)));
+                    }
+                    k.extend(g);
+                    k.push(t);
+                    k
+                })
+                .collect();
+            if rows.is_empty() {
+                columns.insert(0, ResultColumn { name: String::new(), dtype: "str" });
+            }
+            let mut t = label(rows.len().max(1));
+            t.extend(col_totals);
+            t.push(grand.clone());
+            (out, if rows.is_empty() { None } else { Some(t) }, col_names)
+        }
+    };
+    let total_rows = out_rows.len();
+    Ok(Analysis {
+        columns,
+        rows: out_rows,
+        total_rows,
+        truncated: false,
+        pivot: Some(PivotShape {
+            // Without row fields a column pivot has one labelled row.
+            row_keys: if rows.is_empty() && cols.is_some() { 1 } else { rows.len() },
+            col_field: cols.map(str::to_string),
+            values: shape_values,
+            total_column: cols.map(|_| TOTAL.to_string()),
+            measure: measure.map(str::to_string),
+            agg: agg.to_string(),
+        }),
+        totals,
+    })
+}
+
+fn key_string(k: &[Cell]) -> String {
+    serde_json::to_string(k).expect("cells serialise")
+}
+
+/// `sum(hours)`, `count`: the header of a pivot's single value column.
+fn value_name(agg: &str, measure: Option<&str>) -> String {
+    match measure {
+        Some(m) => format!("{agg}({m})"),
+        None => "count".into(),
+    }
+}
+
+/// Refuses what would reach outside the in-memory tables: polars SQL's table
+/// functions (`read_parquet(…)` reads files natively).
+pub fn guard_sql(q: &str) -> Result<()> {
+    // Drop quoted text ('…' literals, "…" identifiers) and look at what is left.
+    let mut bare = String::with_capacity(q.len());
+    let mut quote: Option<char> = None;
+    for ch in q.chars() {
+        match quote {
+            Some(qc) if ch == qc => quote = None,
+            Some(_) => {}
+            None if ch == '\'' || ch == '"' => quote = Some(ch),
+            None => bare.push(ch.to_ascii_lowercase()),
+        }
+    }
+    let bytes = bare.as_bytes();
+    let mut i = 0;
+    while let Some(pos) = bare[i..].find("read_") {
+        let start = i + pos;
+        let word_start = start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
+        let mut j = start + 5;
+        while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+            j += 1;
+        }
+        let rest = bare[j..].trim_start();
+        if word_start && rest.starts_with('(') {
+            return Err(Error::bad_argument(format!("SQL 只能查询已载入的分析表，不能读取文件（{}）", &bare[start..j])));
+        }
+        i = j;
+    }
+    Ok(())
+}
+
+/// Runs a read-only SQL query over the tables (a fresh context each time, so
+/// a query cannot change what the next one sees); all rows.
+pub fn sql(t: &Tables, query: &str) -> Result<Analysis> {
+    let q = query.trim();
+    if q.is_empty() {
+        return Err(Error::bad_argument("sql：查询为空；例如 SELECT unit, SUM(hours) FROM records GROUP BY unit"));
+    }
+    guard_sql(q)?;
+    let mut ctx = polars::sql::SQLContext::new();
+    for (name, lf) in t.frames() {
+        ctx.register(name, lf);
+    }
+    let lf = ctx.execute(q).map_err(|e| polars_err("SQL 有误", e))?;
+    let df = lf.collect().map_err(|e| polars_err("SQL 执行出错", e))?;
+    Ok(frame_result(&df))
+}
+
+/// A frame as a result (all rows).
+pub fn frame_result(df: &DataFrame) -> Analysis {
+    let columns: Vec<ResultColumn> = df.get_columns().iter().map(|c| ResultColumn { name: c.name().to_string(), dtype: dtype_name(c.dtype()) }).collect();
+    let cols = df.get_columns();
+    let rows: Vec<Vec<Cell>> = (0..df.height()).map(|i| cols.iter().map(|c| cell(c.get(i).unwrap_or(AnyValue::Null))).collect()).collect();
+    Analysis { columns, total_rows: rows.len(), rows, truncated: false, pivot: None, totals: None }
+}
+
+fn cell(v: AnyValue) -> Cell {
+    match v {
+        AnyValue::Null => Cell::Null,
+        AnyValue::Boolean(b) => Cell::Bool(b),
+        AnyValue::String(s) => Cell::Text(s.to_string()),
+        AnyValue::StringOwned(s) => Cell::Text(s.to_string()),
+        AnyValue::Float64(x) => num(x),
+        AnyValue::Float32(x) => num(x as f64),
+        AnyValue::Int8(x) => Cell::Int(x as i64),
+        AnyValue::Int16(x) => Cell::Int(x as i64),
+        AnyValue::Int32(x) => Cell::Int(x as i64),
+        AnyValue::Int64(x) => Cell::Int(x),
+        AnyValue::UInt8(x) => Cell::Int(x as i64),
+        AnyValue::UInt16(x) => Cell::Int(x as i64),
+        AnyValue::UInt32(x) => Cell::Int(x as i64),
+        AnyValue::UInt64(x) => Cell::Int(x as i64),
+        AnyValue::Date(d) => Cell::Text(crate::model::date::format(d + 719_163)),
+        other => Cell::Text(other.to_string()),
+    }
+}
+
+fn num(x: f64) -> Cell {
+    if x.is_finite() {
+        Cell::Num(x)
+    } else {
+        Cell::Null
+    }
+}
+
+/// A result's rows as a polars frame with typed columns, for Parquet (the
+/// totals row is left out: a warehouse derives it).
+pub fn to_frame(a: &Analysis) -> PolarsResult<DataFrame> {
+    let rows: Vec<&Vec<Cell>> = a.rows.iter().collect();
+    let mut cols = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (j, rc) in a.columns.iter().enumerate() {
+        let mut name = if rc.name.is_empty() { format!("column_{}", j + 1) } else { rc.name.clone() };
+        while !seen.insert(name.clone()) {
+            name.push('_');
+        }
+        let get = |r: &&Vec<Cell>| r.get(j).cloned().unwrap_or(Cell::Null);
+        let column = match rc.dtype {
+            "f64" => Column::new(name.into(), rows.iter().map(|r| match get(r) { Cell::Num(x) => Some(x), Cell::Int(i) => Some(i as f64), _ => None }).collect::<Vec<Option<f64>>>()),
+            "int" => Column::new(name.into(), rows.iter().map(|r| match get(r) { Cell::Int(i) => Some(i), _ => None }).collect::<Vec<Option<i64>>>()),
+            "bool" => Column::new(name.into(), rows.iter().map(|r| match get(r) { Cell::Bool(b) => Some(b), _ => None }).collect::<Vec<Option<bool>>>()),
+            _ => Column::new(name.into(), rows.iter().map(|r| match get(r) { Cell::Null => None, c => Some(c.text()) }).collect::<Vec<Option<String>>>()),
+        };
+        cols.push(column);
+    }
+    DataFrame::new(cols)
+}

@@ -1,0 +1,90 @@
+//! What `zhichu pivot` and `zhichu query` share: how a result is shown or
+//! written (`--format table|csv|json|parquet|xlsx`, `--out FILE`).
+
+use super::term::{out, out_part, pad, width};
+use super::{write, Fail};
+use std::path::PathBuf;
+use zhichu::analysis::{Analysis, AnalysisRequest, Cell, Format};
+use zhichu::Engine;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shape {
+    Table,
+    Csv,
+    Json,
+    Parquet,
+    Xlsx,
+}
+
+#[derive(clap::Args)]
+pub struct Out {
+    /// table (terminal), csv, json, parquet or xlsx; parquet and xlsx need --out.
+    #[arg(long, value_enum, default_value_t = Shape::Table)]
+    format: Shape,
+    /// Write the whole result to this file instead of printing it.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+impl Out {
+    /// Shows the first rows (`shown`) or writes the whole result (`req`).
+    pub fn emit(&self, e: &mut Engine, req: AnalysisRequest, shown: &Analysis) -> Result<i32, Fail> {
+        let mut file = |f: Format| -> Result<Vec<u8>, Fail> { Ok(e.export_analysis(&req, f)?) };
+        match (self.format, &self.out) {
+            (Shape::Parquet | Shape::Xlsx, None) => Err(Fail(2, "--format parquet and xlsx write a file: add --out FILE".into())),
+            (Shape::Parquet, Some(p)) => write(p, &file(Format::Parquet)?).map(|_| 0),
+            (Shape::Xlsx, Some(p)) => write(p, &file(Format::Xlsx)?).map(|_| 0),
+            (Shape::Csv, Some(p)) => write(p, &file(Format::Csv)?).map(|_| 0),
+            (Shape::Csv, None) => {
+                print!("{}", String::from_utf8_lossy(&file(Format::Csv)?).trim_start_matches('\u{feff}'));
+                Ok(0)
+            }
+            (Shape::Json, Some(p)) => {
+                drop(file);
+                write(p, serde_json::to_string_pretty(&e.analysis(&req)?).expect("serialisable").as_bytes()).map(|_| 0)
+            }
+            (Shape::Json, None) => {
+                println!("{}", serde_json::to_string_pretty(shown).expect("serialisable"));
+                Ok(0)
+            }
+            (Shape::Table, Some(_)) => Err(Fail(2, "--out needs --format csv, json, parquet or xlsx".into())),
+            (Shape::Table, None) => {
+                table(shown);
+                Ok(0)
+            }
+        }
+    }
+}
+
+fn show(c: &Cell) -> String {
+    match c {
+        Cell::Num(x) if x.fract() != 0.0 => format!("{x:.2}"),
+        other => other.text(),
+    }
+}
+
+fn table(a: &Analysis) {
+    let mut rows: Vec<Vec<String>> = a.rows.iter().map(|r| r.iter().map(show).collect()).collect();
+    if let Some(t) = &a.totals {
+        rows.push(t.iter().map(show).collect());
+    }
+    let w: Vec<usize> = a.columns.iter().enumerate().map(|(j, c)| rows.iter().map(|r| width(&r[j])).chain([width(&c.name)]).max().unwrap_or(1).min(40)).collect();
+    for (j, c) in a.columns.iter().enumerate() {
+        out_part!("{}  ", pad(&c.name, w[j]));
+    }
+    out!("");
+    for r in &rows {
+        for (j, v) in r.iter().enumerate() {
+            let numeric = matches!(a.columns[j].dtype, "f64" | "int");
+            if numeric {
+                out_part!("{}{}  ", " ".repeat(w[j].saturating_sub(width(v))), v);
+            } else {
+                out_part!("{}  ", pad(v, w[j]));
+            }
+        }
+        out!("");
+    }
+    if a.truncated {
+        out!("（共 {} 行，仅显示前 {} 行；--out 导出全部）", a.total_rows, a.rows.len());
+    }
+}

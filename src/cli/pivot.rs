@@ -1,0 +1,25 @@
+//! `zhichu pivot`: 数据透视 over the analysis tables — rows × a column
+//! field, one measure and its aggregation, filters, with totals.
+
+use super::analysis::Out;
+use super::{engine, DataArgs, Fail};
+use zhichu::analysis::{AnalysisRequest, PivotRequest};
+use zhichu::analytics::Model;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    model: Model,
+    #[command(flatten)]
+    req: PivotRequest,
+    #[command(flatten)]
+    out: Out,
+}
+
+pub fn run(a: Args) -> Result<i32, Fail> {
+    let mut e = engine(&a.data, &a.model)?;
+    let shown = e.pivot(&a.req)?;
+    a.out.emit(&mut e, AnalysisRequest::Pivot(a.req), &shown)
+}
