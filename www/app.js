@@ -1,5 +1,5 @@
 // The page: tabs, and what happens when data arrive. Each view lives in its
-// own module under views/ (干部画像, 数据, 单位, 规划, the kiosk); shared
+// own module under views/ (干部画像, 数据, 单位, 规划, 分析, the kiosk); shared
 // helpers in ui.js, chart options in charts.js (shared with the
 // mini-program), the engine behind engine.js. No number is computed here.
 import { rpc } from './engine.js';
@@ -10,6 +10,7 @@ import { selectCadre } from './views/profile.js';
 import { resetUnit, showUnit } from './views/unit.js';
 import { resetPlan } from './views/plan.js';
 import { startKiosk } from './views/kiosk.js';
+import { resetAnalysis, showAnalysis } from './views/analysis.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -21,6 +22,8 @@ function showTab(name) {
   for (const s of document.querySelectorAll('.tab')) s.hidden = s.id !== `tab-${name}`;
   resizeCharts();
   if (name === 'unit') showUnit().catch(showError);
+  // The analysis module loads the first time 分析 is opened; the other tabs keep answering meanwhile.
+  if (name === 'analysis') showAnalysis().catch(showError);
 }
 const tabButtons = [...document.querySelectorAll('.tabbar button')];
 tabButtons.forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
@@ -48,11 +51,17 @@ async function onNewData() {
   showPolicy(state.summary.policy);
   const units = await rpc('units');
   resetUnit(units, state.summary);
+  resetAnalysis(units, state.summary);
   await resetPlan(units);
 }
 setupData({ onNewData, showTab });
 
-if ('serviceWorker' in navigator && !params.has('nosw')) navigator.serviceWorker.register('sw.js').catch((e) => console.warn('service worker', e));
+// The service worker is registered once the first view is up: its install step
+// downloads the whole shell (the analysis module is several MB), which must not
+// compete with the first profile.
+const registerWorker = () => {
+  if ('serviceWorker' in navigator && !params.has('nosw')) navigator.serviceWorker.register('sw.js').catch((e) => console.warn('service worker', e));
+};
 loadStored()
   .then(async () => {
     if (params.has('kiosk')) return startKiosk(params.has('manual') ? null : Math.max(50, Number(params.get('interval') || 12) * 1000));
@@ -60,4 +69,5 @@ loadStored()
     const first = m ? decodeURIComponent(m[1]) : (await rpc('cadres', { limit: 1 }))[0]?.cadre_id;
     if (first) await selectCadre(first);
   })
-  .catch(showError);
+  .catch(showError)
+  .finally(registerWorker);

@@ -36,6 +36,7 @@ export function palette(dark = false) {
 }
 
 const r1 = (x) => +Number(x).toFixed(1);
+const r2 = (x) => +Number(x).toFixed(2);
 /** Long dimension names on two lines (履职能力与专业知识 on a phone). */
 const wrapLong = (name) => (name.length > 6 ? `${name.slice(0, Math.ceil(name.length / 2))}\n${name.slice(Math.ceil(name.length / 2))}` : name);
 /** The radar's rings and spokes: ECharts' defaults on light, darker ones on dark. */
@@ -185,5 +186,92 @@ export function planRadarOption(plan, { dark = false } = {}) {
       { name: '方案前', value: plan.before.map(r1), itemStyle: { color: c.before } },
       { name: '方案后（预测）', value: plan.after.map(r1), itemStyle: { color: c.after }, areaStyle: { opacity: 0.15 } },
     ] }],
+  };
+}
+
+/**
+ * One cell of an analysis result (engine `pivot` / `sql`) as the page shows
+ * it: numbers with at most two decimals, booleans 是/否, null empty. The
+ * browser tests format the CLI's JSON with this same function.
+ */
+export function formatCell(v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'boolean') return v ? '是' : '否';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(+v.toFixed(2));
+  return String(v);
+}
+
+/**
+ * The fitting chart of an analysis result (engine `pivot` / `sql`), or null:
+ * - one or more row keys, no column field → horizontal bars of the value;
+ * - column field `year` → one line per row over the years;
+ * - any other column field → heatmap of rows × column values;
+ * - an SQL result whose first column is a label and second a number → bars.
+ * At most `maxRows` rows (the first, in the result's order) and `maxCols`
+ * column values are drawn; `shown` says how many rows are. `height` is the
+ * chart height the bars need (px).
+ */
+export function analysisChartOption(result, { dark = false, compact = false, maxRows = 40, maxCols = 30, maxSeries = 12 } = {}) {
+  const c = palette(dark);
+  const { columns, rows, pivot } = result;
+  if (!rows.length || !columns.length) return null;
+  const numeric = (i) => rows.every((r) => r[i] === null || typeof r[i] === 'number') && rows.some((r) => typeof r[i] === 'number');
+  const keys = pivot ? pivot.row_keys : 1;
+  const label = (r) => r.slice(0, keys).map(formatCell).join(' / ');
+  const num = (x) => (typeof x === 'number' ? r2(x) : null);
+  const axisText = { ...textStyle(c), fontSize: compact ? 10 : 11 };
+  if (!pivot || !pivot.col_field) {
+    const vi = pivot ? columns.findIndex((_, i) => i >= keys && numeric(i)) : (columns.length >= 2 && !numeric(0) && numeric(1) ? 1 : -1);
+    if (vi < 0 || keys < 1) return null;
+    const shown = rows.slice(0, maxRows);
+    return {
+      kind: 'bar',
+      shown: shown.length,
+      height: Math.max(200, 60 + shown.length * 22),
+      option: {
+        animation: false,
+        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+        grid: { left: 8, right: 56, top: 8, bottom: 24, containLabel: true },
+        xAxis: { type: 'value', axisLabel: axisText },
+        yAxis: { type: 'category', inverse: true, data: shown.map(label), axisLabel: { ...axisText, interval: 0, width: compact ? 110 : 220, overflow: 'truncate' } },
+        series: [{ type: 'bar', name: columns[vi].name, data: shown.map((r) => num(r[vi])), itemStyle: { color: c.bar }, label: { show: true, position: 'right', ...textStyle(c), fontSize: 10 } }],
+      },
+    };
+  }
+  const values = pivot.values.slice(0, maxCols);
+  const at = (j) => keys + j; // the column of the j-th value of the column field
+  if (pivot.col_field === 'year') {
+    const shown = rows.slice(0, maxSeries);
+    return {
+      kind: 'line',
+      shown: shown.length,
+      height: compact ? 320 : 360,
+      option: {
+        animation: false,
+        tooltip: { trigger: 'axis' },
+        legend: { type: 'scroll', bottom: 0, textStyle: textStyle(c) },
+        grid: { left: 8, right: 16, top: 16, bottom: 48, containLabel: true },
+        xAxis: { type: 'category', data: values, axisLabel: axisText },
+        yAxis: { type: 'value', axisLabel: axisText },
+        series: shown.map((r) => ({ type: 'line', name: label(r), data: values.map((_, j) => num(r[at(j)])) })),
+      },
+    };
+  }
+  const shown = rows.slice(0, maxRows);
+  const cells = shown.flatMap((r, y) => values.map((_, x) => [x, y, num(r[at(x)])])).filter((d) => d[2] !== null);
+  const vs = cells.map((d) => d[2]);
+  return {
+    kind: 'heatmap',
+    shown: shown.length,
+    height: Math.max(240, 110 + shown.length * 22),
+    option: {
+      animation: false,
+      tooltip: { position: 'top' },
+      grid: { left: 8, right: 8, top: 8, bottom: 56, containLabel: true },
+      xAxis: { type: 'category', data: values, axisLabel: { ...axisText, rotate: values.some((v) => String(v).length > 4) ? 30 : 0, interval: 0 } },
+      yAxis: { type: 'category', inverse: true, data: shown.map(label), axisLabel: { ...axisText, interval: 0, width: compact ? 100 : 200, overflow: 'truncate' } },
+      visualMap: { min: vs.length ? Math.min(...vs) : 0, max: vs.length ? Math.max(...vs, Math.min(...vs) + 1e-9) : 1, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, textStyle: textStyle(c), inRange: { color: c.heat } },
+      series: [{ type: 'heatmap', data: cells, label: { show: !compact && values.length <= 12, fontSize: 9 } }],
+    },
   };
 }

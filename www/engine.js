@@ -2,8 +2,18 @@
 // (worker.js) so that loading a city never freezes the page. `rpc(method,
 // request)` asks one of the engine's questions (src/engine: the same ones the
 // CLI and the mini-program ask) and resolves to its result or rejects with
-// {code, message}; load progress moves the progress bar.
+// {code, message}; load progress moves the progress bar. The worker's
+// analysis module (polars: 数据透视, SQL, Parquet) is loaded on demand; its
+// state ({state: 'loading'|'building'|'ready'|'error', pct?, message?}) is
+// announced on `analysisEvents` and kept in `analysisState`.
 import { setProgress } from './ui.js';
+
+export const analysisEvents = new EventTarget();
+export let analysisState = { state: 'idle' };
+function announce(s) {
+  analysisState = s;
+  analysisEvents.dispatchEvent(new CustomEvent('change', { detail: s }));
+}
 
 let worker;
 let nextId = 1;
@@ -13,6 +23,7 @@ function start() {
   worker.onmessage = (e) => {
     const m = e.data;
     if ('progress' in m) return setProgress(m.progress);
+    if ('analysis' in m) return announce({ state: m.analysis, pct: m.pct, message: m.message });
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
@@ -33,4 +44,5 @@ export function restartEngine() {
   for (const p of pending.values()) p.reject({ code: 'restarted', message: '分析引擎已重新启动' });
   pending.clear();
   start();
+  announce({ state: 'idle' }); // the new worker starts on the lean module
 }

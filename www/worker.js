@@ -2,36 +2,135 @@
 // data never freezes the page. Messages: {id, method, args} → {id, result} or
 // {id, error}; load progress is posted as {progress: percent}. For a
 // question, args is [request] (and for assign, [request, format]).
-import init, { Engine, demo_csv_files, template_xlsx } from './pkg/zhichu.js';
+//
+// Two builds of the same engine: the lean module (pkg/zhichu.js, what the
+// first profile waits for) and the analysis module (pkg/analysis/zhichu.js:
+// the whole engine with polars — 数据透视, SQL, Parquet — several MB). The
+// analysis module is fetched only when the page asks an analysis question or
+// a Parquet file is imported; then it becomes THE engine: built again from
+// the same files (or the same demo scale), the lean engine freed, so every
+// face keeps showing the same numbers. Its state is posted as
+// {analysis: 'loading'|'building'|'ready'|'error', pct?, message?}.
+import init, * as lean from './pkg/zhichu.js';
 
 let engine = null;
+// The module whose Engine is in use, and how `engine` was made while it is the
+// lean one ({scale} or {files}): what the analysis engine is built from.
+let mod = lean;
+let source = null;
 const ready = init();
 
-// Loading and the demo make a new engine; every other message is one of the
-// engine's questions, called with its request object (see src/wasm.rs).
 // The engine being replaced is freed at once (its dataset lives in wasm memory,
 // which the garbage collector cannot see).
 function replace(next) {
   if (engine && engine !== next) engine.free();
   engine = next;
 }
+
+/** The analysis module's .wasm as a Response that reports download progress (streaming compile still applies). */
+async function fetchAnalysisWasm(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw { code: 'analysis_unavailable', message: `分析模块无法下载（HTTP ${res.status}）` };
+  const total = Number(res.headers.get('Content-Length')) || 0;
+  if (!total || !res.body) return res;
+  let done = 0;
+  let last = -1;
+  const counted = res.body.pipeThrough(new TransformStream({
+    transform(chunk, out) {
+      done += chunk.byteLength;
+      const pct = Math.min(100, Math.floor((done * 100) / total));
+      if (pct !== last) {
+        last = pct;
+        postMessage({ analysis: 'loading', pct });
+      }
+      out.enqueue(chunk);
+    },
+  }));
+  return new Response(counted, { headers: { 'Content-Type': 'application/wasm' } });
+}
+
+let analysisLoad = null;
+/** The analysis module, fetched and instantiated once (a failed attempt may be retried). */
+function analysisModule() {
+  if (!analysisLoad) {
+    postMessage({ analysis: 'loading', pct: 0 });
+    analysisLoad = (async () => {
+      const m = await import('./pkg/analysis/zhichu.js');
+      await m.default({ module_or_path: fetchAnalysisWasm(new URL('./pkg/analysis/zhichu_bg.wasm', import.meta.url)) });
+      return m;
+    })();
+    analysisLoad.catch((e) => {
+      analysisLoad = null;
+      postMessage({ analysis: 'error', message: `分析模块载入失败：${e && e.message ? e.message : e}` });
+    });
+  }
+  return analysisLoad;
+}
+
+/** An engine of module `m` from `src` ({scale} or {files}); `progress(pct)` during a load of files. */
+function build(m, src, progress) {
+  if (src.scale) return { engine: m.Engine.demo(src.scale) };
+  const e = new m.Engine();
+  try {
+    for (const f of src.files) e.add_file(f.name, new Uint8Array(f.bytes));
+    const report = e.load(progress);
+    return { engine: e, report };
+  } catch (err) {
+    e.free();
+    throw err;
+  }
+}
+
+/** Makes `engine` (and `mod`) the analysis module's, if it is not already. */
+async function useAnalysis() {
+  const m = await analysisModule();
+  // From here on everything is synchronous: no other message runs in between.
+  if (mod === m) return;
+  if (engine && source) {
+    postMessage({ analysis: 'building', pct: 0 });
+    replace(build(m, source, (pct) => postMessage({ analysis: 'building', pct })).engine);
+  }
+  mod = m;
+  source = null;
+  postMessage({ analysis: 'ready' });
+}
+
+const isParquet = (name) => /\.parquet$/i.test(name);
+
+// Loading and the demo make a new engine; every other message is one of the
+// engine's questions, called with its request object (see src/wasm.rs).
 const make = {
   async demo(scale) {
-    replace(Engine.demo(scale || 'm'));
+    const src = { scale: scale || 'm' };
+    replace(build(mod, src).engine);
+    source = mod === lean ? src : null;
     return engine.summary();
   },
   async load(files) {
-    const e = new Engine();
-    for (const f of files) e.add_file(f.name, new Uint8Array(f.bytes));
-    const report = e.load((pct) => postMessage({ progress: pct }));
-    replace(e);
+    // The lean module refuses Parquet: such an import is the analysis module's (and it stays THE engine).
+    const m = files.some((f) => isParquet(f.name)) ? await analysisModule() : mod;
+    const src = { files };
+    const { engine: next, report } = build(m, src, (pct) => postMessage({ progress: pct }));
+    replace(next);
+    source = m === lean ? src : null;
+    if (m !== mod) {
+      mod = m;
+      postMessage({ analysis: 'ready' });
+    }
     return { report, summary: engine.summary() };
   },
-  template: () => template_xlsx(),
-  demoCsv: (scale) => demo_csv_files(scale || 's').map((f) => ({ name: f.name, bytes: f.bytes })),
+  /** Makes the analysis engine THE engine; resolves to the summary (the same numbers as before). */
+  async analysis() {
+    await useAnalysis();
+    return engine ? engine.summary() : null;
+  },
+  template: () => lean.template_xlsx(),
+  demoCsv: (scale) => lean.demo_csv_files(scale || 's').map((f) => ({ name: f.name, bytes: f.bytes })),
 };
 const questions = new Set(['summary', 'report', 'units', 'cadres', 'prepare', 'profile', 'recommend', 'simulate', 'archive', 'hours',
   'layout', 'city_ranking', 'ratings', 'fairness', 'compliance', 'classes', 'plan', 'assign', 'export_xlsx']);
+// Questions only the analysis module answers: asking one makes it THE engine first.
+const analysisQuestions = new Set(['analysis_tables', 'pivot', 'sql', 'export_analysis']);
 
 onmessage = async (ev) => {
   const { id, method, args } = ev.data;
@@ -39,9 +138,12 @@ onmessage = async (ev) => {
     await ready;
     let result;
     if (make[method]) result = await make[method](...(args || []));
-    else if (!questions.has(method)) throw { code: 'bad_method', message: `unknown method ${method}` };
-    else if (!engine) throw { code: 'no_data', message: '尚未载入数据' };
-    else result = engine[method](...(args || []));
+    else if (!questions.has(method) && !analysisQuestions.has(method)) throw { code: 'bad_method', message: `unknown method ${method}` };
+    else {
+      if (analysisQuestions.has(method)) await useAnalysis();
+      if (!engine) throw { code: 'no_data', message: '尚未载入数据' };
+      result = engine[method](...(args || []));
+    }
     postMessage({ id, result });
   } catch (e) {
     // A trap in the module (a Rust panic or abort) is not one of the engine's
