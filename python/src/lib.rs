@@ -1,0 +1,384 @@
+//! `zhichu._zhichu`: the Python binding of the engine. Thin: files or Arrow
+//! tables in, `zhichu::Engine` asked, JSON text (what the CLI prints with
+//! `--json`) or Arrow record batches out. The Python layer (`zhichu/__init__.py`)
+//! gives it its friendly shape.
+
+use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, Int32Array, LargeStringArray, RecordBatch, StringArray, StringViewArray, UInt32Array};
+use arrow_pyarrow::PyArrowType;
+use arrow_schema::{DataType, Field, Schema};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use zhichu::analytics::Model;
+use zhichu::engine::batch::{Batch, BatchRequest};
+use zhichu::engine::requests::*;
+use zhichu::ingest::{LoadOptions, SourceFile, Table};
+use zhichu::Engine;
+
+create_exception!(_zhichu, ZhichuError, PyException, "An engine error: args are (code, message); code is stable (not_found, bad_argument, bad_data, no_data …).");
+
+fn err(e: zhichu::Error) -> PyErr {
+    ZhichuError::new_err((e.code.to_string(), e.message))
+}
+
+fn json<T: serde::Serialize>(v: &T) -> PyResult<String> {
+    serde_json::to_string(v).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+fn request<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> PyResult<T> {
+    serde_json::from_str(text).map_err(|e| ZhichuError::new_err(("bad_argument".to_string(), format!("{what}: {e}"))))
+}
+
+/// Files as the CLI's `--data` reads them: a folder (its regular files, sorted by name) or files.
+fn read_inputs(paths: &[PathBuf]) -> PyResult<Vec<SourceFile>> {
+    let io = |p: &Path, e: std::io::Error| ZhichuError::new_err(("io".to_string(), format!("cannot read {}: {e}", p.display())));
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(p).map_err(|e| io(p, e))?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+            entries.sort();
+            if entries.is_empty() {
+                return Err(ZhichuError::new_err(("no_data".to_string(), format!("no data files found in {}", p.display()))));
+            }
+            for e in entries {
+                let bytes = std::fs::read(&e).map_err(|err| io(&e, err))?;
+                files.push(SourceFile { name: e.file_name().map(|n| n.to_string_lossy().into()).unwrap_or_default(), bytes });
+            }
+        } else if p.is_file() {
+            let bytes = std::fs::read(p).map_err(|e| io(p, e))?;
+            files.push(SourceFile { name: p.file_name().map(|n| n.to_string_lossy().into()).unwrap_or_default(), bytes });
+        } else {
+            return Err(ZhichuError::new_err(("io".to_string(), format!("{} is neither a folder nor a regular file", p.display()))));
+        }
+    }
+    Ok(files)
+}
+
+fn options(minutes_per_hour: f64, saturation: f64) -> LoadOptions {
+    LoadOptions { minutes_per_hour, default_saturation_hours: saturation }
+}
+
+/// A loaded dataset: the engine and its caches.
+#[pyclass(unsendable, name = "Engine", module = "zhichu._zhichu")]
+struct Engine_ {
+    e: Engine,
+}
+
+#[pymethods]
+impl Engine_ {
+    /// Sets the reserve model (half-life in years, completion credit).
+    fn set_model(&mut self, half_life_years: f64, completion_credit: f64) -> PyResult<()> {
+        self.e.set_model(Model { half_life_years, completion_credit }).map_err(err)
+    }
+
+    /// Asks the engine one question; `request` and the answer are JSON text.
+    fn ask(&mut self, py: Python<'_>, method: &str, request_json: &str) -> PyResult<String> {
+        let e = &mut self.e;
+        let _ = py;
+        match method {
+            "summary" => json(&e.summary()),
+            "report" => json(e.report()),
+            "units" => json(&e.units()),
+            "cadres" => json(&e.cadres(&request("cadres", request_json)?).map_err(err)?),
+            "profile" => json(&e.profile(&request("profile", request_json)?).map_err(err)?),
+            "recommend" => json(&e.recommend(&request("recommend", request_json)?).map_err(err)?),
+            "simulate" => json(&e.simulate(&request("simulate", request_json)?).map_err(err)?),
+            "archive" => json(&e.archive(&request::<CadreRequest>("archive", request_json)?).map_err(err)?),
+            "hours" => json(&e.hours(&request("hours", request_json)?).map_err(err)?),
+            "layout" => json(&e.layout(&request("layout", request_json)?).map_err(err)?),
+            "city_ranking" => json(&e.city_ranking(&request("city_ranking", request_json)?).map_err(err)?),
+            "ratings" => json(&e.ratings(&request("ratings", request_json)?).map_err(err)?),
+            "fairness" => json(&e.fairness(&request("fairness", request_json)?).map_err(err)?),
+            "compliance" => json(&e.compliance(&request("compliance", request_json)?).map_err(err)?),
+            other => Err(ZhichuError::new_err(("bad_argument".to_string(), format!("unknown question '{other}'")))),
+        }
+    }
+
+    /// Every cadre × dimension (and the other batch outputs) as Arrow record batches.
+    #[pyo3(signature = (request_json))]
+    fn batch(&mut self, request_json: &str) -> PyResult<BatchOut> {
+        let req: BatchRequest = batch_request(request_json)?;
+        let b = self.e.batch(&req).map_err(err)?;
+        BatchOut::of(b, req.percentiles)
+    }
+}
+
+fn batch_request(text: &str) -> PyResult<BatchRequest> {
+    request("batch", text)
+}
+
+/// The batch's tables as pyarrow record batches.
+#[pyclass(module = "zhichu._zhichu")]
+struct BatchOut {
+    #[pyo3(get)]
+    as_of: String,
+    #[pyo3(get)]
+    latest_date: Option<String>,
+    reserves: Option<RecordBatch>,
+    hours: Option<RecordBatch>,
+    contributions: Option<RecordBatch>,
+    #[pyo3(get)]
+    report_json: Option<String>,
+}
+
+fn str_col(v: Vec<String>) -> ArrayRef {
+    Arc::new(StringArray::from(v))
+}
+fn f64_col(v: Vec<f64>) -> ArrayRef {
+    Arc::new(Float64Array::from(v))
+}
+fn batch_of(fields: Vec<(&str, DataType, bool, ArrayRef)>) -> PyResult<RecordBatch> {
+    let schema = Schema::new(fields.iter().map(|(n, t, null, _)| Field::new(*n, t.clone(), *null)).collect::<Vec<_>>());
+    RecordBatch::try_new(Arc::new(schema), fields.into_iter().map(|f| f.3).collect()).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+impl BatchOut {
+    fn of(b: Batch, percentiles: bool) -> PyResult<BatchOut> {
+        use DataType::*;
+        let r = b.reserves;
+        let mut cols = vec![
+            ("cadre_id", Utf8, false, str_col(r.cadre_id)),
+            ("unit_id", Utf8, false, str_col(r.unit_id)),
+            ("rank", Utf8, false, str_col(r.rank)),
+            ("dimension", Utf8, false, str_col(r.dimension)),
+            ("dim_index", UInt32, false, Arc::new(UInt32Array::from(r.dim_index)) as ArrayRef),
+            ("evidence", Float64, false, f64_col(r.evidence)),
+            ("reserve", Float64, false, f64_col(r.reserve)),
+            ("target", Float64, true, Arc::new(Float64Array::from(r.target)) as ArrayRef),
+            ("gap", Float64, true, Arc::new(Float64Array::from(r.gap)) as ArrayRef),
+            ("covered", Boolean, false, Arc::new(BooleanArray::from(r.covered)) as ArrayRef),
+        ];
+        if percentiles {
+            cols.push(("percentile", Float64, false, f64_col(r.percentile)));
+            cols.push(("peer_median", Float64, true, Arc::new(Float64Array::from(r.peer_median)) as ArrayRef));
+        }
+        let reserves = batch_of(cols)?;
+        let h = b.hours;
+        let hours = batch_of(vec![
+            ("cadre_id", Utf8, false, str_col(h.cadre_id)),
+            ("dimension", Utf8, false, str_col(h.dimension)),
+            ("year", Int32, false, Arc::new(Int32Array::from(h.year)) as ArrayRef),
+            ("hours", Float64, false, f64_col(h.hours)),
+        ])?;
+        let contributions = match b.contributions {
+            Some(k) => Some(batch_of(vec![
+                ("cadre_id", Utf8, false, str_col(k.cadre_id)),
+                ("course_id", Utf8, false, str_col(k.course_id)),
+                ("date", Utf8, false, str_col(k.date)),
+                ("dimension", Utf8, false, str_col(k.dimension)),
+                ("hours", Float64, false, f64_col(k.hours)),
+                ("credit", Float64, false, f64_col(k.credit)),
+                ("decay", Float64, false, f64_col(k.decay)),
+                ("weight", Float64, false, f64_col(k.weight)),
+                ("contribution", Float64, false, f64_col(k.contribution)),
+            ])?),
+            None => None,
+        };
+        Ok(BatchOut { as_of: b.as_of, latest_date: b.latest_date, reserves: Some(reserves), hours: Some(hours), contributions, report_json: None })
+    }
+}
+
+#[pymethods]
+impl BatchOut {
+    /// Per cadre × dimension: cadre_id, unit_id, rank, dimension, dim_index, evidence, reserve, target, gap, covered (+ percentile, peer_median).
+    fn reserves(&mut self) -> Option<PyArrowType<RecordBatch>> {
+        self.reserves.take().map(PyArrowType)
+    }
+    /// 学时 per cadre × dimension × year (completed records).
+    fn hours(&mut self) -> Option<PyArrowType<RecordBatch>> {
+        self.hours.take().map(PyArrowType)
+    }
+    /// Per record × dimension (when asked for).
+    fn contributions(&mut self) -> Option<PyArrowType<RecordBatch>> {
+        self.contributions.take().map(PyArrowType)
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (paths, minutes_per_hour=45.0, saturation=20.0))]
+fn load(py: Python<'_>, paths: Vec<PathBuf>, minutes_per_hour: f64, saturation: f64) -> PyResult<Engine_> {
+    let files = read_inputs(&paths)?;
+    let opts = options(minutes_per_hour, saturation);
+    let e = py.detach(|| Engine::load(&files, &opts, &mut |_| {})).map_err(err)?;
+    Ok(Engine_ { e })
+}
+
+#[pyfunction]
+fn demo(scale: &str) -> PyResult<Engine_> {
+    Ok(Engine_ { e: Engine::demo(scale).map_err(err)? })
+}
+
+/// The string cells of a column (any Arrow string type; nulls as empty).
+enum Strs<'a> {
+    S(&'a StringArray),
+    L(&'a LargeStringArray),
+    V(&'a StringViewArray),
+}
+impl Strs<'_> {
+    fn get(&self, i: usize) -> &str {
+        match self {
+            Strs::S(a) => if a.is_null(i) { "" } else { a.value(i) },
+            Strs::L(a) => if a.is_null(i) { "" } else { a.value(i) },
+            Strs::V(a) => if a.is_null(i) { "" } else { a.value(i) },
+        }
+    }
+}
+
+/// An Arrow table (string columns; the Python layer casts others) as the CSV
+/// text the engine reads, named `<table>.csv` so the engine knows the table.
+fn csv_file(table: &str, batches: &[RecordBatch], schema: &Schema) -> PyResult<SourceFile> {
+    let mut w = csv::WriterBuilder::new().flexible(false).from_writer(Vec::new());
+    let header: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    w.write_record(&header).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    for b in batches {
+        let cols: Vec<Strs> = b
+            .columns()
+            .iter()
+            .map(|c| {
+                let a = c.as_any();
+                if let Some(s) = a.downcast_ref::<StringArray>() {
+                    Ok(Strs::S(s))
+                } else if let Some(s) = a.downcast_ref::<LargeStringArray>() {
+                    Ok(Strs::L(s))
+                } else if let Some(s) = a.downcast_ref::<StringViewArray>() {
+                    Ok(Strs::V(s))
+                } else {
+                    Err(PyValueError::new_err(format!("{table}: every column must be strings (got {})", c.data_type())))
+                }
+            })
+            .collect::<PyResult<_>>()?;
+        let mut row: Vec<&str> = Vec::with_capacity(header.len());
+        for i in 0..b.num_rows() {
+            row.clear();
+            row.extend(cols.iter().map(|c| c.get(i)));
+            w.write_record(&row).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(SourceFile { name: format!("{table}.csv"), bytes })
+}
+
+type PyTables = Vec<(String, PyArrowType<arrow_pyarrow::Table>)>;
+
+fn tables_to_files(tables: PyTables) -> PyResult<Vec<SourceFile>> {
+    let mut files = Vec::new();
+    for (name, t) in tables {
+        let table = Table::from_name(&name).ok_or_else(|| PyValueError::new_err(format!("'{name}' names no table")))?;
+        let (batches, schema) = t.0.into_inner();
+        files.push(csv_file(table.name(), &batches, &schema)?);
+    }
+    Ok(files)
+}
+
+/// The small tables every group of cadres needs (units, dimensions, teachers,
+/// courses, classes, requirements), kept as the engine's input text, and the
+/// engine's settings. `run` loads them with one group's cadres and records.
+#[pyclass(module = "zhichu._zhichu")]
+struct BatchContext {
+    files: Vec<SourceFile>,
+    opts: LoadOptions,
+    model: Model,
+}
+
+#[pymethods]
+impl BatchContext {
+    #[new]
+    #[pyo3(signature = (tables, minutes_per_hour=45.0, saturation=20.0, half_life_years=3.0, completion_credit=0.8))]
+    fn new(tables: PyTables, minutes_per_hour: f64, saturation: f64, half_life_years: f64, completion_credit: f64) -> PyResult<BatchContext> {
+        let model = Model { half_life_years, completion_credit };
+        // Checked once here, as the engine checks them.
+        let mut probe = Engine::new(Default::default());
+        probe.set_model(model).map_err(err)?;
+        let opts = options(minutes_per_hour, saturation);
+        zhichu::engine::check_range("minutes_per_hour", minutes_per_hour, 1.0, 600.0).map_err(err)?;
+        zhichu::engine::check_range("saturation", saturation, 0.1, 10_000.0).map_err(err)?;
+        Ok(BatchContext { files: tables_to_files(tables)?, opts, model })
+    }
+
+    /// Loads the broadcast tables alone (for their validation report and the units).
+    fn engine(&self, py: Python<'_>) -> PyResult<Engine_> {
+        let files = self.files.clone();
+        let mut e = py.detach(|| Engine::load(&files, &self.opts, &mut |_| {})).map_err(err)?;
+        e.set_model(self.model).map_err(err)?;
+        Ok(Engine_ { e })
+    }
+
+    /// One group: its tables (cadres and records) with the broadcast ones
+    /// through the engine's ingest, then the batch question. The validation
+    /// report is on the result (`report_json`).
+    #[pyo3(signature = (tables, request_json))]
+    fn run(&self, py: Python<'_>, tables: PyTables, request_json: &str) -> PyResult<BatchOut> {
+        let req = batch_request(request_json)?;
+        let mut files = self.files.clone();
+        files.extend(tables_to_files(tables)?);
+        let (model, opts) = (self.model, &self.opts);
+        let (b, report) = py.detach(|| -> zhichu::error::Result<(Batch, String)> {
+            let mut e = Engine::load(&files, opts, &mut |_| {})?;
+            e.set_model(model)?;
+            let b = e.batch(&req)?;
+            Ok((b, serde_json::to_string(e.report()).expect("serialisable")))
+        }).map_err(err)?;
+        let mut out = BatchOut::of(b, req.percentiles)?;
+        out.report_json = Some(report);
+        Ok(out)
+    }
+}
+
+/// The table a file stem or sheet name means (`records`, …), as the engine reads names.
+#[pyfunction]
+fn table_of(name: &str) -> Option<&'static str> {
+    Table::from_name(name).map(|t| t.name())
+}
+
+/// The canonical column (`cadre_id`, `date` …) a header names in a table, as the engine matches headers.
+#[pyfunction]
+fn column_key(table: &str, header: &str) -> Option<&'static str> {
+    let t = Table::from_name(table)?;
+    zhichu::ingest::schema::match_column(t, header).map(|i| t.columns()[i].key)
+}
+
+/// The latest date among `dates` that the engine would read as a plausible
+/// record date (the parser the engine uses), or None.
+#[pyfunction]
+fn latest_plausible_date(dates: PyArrowType<arrow_pyarrow::Table>) -> PyResult<Option<String>> {
+    use zhichu::model::date;
+    let (lo, hi) = (date::earliest_plausible(), date::latest_plausible());
+    let mut best = None;
+    let (batches, _) = dates.0.into_inner();
+    for b in &batches {
+        for c in b.columns() {
+            let a = c.as_any();
+            let s = if let Some(s) = a.downcast_ref::<StringArray>() {
+                Strs::S(s)
+            } else if let Some(s) = a.downcast_ref::<LargeStringArray>() {
+                Strs::L(s)
+            } else if let Some(s) = a.downcast_ref::<StringViewArray>() {
+                Strs::V(s)
+            } else {
+                return Err(PyValueError::new_err("dates must be strings"));
+            };
+            for i in 0..c.len() {
+                if let Some(d) = date::parse(s.get(i)).filter(|d| (lo..=hi).contains(d)) {
+                    best = best.max(Some(d));
+                }
+            }
+        }
+    }
+    Ok(best.map(date::format))
+}
+
+#[pymodule]
+fn _zhichu(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("ZhichuError", m.py().get_type::<ZhichuError>())?;
+    m.add_class::<Engine_>()?;
+    m.add_class::<BatchOut>()?;
+    m.add_class::<BatchContext>()?;
+    m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(demo, m)?)?;
+    m.add_function(wrap_pyfunction!(table_of, m)?)?;
+    m.add_function(wrap_pyfunction!(column_key, m)?)?;
+    m.add_function(wrap_pyfunction!(latest_plausible_date, m)?)?;
+    Ok(())
+}

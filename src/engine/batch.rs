@@ -1,0 +1,226 @@
+//! The batch question: every loaded cadre's evidence and reserve per
+//! dimension at one date, in columns, for hosts that split a large dataset
+//! into groups of whole cadres (the Spark job calls it once per group through
+//! the Python package) and do the cross-cadre parts themselves.
+//!
+//! It computes nothing new: evidence is [`Model::add_evidence`], the reserve
+//! [`Model::reserve`], the target [`targets`] and the gap as in the profile;
+//! it also gives the per-cadre parts of the unit layout (学时 per dimension
+//! and year over completed records, and coverage) defined in
+//! [`crate::analytics::layout`], so that sums over units can be made elsewhere.
+
+use super::Engine;
+use crate::analytics::reserve::{Model, DAYS_PER_YEAR};
+use crate::analytics::targets::targets;
+use crate::error::Result;
+use crate::model::date;
+use crate::policy;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BatchRequest {
+    /// Date of the view (YYYY-MM-DD); default: the latest record's date in
+    /// *this* dataset (a host splitting data must pass the overall date).
+    pub as_of: Option<String>,
+    /// Coverage counts completed training in this many years before the as-of date (0–50).
+    pub coverage_years: f64,
+    /// Also give every record's contribution per dimension (as in the profile).
+    pub contributions: bool,
+    /// Also give each cadre's percentile and peer median within the rank
+    /// (only meaningful when every cadre is loaded, not for one group of them).
+    pub percentiles: bool,
+}
+
+impl Default for BatchRequest {
+    fn default() -> Self {
+        BatchRequest { as_of: None, coverage_years: policy::COVERAGE_YEARS, contributions: false, percentiles: false }
+    }
+}
+
+/// Per cadre × dimension, in cadre order then taxonomy order (column-wise).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CadreDims {
+    pub cadre_id: Vec<String>,
+    pub unit_id: Vec<String>,
+    pub rank: Vec<String>,
+    pub dimension: Vec<String>,
+    /// The dimension's position in the taxonomy.
+    pub dim_index: Vec<u32>,
+    pub evidence: Vec<f64>,
+    /// As in the profile (f64); percentiles and peer medians use it rounded to f32, as the snapshot does.
+    pub reserve: Vec<f64>,
+    pub target: Vec<Option<f64>>,
+    /// `max(0, target − reserve)`, as in the profile.
+    pub gap: Vec<Option<f64>>,
+    /// A completed record touching the dimension within the coverage window (the layout's coverage).
+    pub covered: Vec<bool>,
+    /// With `percentiles`: as in the profile (the snapshot's).
+    pub percentile: Vec<f64>,
+    pub peer_median: Vec<Option<f64>>,
+}
+
+/// 学时 per cadre × dimension × year: Σ hours × weight over completed records
+/// dated in that year (the layout's 学时), only where non-zero.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CadreHours {
+    pub cadre_id: Vec<String>,
+    pub dimension: Vec<String>,
+    pub year: Vec<i32>,
+    pub hours: Vec<f64>,
+}
+
+/// Every record's share of a dimension's evidence (records dated on or
+/// before the as-of date, weight > 0), as the profile lists them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Contributions {
+    pub cadre_id: Vec<String>,
+    pub course_id: Vec<String>,
+    pub date: Vec<String>,
+    pub dimension: Vec<String>,
+    pub hours: Vec<f64>,
+    pub credit: Vec<f64>,
+    pub decay: Vec<f64>,
+    pub weight: Vec<f64>,
+    pub contribution: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Batch {
+    pub as_of: String,
+    /// The latest record date of this dataset (what the default as-of would be).
+    pub latest_date: Option<String>,
+    pub reserves: CadreDims,
+    pub hours: CadreHours,
+    pub contributions: Option<Contributions>,
+}
+
+impl Engine {
+    /// Every cadre × dimension: evidence, reserve, target, gap, coverage; 学时
+    /// per year; and on request every record's contribution.
+    pub fn batch(&mut self, req: &BatchRequest) -> Result<Batch> {
+        super::check_range("coverage_years", req.coverage_years, 0.0, 50.0)?;
+        let as_of = self.as_of_day(req.as_of.as_deref())?;
+        if req.percentiles {
+            self.at(req.as_of.as_deref())?;
+        }
+        let snap = self.snapshot.as_ref().filter(|_| req.percentiles);
+        let ds = &self.ds;
+        let model: Model = self.model;
+        let n = ds.n_dims();
+        let sat: Vec<f64> = ds.dimensions.items().iter().map(|d| d.saturation_hours).collect();
+        let names: Vec<&str> = ds.dimensions.items().iter().map(|d| d.name.as_str()).collect();
+        let window = (req.coverage_years * DAYS_PER_YEAR).round() as i32;
+        let r = &ds.records;
+        let mut out = Batch { as_of: date::format(as_of), latest_date: ds.latest_date().map(date::format), ..Default::default() };
+        let rows = ds.cadres.len() * n;
+        let rs = &mut out.reserves;
+        rs.cadre_id.reserve(rows);
+        let mut contributions = req.contributions.then(Contributions::default);
+        let mut e = vec![0f64; n];
+        let mut touched = vec![false; n];
+        let mut by_year: Vec<(i32, Vec<f64>)> = Vec::new();
+        for (c, id, cadre) in ds.cadres.iter() {
+            e.iter_mut().for_each(|x| *x = 0.0);
+            model.add_evidence(ds, c, as_of, &mut e);
+            touched.iter_mut().for_each(|t| *t = false);
+            by_year.clear();
+            for i in r.cadre_range(c) {
+                let w = ds.weights(r.course[i]);
+                if let (Some(k), Some(f)) = (contributions.as_mut(), model.factors(ds, i, as_of)) {
+                    for d in 0..n {
+                        if w[d] == 0.0 {
+                            continue;
+                        }
+                        k.cadre_id.push(id.to_string());
+                        k.course_id.push(ds.courses.id(r.course[i]).to_string());
+                        k.date.push(date::format(r.date[i]));
+                        k.dimension.push(names[d].to_string());
+                        k.hours.push(r.hours[i] as f64);
+                        k.credit.push(f.credit);
+                        k.decay.push(f.decay);
+                        k.weight.push(w[d] as f64);
+                        k.contribution.push(r.hours[i] as f64 * f.credit * f.decay * w[d] as f64);
+                    }
+                }
+                if !r.completed[i] {
+                    continue;
+                }
+                let y = date::year(r.date[i]);
+                let slot = match by_year.iter().position(|(x, _)| *x == y) {
+                    Some(p) => p,
+                    None => {
+                        by_year.push((y, vec![0.0; n]));
+                        by_year.len() - 1
+                    }
+                };
+                for d in 0..n {
+                    by_year[slot].1[d] += r.hours[i] as f64 * w[d] as f64;
+                }
+                if r.date[i] <= as_of && as_of - r.date[i] < window {
+                    for d in 0..n {
+                        if w[d] > 0.0 {
+                            touched[d] = true;
+                        }
+                    }
+                }
+            }
+            let tg = targets(ds, c);
+            let unit = ds.units.id(cadre.unit);
+            for d in 0..n {
+                let reserve = Model::reserve(e[d], sat[d]);
+                rs.cadre_id.push(id.to_string());
+                rs.unit_id.push(unit.to_string());
+                rs.rank.push(cadre.rank.clone());
+                rs.dimension.push(names[d].to_string());
+                rs.dim_index.push(d as u32);
+                rs.evidence.push(e[d]);
+                rs.reserve.push(reserve);
+                rs.target.push(tg[d]);
+                rs.gap.push(tg[d].map(|t| (t - reserve).max(0.0)));
+                rs.covered.push(touched[d]);
+                if let Some(s) = snap {
+                    rs.percentile.push(s.percentile(ds, c, d));
+                    rs.peer_median.push(s.peer_median(&cadre.rank, d));
+                }
+            }
+            by_year.sort_by_key(|(y, _)| *y);
+            for (y, hs) in &by_year {
+                for d in 0..n {
+                    if hs[d] != 0.0 {
+                        out.hours.cadre_id.push(id.to_string());
+                        out.hours.dimension.push(names[d].to_string());
+                        out.hours.year.push(*y);
+                        out.hours.hours.push(hs[d]);
+                    }
+                }
+            }
+        }
+        out.contributions = contributions;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::requests::ProfileRequest;
+
+    #[test]
+    fn batch_matches_profiles() {
+        let mut e = Engine::demo("s").expect("demo");
+        let b = e.batch(&BatchRequest { contributions: true, percentiles: true, ..Default::default() }).expect("batch");
+        let n = e.dataset().n_dims();
+        assert_eq!(b.reserves.cadre_id.len(), e.dataset().cadres.len() * n);
+        for k in (0..b.reserves.cadre_id.len()).step_by(97) {
+            let p = e.profile(&ProfileRequest { cadre: b.reserves.cadre_id[k].clone(), as_of: None }).expect("profile");
+            let d = &p.dimensions[b.reserves.dim_index[k] as usize];
+            assert_eq!(d.reserve, b.reserves.reserve[k]);
+            assert_eq!(d.evidence, b.reserves.evidence[k]);
+            assert_eq!(d.target, b.reserves.target[k]);
+            assert_eq!(d.gap, b.reserves.gap[k]);
+            assert_eq!(d.percentile, b.reserves.percentile[k]);
+            assert_eq!(d.peer_median, b.reserves.peer_median[k]);
+        }
+    }
+}
