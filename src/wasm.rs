@@ -171,6 +171,36 @@ questions! {
     compliance(ComplianceRequest);
 }
 
+/// The analysis module's questions (feature `analysis`): the analysis
+/// tables, 数据透视 and SQL; results as JSON text like every other question.
+#[cfg(feature = "analysis")]
+questions! {
+    /// `{as_of?}` → `[{name, doc, rows, columns: [{name, dtype, doc}]}]`.
+    analysis_tables(AsOfRequest);
+    /// `{table, rows, cols?, measure?, agg, unit?, rank?, years?, dimension?, completed?, where?, as_of?, limit?}` → a pivot with totals.
+    pivot(crate::analysis::PivotRequest);
+    /// `{query, as_of?, limit?}` → a read-only SQL query's result.
+    sql(crate::analysis::SqlRequest);
+}
+
+#[cfg(feature = "analysis")]
+#[wasm_bindgen(js_class = Engine)]
+impl WasmEngine {
+    /// `{pivot: {...}}` or `{sql: {...}}`, `format` = "xlsx" | "csv" | "parquet" → the whole result as file bytes.
+    pub fn export_analysis(&mut self, req: JsValue, format: &str) -> Result<js_sys::Uint8Array, JsValue> {
+        let req: crate::analysis::AnalysisRequest = request(req)?;
+        let format = crate::analysis::Format::parse(format).map_err(js_error)?;
+        let bytes = self.inner.export_analysis(&req, format).map_err(js_error)?;
+        Ok(js_sys::Uint8Array::from(&bytes[..]))
+    }
+}
+
+/// Whether this module carries the analysis tables (the web page's second module does).
+#[wasm_bindgen]
+pub fn has_analysis() -> bool {
+    cfg!(feature = "analysis")
+}
+
 /// The web page's planning bindings (not in the mini-program's module).
 #[cfg(feature = "web")]
 #[wasm_bindgen(js_class = Engine)]

@@ -111,6 +111,12 @@ pub enum AnalysisRequest {
     Sql(SqlRequest),
 }
 
+impl Default for AnalysisRequest {
+    fn default() -> Self {
+        AnalysisRequest::Pivot(PivotRequest::default())
+    }
+}
+
 impl AnalysisRequest {
     pub fn as_of(&self) -> Option<&str> {
         match self {

@@ -1,5 +1,6 @@
 //! `zhichu demo`: write the demo city (synthetic) as files — CSV (UTF-8 or
-//! GBK, Chinese or English headers), one xlsx workbook, or one JSON file.
+//! GBK, Chinese or English headers), one xlsx workbook, one JSON file, or
+//! Parquet (one file per table).
 
 use super::{parse_scale, write, Fail, EXIT_IO};
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ enum Format {
     Csv,
     Xlsx,
     Json,
+    /// One Parquet file per table, English column names, typed columns.
+    Parquet,
 }
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Lang {
@@ -55,6 +58,14 @@ pub fn run(a: Args) -> Result<i32, Fail> {
         Format::Csv => export::csv_files(&ds, h, enc),
         Format::Json => vec![("demo.json".into(), export::json_bytes(&ds, h))],
         Format::Xlsx => vec![("demo.xlsx".into(), export::xlsx_bytes(&ds, h).map_err(|e| Fail(EXIT_IO, format!("xlsx: {e}")))?)],
+        Format::Parquet => export::csv_files(&ds, Headers::English, Encoding::Utf8Bom)
+            .into_iter()
+            .map(|(name, csv)| {
+                let stem = name.trim_end_matches(".csv");
+                let bytes = zhichu::analysis::parquet::csv_to_parquet(&String::from_utf8_lossy(&csv)).map_err(|e| Fail(EXIT_IO, format!("parquet: {e}")))?;
+                Ok((format!("{stem}.parquet"), bytes))
+            })
+            .collect::<Result<_, Fail>>()?,
     };
     for (name, bytes) in files {
         write(&a.out.join(name), &bytes)?;
