@@ -87,7 +87,7 @@ impl Default for PivotRequest {
 #[serde(default, deny_unknown_fields)]
 pub struct SqlRequest {
     /// The query, e.g. "SELECT unit, SUM(hours) FROM records GROUP BY unit".
-    #[cfg_attr(feature = "cli", arg(long = "sql"))]
+    #[cfg_attr(feature = "cli", arg(long = "sql", default_value = ""))]
     pub query: String,
     /// Date of the view (YYYY-MM-DD); default: the latest record's date.
     #[cfg_attr(feature = "cli", arg(long))]

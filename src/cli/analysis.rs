@@ -27,6 +27,10 @@ pub struct Out {
 }
 
 impl Out {
+    pub fn json(&self) -> bool {
+        self.format == Shape::Json
+    }
+
     /// Shows the first rows (`shown`) or writes the whole result (`req`).
     pub fn emit(&self, e: &mut Engine, req: AnalysisRequest, shown: &Analysis) -> Result<i32, Fail> {
         let mut file = |f: Format| -> Result<Vec<u8>, Fail> { Ok(e.export_analysis(&req, f)?) };

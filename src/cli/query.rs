@@ -1,7 +1,9 @@
 //! `zhichu query`: read-only SQL (polars SQL) over the analysis tables.
 
 use super::analysis::Out;
+use super::term::out;
 use super::{engine, DataArgs, Fail};
+use zhichu::engine::requests::AsOfRequest;
 use zhichu::analysis::{AnalysisRequest, SqlRequest};
 use zhichu::analytics::Model;
 
@@ -15,10 +17,27 @@ pub struct Args {
     req: SqlRequest,
     #[command(flatten)]
     out: Out,
+    /// List the tables and their columns instead (with --format json: as JSON).
+    #[arg(long)]
+    tables: bool,
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let mut e = engine(&a.data, &a.model)?;
+    if a.tables {
+        let t = e.analysis_tables(&AsOfRequest { as_of: a.req.as_of.clone() })?;
+        if a.out.json() {
+            println!("{}", serde_json::to_string_pretty(&t).expect("serialisable"));
+        } else {
+            for t in &t {
+                out!("{}（{} 行）：{}", t.name, t.rows, t.doc);
+                for c in &t.columns {
+                    out!("  {:<16} {:<5} {}", c.name, c.dtype, c.doc);
+                }
+            }
+        }
+        return Ok(0);
+    }
     let shown = e.sql(&a.req)?;
     a.out.emit(&mut e, AnalysisRequest::Sql(a.req), &shown)
 }

@@ -1,0 +1,376 @@
+#![cfg(all(not(target_arch = "wasm32"), feature = "analysis"))]
+//! 自助分析: the analysis tables agree with the engine, pivot and SQL agree
+//! with each other and with the CLI, Parquet goes in and out, and bad
+//! questions get clear errors.
+mod common;
+use calamine::{DataType, Reader};
+use std::process::Command;
+use zhichu::analysis::{AnalysisRequest, Cell, Format, PivotRequest, SqlRequest};
+use zhichu::demo::export::{csv_files, Encoding, Headers};
+use zhichu::engine::requests::*;
+use zhichu::ingest::{LoadOptions, SourceFile};
+use zhichu::Engine;
+
+fn demo() -> Engine {
+    Engine::demo("s").unwrap()
+}
+
+fn num(c: &Cell) -> f64 {
+    match c {
+        Cell::Num(x) => *x,
+        Cell::Int(i) => *i as f64,
+        Cell::Null => f64::NAN,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+fn text(c: &Cell) -> String {
+    c.text()
+}
+
+fn sql(e: &mut Engine, q: &str) -> zhichu::analysis::Analysis {
+    e.sql(&SqlRequest { query: q.into(), as_of: None, limit: 100_000 }).unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs()))
+}
+
+/// A top-level unit that has units below it.
+fn parent_unit(e: &Engine) -> String {
+    let units = e.units();
+    units.iter().find(|u| u.parent_id.is_none() && units.iter().any(|v| v.parent_id.as_deref() == Some(&u.unit_id))).unwrap().unit_id.clone()
+}
+
+#[test]
+fn reserves_equal_every_profile_and_contributions_sum_to_the_evidence() {
+    let mut e = demo();
+    let r = sql(&mut e, "SELECT cadre_id, dimension, evidence, reserve, target, gap, percentile, peer_median FROM reserves");
+    let n_dims = e.summary().dimensions.len();
+    assert_eq!(r.total_rows, e.summary().cadres * n_dims);
+    let sums = sql(&mut e, "SELECT cadre_id, dimension, SUM(contribution) AS e, COUNT(contribution) AS n FROM record_dims GROUP BY cadre_id, dimension");
+    let sum_of: std::collections::HashMap<(String, String), f64> = sums.rows.iter().map(|row| ((text(&row[0]), text(&row[1])), num(&row[2]))).collect();
+    let mut checked = 0;
+    for row in &r.rows {
+        let id = text(&row[0]);
+        let p = e.profile(&ProfileRequest { cadre: id.clone(), as_of: None }).unwrap();
+        let d = p.dimensions.iter().find(|d| d.dimension == text(&row[1])).unwrap();
+        // The same arithmetic in the same order: equal, not merely close.
+        assert_eq!(num(&row[2]), d.evidence, "{id} {}", d.dimension);
+        assert_eq!(num(&row[3]), d.reserve);
+        assert_eq!(row[4] == Cell::Null, d.target.is_none());
+        if let Some(t) = d.target {
+            assert_eq!(num(&row[4]), t);
+            assert_eq!(num(&row[5]), d.gap.unwrap());
+        }
+        assert_eq!(num(&row[6]), d.percentile);
+        assert_eq!(num(&row[7]), d.peer_median.unwrap());
+        let s = sum_of.get(&(id.clone(), d.dimension.clone())).copied().unwrap_or(0.0);
+        assert!(close(s, d.evidence), "{id} {}: Σ contribution {s} vs evidence {}", d.dimension, d.evidence);
+        let from_profile: f64 = d.contributions.iter().map(|c| c.contribution).sum();
+        assert!(close(s, from_profile));
+        checked += 1;
+    }
+    assert_eq!(checked, r.total_rows);
+}
+
+#[test]
+fn pivots_equal_the_unit_layout() {
+    let mut e = demo();
+    let unit = parent_unit(&e);
+    let layout = e.layout(&LayoutRequest { unit: unit.clone(), ..Default::default() }).unwrap();
+    let years = format!("{}-{}", layout.years[0], layout.years[layout.years.len() - 1]);
+    // Mean reserve per dimension over the unit's subtree.
+    let mean = e
+        .pivot(&PivotRequest { table: "reserves".into(), rows: vec!["dimension".into()], measure: Some("reserve".into()), agg: "mean".into(), unit: Some(unit.clone()), ..Default::default() })
+        .unwrap();
+    // 学时 per dimension per year: completed records, hours × weight.
+    let hours = e
+        .pivot(&PivotRequest {
+            table: "record_dims".into(),
+            rows: vec!["dimension".into()],
+            cols: Some("year".into()),
+            measure: Some("dim_hours".into()),
+            agg: "sum".into(),
+            unit: Some(unit.clone()),
+            years: Some(years),
+            completed: Some(true),
+            ..Default::default()
+        })
+        .unwrap();
+    let shape = hours.pivot.as_ref().unwrap();
+    assert_eq!(shape.values, layout.years.iter().map(|y| y.to_string()).collect::<Vec<_>>());
+    for d in &layout.dimensions {
+        let m = mean.rows.iter().find(|r| text(&r[0]) == d.dimension).unwrap();
+        // The layout averages the snapshot's reserves, kept in single precision
+        // (4 bytes a cadre × dimension); the table has the profile's doubles.
+        assert!((num(&m[1]) - d.mean_reserve).abs() < 1e-5, "{}: {} vs {}", d.dimension, num(&m[1]), d.mean_reserve);
+        let h = hours.rows.iter().find(|r| text(&r[0]) == d.dimension);
+        for (i, want) in d.hours_by_year.iter().enumerate() {
+            let got = h.map(|h| num(&h[1 + i])).filter(|x| !x.is_nan()).unwrap_or(0.0);
+            assert!(close(got, *want), "{} {}: {got} vs {want}", d.dimension, layout.years[i]);
+        }
+    }
+}
+
+#[test]
+fn sql_and_pivot_give_the_same_answer_with_totals() {
+    let mut e = demo();
+    let p = e
+        .pivot(&PivotRequest { rows: vec!["unit".into()], cols: Some("year".into()), measure: Some("hours".into()), agg: "sum".into(), ..Default::default() })
+        .unwrap();
+    let s = sql(&mut e, "SELECT unit, year, SUM(hours) AS h FROM records GROUP BY unit, year");
+    let shape = p.pivot.as_ref().unwrap();
+    assert_eq!(shape.total_column.as_deref(), Some("合计"));
+    let mut n = 0;
+    for row in &s.rows {
+        let pr = p.rows.iter().find(|r| text(&r[0]) == text(&row[0])).unwrap();
+        let j = 1 + shape.values.iter().position(|v| *v == text(&row[1])).unwrap();
+        assert!(close(num(&pr[j]), num(&row[2])));
+        n += 1;
+    }
+    assert_eq!(n, s.total_rows);
+    // Row totals are the sum over years; the grand total is every record's hours.
+    for r in &p.rows {
+        let sum: f64 = r[1..r.len() - 1].iter().map(num).filter(|x| !x.is_nan()).sum();
+        assert!(close(sum, num(&r[r.len() - 1])));
+    }
+    let totals = p.totals.as_ref().unwrap();
+    assert_eq!(text(&totals[0]), "合计");
+    let all = sql(&mut e, "SELECT SUM(hours) FROM records");
+    assert!(close(num(&totals[totals.len() - 1]), num(&all.rows[0][0])));
+    // Means are not sums: a mean pivot's totals are means over the whole group.
+    let m = e.pivot(&PivotRequest { table: "reserves".into(), rows: vec!["rank".into()], measure: Some("reserve".into()), agg: "mean".into(), ..Default::default() }).unwrap();
+    let avg = sql(&mut e, "SELECT AVG(reserve) FROM reserves");
+    assert!(close(num(&m.totals.unwrap()[1]), num(&avg.rows[0][0])));
+    // Count and distinct count.
+    let c = e.pivot(&PivotRequest { rows: vec!["class_type".into()], measure: Some("cadre_id".into()), agg: "n_unique".into(), ..Default::default() }).unwrap();
+    let q = sql(&mut e, "SELECT class_type, COUNT(DISTINCT cadre_id) FROM records WHERE cadre_id IS NOT NULL GROUP BY class_type");
+    for row in &q.rows {
+        let pr = c.rows.iter().find(|r| r[0] == row[0]).unwrap();
+        assert_eq!(num(&pr[1]), num(&row[1]));
+    }
+}
+
+#[test]
+fn filters_narrow_the_pivot_like_a_where_clause() {
+    let mut e = demo();
+    let rank = e.summary().ranks[0].clone();
+    let p = e
+        .pivot(&PivotRequest {
+            rows: vec!["unit".into()],
+            measure: Some("hours".into()),
+            agg: "sum".into(),
+            rank: Some(rank.clone()),
+            years: Some("2023-2024".into()),
+            completed: Some(true),
+            filter: Some("mode = '网络'".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let q = sql(&mut e, &format!("SELECT unit, SUM(hours) FROM records WHERE rank = '{rank}' AND year BETWEEN 2023 AND 2024 AND completed AND mode = '网络' GROUP BY unit"));
+    assert_eq!(p.total_rows, q.total_rows);
+    assert!(p.total_rows > 0);
+    for row in &q.rows {
+        let pr = p.rows.iter().find(|r| r[0] == row[0]).unwrap();
+        assert!(close(num(&pr[1]), num(&row[1])));
+    }
+    // The row limit shows the first rows and says how many there are.
+    let small = e.pivot(&PivotRequest { rows: vec!["cadre_id".into()], measure: Some("hours".into()), limit: 5, ..Default::default() }).unwrap();
+    assert_eq!((small.rows.len(), small.truncated, small.total_rows), (5, true, e.summary().cadres));
+}
+
+#[test]
+fn bad_questions_get_clear_errors() {
+    let mut e = demo();
+    let err = e.sql(&SqlRequest { query: "SELEC unit FROM records".into(), ..Default::default() }).unwrap_err();
+    assert_eq!(err.code, "bad_argument");
+    assert!(err.message.contains("SQL 有误") && err.message.contains("Column"), "{}", err.message);
+    let err = e.sql(&SqlRequest { query: "SELECT nope FROM records".into(), ..Default::default() }).unwrap_err();
+    assert!(err.message.contains("nope"), "{}", err.message);
+    let err = e.sql(&SqlRequest { query: "SELECT * FROM missing_table".into(), ..Default::default() }).unwrap_err();
+    assert!(err.message.contains("missing_table"), "{}", err.message);
+    // No file access from SQL.
+    for q in ["SELECT * FROM read_parquet('/etc/passwd')", "select * from READ_PARQUET ('x.parquet')", "SELECT * FROM records r, read_csv('a.csv')"] {
+        let err = e.sql(&SqlRequest { query: q.into(), ..Default::default() }).unwrap_err();
+        assert!(err.message.contains("不能读取文件"), "{q}: {}", err.message);
+    }
+    // A quoted 'read_parquet(' is only text.
+    assert_eq!(sql(&mut e, "SELECT 'read_parquet(x)' AS s FROM units LIMIT 1").rows[0][0], Cell::Text("read_parquet(x)".into()));
+    let p = |f: fn(&mut PivotRequest)| {
+        let mut r = PivotRequest { rows: vec!["unit".into()], measure: Some("hours".into()), ..Default::default() };
+        f(&mut r);
+        r
+    };
+    let err = e.pivot(&p(|r| r.rows = vec!["nope".into()])).unwrap_err();
+    assert!(err.message.contains("没有「nope」列") && err.message.contains("unit"), "{}", err.message);
+    let err = e.pivot(&p(|r| r.table = "nope".into())).unwrap_err();
+    assert!(err.message.contains("records"), "{}", err.message);
+    let err = e.pivot(&p(|r| r.measure = Some("course".into()))).unwrap_err();
+    assert!(err.message.contains("不是数值列"), "{}", err.message);
+    let err = e.pivot(&p(|r| r.agg = "avg".into())).unwrap_err();
+    assert!(err.message.contains("agg"), "{}", err.message);
+    let err = e.pivot(&p(|r| r.table = "units".into())).unwrap_err();
+    assert!(err.message.contains("hours"), "{}", err.message);
+    let err = e.pivot(&p(|r| r.filter = Some("hours >".into()))).unwrap_err();
+    assert!(err.message.contains("where"), "{}", err.message);
+    let err = e.pivot(&p(|r| r.unit = Some("U404".into()))).unwrap_err();
+    assert_eq!(err.code, "not_found");
+    let err = e.pivot(&p(|r| r.limit = 0)).unwrap_err();
+    assert!(err.message.contains("limit"));
+    let err = serde_json::from_str::<PivotRequest>(r#"{"table": "records", "row": ["unit"]}"#).unwrap_err();
+    assert!(err.to_string().contains("unknown field `row`"));
+}
+
+fn demo_files(ext: &str) -> Vec<SourceFile> {
+    let ds = zhichu::demo::generate(zhichu::demo::Scale::parse("s").unwrap());
+    csv_files(&ds, Headers::English, Encoding::Utf8Bom)
+        .into_iter()
+        .map(|(name, bytes)| match ext {
+            "parquet" => SourceFile {
+                name: name.replace(".csv", ".parquet"),
+                bytes: zhichu::analysis::parquet::csv_to_parquet(&String::from_utf8(bytes).unwrap()).unwrap(),
+            },
+            _ => SourceFile { name, bytes },
+        })
+        .collect()
+}
+
+fn load(files: &[SourceFile]) -> Engine {
+    Engine::load(files, &LoadOptions::default(), &mut |_| {}).unwrap()
+}
+
+#[test]
+fn the_demo_as_parquet_loads_to_the_same_profiles_as_csv() {
+    let (mut a, mut b) = (load(&demo_files("csv")), load(&demo_files("parquet")));
+    assert!(b.report().errors.is_empty() && b.report().warnings.is_empty(), "{:?}", b.report().errors.first());
+    assert_eq!(a.summary().records, b.summary().records);
+    for c in a.cadres(&CadreSearch { query: String::new(), limit: 1000 }).unwrap() {
+        let req = ProfileRequest { cadre: c.cadre_id.clone(), as_of: None };
+        assert_eq!(a.profile(&req).unwrap(), b.profile(&req).unwrap());
+    }
+    assert!(b.report().files.iter().all(|f| f.format == "parquet"));
+}
+
+/// A Parquet file from columns of text (None = null).
+fn parquet(spec: &[(&str, Vec<Option<&str>>)]) -> Vec<u8> {
+    use polars::prelude::{Column, DataFrame};
+    let columns: Vec<Column> = spec.iter().map(|(n, v)| Column::new((*n).into(), v.clone())).collect();
+    zhichu::analysis::parquet::write(&mut DataFrame::new(columns).unwrap()).unwrap()
+}
+
+#[test]
+fn bad_parquet_files_get_the_usual_errors_and_lose_nothing_else() {
+    let mut files = demo_files("csv");
+    let n_records = load(&files).summary().records;
+    // A second records file: a typed Parquet with one bad value in row 2, one unknown cadre in row 3.
+    let good = files.iter().find(|f| f.name == "cadres.csv").unwrap();
+    let first_cadre = String::from_utf8_lossy(&good.bytes).lines().nth(1).unwrap().split(',').next().unwrap().to_string();
+    let course = String::from_utf8_lossy(&files.iter().find(|f| f.name == "courses.csv").unwrap().bytes).lines().nth(1).unwrap().split(',').next().unwrap().to_string();
+    files.push(SourceFile {
+        name: "records.parquet".into(),
+        bytes: parquet(&[
+            ("cadre_id", vec![Some(&first_cadre), Some(&first_cadre), Some("C_NOPE")]),
+            ("course_id", vec![Some(&course), Some(&course), Some(&course)]),
+            ("date", vec![Some("2024-03-01"), Some("2024-03-02"), Some("2024-03-03")]),
+            ("hours", vec![Some("4"), Some("abc"), Some("2")]),
+            ("completed", vec![Some("true"), Some("true"), Some("true")]),
+        ]),
+    });
+    // A table without a required column, and a damaged file.
+    files.push(SourceFile { name: "teachers.parquet".into(), bytes: parquet(&[("name", vec![Some("张老师")])]) });
+    let mut broken = parquet(&[("unit_id", vec![Some("U1")])]);
+    let mid = broken.len() / 2;
+    broken[8..mid].iter_mut().for_each(|b| *b = 0xAB);
+    files.push(SourceFile { name: "units.parquet".into(), bytes: broken });
+    files.push(SourceFile { name: "classes.parquet".into(), bytes: b"PAR1 not really".to_vec() });
+    let e = load(&files);
+    let rep = e.report();
+    let bad_hours = rep.errors.iter().find(|i| i.file == "records.parquet" && i.row == Some(2)).unwrap_or_else(|| panic!("{:#?}", rep.errors));
+    assert_eq!(bad_hours.column.as_deref(), Some("hours"));
+    assert_eq!(bad_hours.value.as_deref(), Some("abc"));
+    assert!(bad_hours.cell.is_none(), "Parquet rows have no Excel cell");
+    assert!(rep.errors.iter().any(|i| i.file == "records.parquet" && i.row == Some(3) && i.message.contains("C_NOPE")), "{:#?}", rep.errors);
+    let missing = rep.errors.iter().find(|i| i.file == "teachers.parquet").unwrap();
+    assert!(missing.message.contains("teacher_id") || missing.message.contains("编号"), "{}", missing.message);
+    for f in ["units.parquet", "classes.parquet"] {
+        let i = rep.errors.iter().find(|i| i.file == f).unwrap_or_else(|| panic!("{f}: {:#?}", rep.errors));
+        assert_eq!(i.code, "bad_parquet");
+        assert!(i.message.contains("Parquet"), "{}", i.message);
+    }
+    // Nothing already loaded is lost: every CSV record plus the one good Parquet row.
+    assert_eq!(e.summary().records, n_records + 1);
+}
+
+#[test]
+fn exports_hold_the_whole_result_in_each_format() {
+    let mut e = demo();
+    let req = PivotRequest { rows: vec!["unit".into()], cols: Some("year".into()), measure: Some("hours".into()), limit: 3, ..Default::default() };
+    let shown = e.pivot(&req).unwrap();
+    assert!(shown.truncated);
+    let all = e.analysis(&AnalysisRequest::Pivot(req.clone())).unwrap();
+    assert_eq!(all.rows.len(), shown.total_rows);
+    // xlsx: numbers as numbers, the totals row last.
+    let bytes = e.export_analysis(&AnalysisRequest::Pivot(req.clone()), Format::Xlsx).unwrap();
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = wb.worksheet_range("分析").unwrap();
+    let rows: Vec<Vec<calamine::Data>> = range.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(rows.len(), 1 + all.rows.len() + 1);
+    assert_eq!(rows[0].iter().map(|c| c.to_string()).collect::<Vec<_>>(), all.header());
+    for (got, want) in rows[1..].iter().zip(all.rows.iter().chain(all.totals.iter())) {
+        for (g, w) in got.iter().zip(want) {
+            match w {
+                Cell::Num(x) => assert_eq!(g.as_f64(), Some(*x)),
+                Cell::Null => assert_eq!(*g, calamine::Data::Empty),
+                other => assert_eq!(g.to_string(), other.text()),
+            }
+        }
+    }
+    // CSV: the same rows, formulas escaped.
+    let csv = e.export_analysis(&AnalysisRequest::Sql(SqlRequest { query: "SELECT '=1+1' AS x, unit FROM units".into(), ..Default::default() }), Format::Csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with('\u{feff}') && csv.contains("'=1+1"));
+    assert_eq!(csv.lines().count(), 1 + e.units().len());
+    // Parquet: typed columns that read back to the same values.
+    let pq = e.export_analysis(&AnalysisRequest::Pivot(req), Format::Parquet).unwrap();
+    let df = polars::prelude::ParquetReader::new(std::io::Cursor::new(pq)).finish().unwrap();
+    use polars::prelude::SerReader;
+    assert_eq!(df.height(), all.rows.len());
+    let last = df.column("合计").unwrap().f64().unwrap().get(0).unwrap();
+    assert_eq!(last, num(all.rows[0].last().unwrap()));
+}
+
+fn cli(args: &[&str]) -> (i32, Vec<u8>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zhichu")).args(args).output().unwrap();
+    (out.status.code().unwrap(), out.stdout, String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn the_cli_prints_what_the_engine_computes() {
+    let mut e = demo();
+    let (code, out, err) = cli(&["pivot", "--scale", "s", "--table", "records", "--rows", "unit", "--cols", "year", "--measure", "hours", "--agg", "sum", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let want = e.pivot(&PivotRequest { rows: vec!["unit".into()], cols: Some("year".into()), measure: Some("hours".into()), ..Default::default() }).unwrap();
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out).unwrap(), serde_json::to_value(&want).unwrap());
+    let q = "SELECT rank, AVG(reserve) AS r FROM reserves GROUP BY rank ORDER BY rank";
+    let (code, out, _) = cli(&["query", "--scale", "s", "--sql", q, "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out).unwrap(), serde_json::to_value(sql(&mut e, q)).unwrap());
+    // Parquet out, and a bad query's exit code and message.
+    let dir = std::env::temp_dir().join(format!("zhichu-analysis-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("r.parquet");
+    let (code, _, err) = cli(&["query", "--scale", "s", "--sql", q, "--format", "parquet", "--out", f.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(zhichu::analysis::parquet::is_parquet(&std::fs::read(&f).unwrap()));
+    let (code, _, err) = cli(&["query", "--scale", "s", "--sql", "SELECT FROM WHERE"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("SQL 有误"), "{err}");
+    // The demo as Parquet loads with no error.
+    let city = dir.join("demo");
+    let (code, _, err) = cli(&["demo", "--scale", "s", "--format", "parquet", "--out", city.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = cli(&["validate", "--data", city.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}{}", String::from_utf8_lossy(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
