@@ -91,6 +91,7 @@ pub fn column_doc(table: &str, column: &str) -> &'static str {
         (_, "teacher_id") => "教师编号",
         (_, "teacher") => "教师姓名",
         (_, "specialty") => "擅长维度（以；分隔）",
+        (_, "dimensions") => "课程所属维度及权重（维度:权重，以；分隔）",
         (_, "saturation_hours") => "维度的饱和学时 S",
         _ => "",
     }
@@ -342,7 +343,7 @@ fn courses(ds: &Dataset) -> PolarsResult<DataFrame> {
                 parts.push(format!("{}:{}", ds.dimensions.get(d as u32).name, x));
             }
         }
-        parts.join(";")
+        parts.join("；")
     };
     DataFrame::new(vec![
         c("_course", it().map(|(i, _, _)| i).collect::<Vec<u32>>()),
