@@ -85,3 +85,51 @@ export function cliXlsx(...args) {
   execFileSync(BIN, [...args, '--xlsx', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
   return unzipText(fs.readFileSync(file), /^xl\/(worksheets\/sheet\d+|sharedStrings)\.xml$/);
 }
+
+/** The CLI writing a file (`--out`): its bytes. */
+export function cliOut(ext, ...args) {
+  const file = path.join(fs.mkdtempSync(path.join(process.env.TMPDIR || '/tmp', 'zhichu-out-')), `out.${ext}`);
+  execFileSync(BIN, [...args, '--out', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return fs.readFileSync(file);
+}
+
+/** A folder written by the CLI (`zhichu demo … --out DIR`). */
+export function cliDir(...args) {
+  const dir = fs.mkdtempSync(path.join(process.env.TMPDIR || '/tmp', 'zhichu-dir-'));
+  execFileSync(BIN, [...args, '--out', dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return dir;
+}
+
+const XML_ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const unxml = (s) => s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (m, e) => (e[0] === '#' ? String.fromCodePoint(e[1].toLowerCase() === 'x' ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : XML_ENTITIES[e] ?? m));
+
+/**
+ * The first sheet of an xlsx as rows of cells: numbers as numbers, text as
+ * strings (shared, inline or formula strings), booleans as booleans, empty
+ * cells as null. Enough to read back what the engine writes.
+ */
+export function xlsxRows(buf) {
+  const parts = unzipText(buf, /^xl\/(worksheets\/sheet1|sharedStrings)\.xml$/);
+  const shared = [...(parts['xl/sharedStrings.xml'] || '').matchAll(/<si>([\s\S]*?)<\/si>/g)]
+    .map((m) => [...m[1].matchAll(/<t(?:\s[^>]*)?>([\s\S]*?)<\/t>/g)].map((t) => unxml(t[1])).join(''));
+  const col = (ref) => [...ref.replace(/\d+$/, '')].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
+  const rows = [];
+  for (const r of parts['xl/worksheets/sheet1.xml'].matchAll(/<row\b[^>]*\br="(\d+)"[^>]*?(?:\/>|>([\s\S]*?)<\/row>)/g)) {
+    const row = [];
+    for (const c of (r[2] || '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+      const attr = c[1], inner = c[2] || '';
+      const ref = attr.match(/\br="([A-Z]+\d+)"/)[1];
+      const t = attr.match(/\bt="(\w+)"/)?.[1] || 'n';
+      const v = inner.match(/<v>([\s\S]*?)<\/v>/)?.[1];
+      let value = null;
+      if (t === 's') value = shared[Number(v)];
+      else if (t === 'inlineStr') value = [...inner.matchAll(/<t(?:\s[^>]*)?>([\s\S]*?)<\/t>/g)].map((m) => unxml(m[1])).join('');
+      else if (t === 'str') value = unxml(v ?? '');
+      else if (t === 'b') value = v === '1';
+      else if (v !== undefined) value = Number(v);
+      row[col(ref)] = value;
+    }
+    rows[Number(r[1]) - 1] = Array.from(row, (x) => (x === undefined ? null : x));
+  }
+  return Array.from(rows, (r) => r || []);
+}

@@ -17,7 +17,6 @@ import { state, listViews, putView, removeView } from '../state.js';
 import { analysisChartOption, formatCell } from '../charts.js';
 import { unitOptions } from './unit.js';
 
-const TABLE_NAMES = { records: '培训记录', record_dims: '培训记录×维度', reserves: '储备度（干部×维度）', cadres: '干部', units: '单位', courses: '课程', teachers: '教师', classes: '班次', ratings: '评分' };
 const AGG = { sum: '求和', mean: '平均值', count: '计数', n_unique: '去重计数', median: '中位数', min: '最小值', max: '最大值' };
 const MAX_ROW_FIELDS = 3;
 const body = document.body;
@@ -41,7 +40,9 @@ function columnLabel(c) {
   const doc = String(c.doc || '').split(/[，,；;。（(]/)[0].trim();
   return doc && doc !== c.name ? `${doc}（${c.name}）` : c.name;
 }
-const tableLabel = (t) => `${TABLE_NAMES[t.name] || t.name}（${t.name}，${t.rows} 行）`;
+/** A table's short Chinese name, from the engine's description (培训记录：… → 培训记录). */
+const tableName = (name) => String(tableOf(name)?.doc || '').split(/[：:]/)[0].trim() || name;
+const tableLabel = (t) => `${tableName(t.name)}（${t.name}，${t.rows} 行）`;
 
 // ---- loading the module, and the status line ----
 
@@ -153,7 +154,7 @@ function syncColumns() {
   toggle(['#pv-unit'], has(t, 'unit_id'), '单位');
   toggle(['#pv-rank'], has(t, 'rank'), '职级');
   toggle(['#pv-year-from', '#pv-year-to'], has(t, 'year'), '年度');
-  toggle(['#pv-dimension'], has(t, 'dimension') || has(t, 'dimension_id'), '维度');
+  toggle(['#pv-dimension'], has(t, 'dimension'), '维度');
   toggle(['#pv-completed'], has(t, 'completed'), '是否完成');
   $('#pv-filter-note').textContent = missing.length ? `此表没有${missing.join('、')}列，这些筛选不适用。` : '';
   const tt = tableOf(t);
@@ -234,7 +235,7 @@ function setPivotForm(req) {
 
 function autoTitle(req) {
   const what = req.measure ? `${req.measure}${AGG[req.agg] || req.agg}` : '行数';
-  return `${TABLE_NAMES[req.table] || req.table}-${req.rows.join('、')}${req.cols ? `×${req.cols}` : ''}-${what}`;
+  return `${tableName(req.table)}-${req.rows.join('、')}${req.cols ? `×${req.cols}` : ''}-${what}`;
 }
 
 $('#pv-run').addEventListener('click', () => {
@@ -249,7 +250,7 @@ $('#pv-run').addEventListener('click', () => {
 // ---- SQL ----
 
 function renderSchema() {
-  $('#sql-schema').innerHTML = tables.map((t) => `<h4>${esc(t.name)} <span class="muted">${esc(TABLE_NAMES[t.name] || '')}，${t.rows} 行</span></h4>` +
+  $('#sql-schema').innerHTML = tables.map((t) => `<h4>${esc(t.name)} <span class="muted">${esc(t.doc || '')}（${t.rows} 行）</span></h4>` +
     `<table class="data schema"><thead><tr><th scope="col">列</th><th scope="col">类型</th><th scope="col">说明</th></tr></thead><tbody>${t.columns.map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${esc(c.dtype)}</td><td>${esc(c.doc)}</td></tr>`).join('')}</tbody></table>`).join('');
 }
 $('#sql-text').addEventListener('input', () => { sqlTitle = null; });
@@ -274,7 +275,7 @@ function examples() {
   const list = [
     { title: '各单位各年度学时', desc: '培训记录：单位 × 年度，学时求和', kind: 'pivot', req: { table: 'records', rows: ['unit'], cols: 'year', measure: 'hours', agg: 'sum' } },
     { title: '低于目标的干部最近参加的课程', desc: `SQL：「${dim}」低于岗位目标的干部 ${last} 年参加的课程`, kind: 'sql',
-      req: { query: `SELECT r.cadre_id, r.cadre_name, r.unit, r.reserve, r.target, r.gap, c.course, c.date\nFROM reserves r\nJOIN records c ON c.cadre_id = r.cadre_id\nWHERE r.dimension = '${String(dim).replace(/'/g, "''")}' AND r.gap > 0 AND c.year = ${last}\nORDER BY r.gap DESC, r.cadre_id, c.date DESC` } },
+      req: { query: `SELECT r.cadre_id, r.cadre_name, r.unit, r.reserve, r.target, r.gap, c.course, c.date\nFROM reserves r\nJOIN records c ON c.cadre_id = r.cadre_id\nWHERE r.dimension = '${String(dim).replace(/'/g, "''")}' AND r.gap > 0 AND c.year = ${last}\nORDER BY r.gap DESC, r.cadre_id, c.date DESC, c.course` } },
     { title: '各班次类型完成率', desc: '培训记录：班次类型，是否完成的平均值（完成率）', kind: 'pivot', req: { table: 'records', rows: ['class_type'], cols: null, measure: 'completed', agg: 'mean' } },
     { title: '各岗位平均储备度', desc: '储备度：岗位 × 维度，储备度平均值', kind: 'pivot', req: { table: 'reserves', rows: ['post'], cols: 'dimension', measure: 'reserve', agg: 'mean' } },
     { title: `${rank}干部各单位各年度学时`, desc: `培训记录：仅${rank}，单位 × 年度，学时求和`, kind: 'pivot', req: { table: 'records', rows: ['unit'], cols: 'year', measure: 'hours', agg: 'sum', rank } },
