@@ -206,7 +206,7 @@ export function formatCell(v) {
  * - one or more row keys, no column field → horizontal bars of the value;
  * - column field `year` → one line per row over the years;
  * - any other column field → heatmap of rows × column values;
- * - an SQL result whose first column is a label and second a number → bars.
+ * - an SQL result of two columns, a label and a number → bars.
  * At most `maxRows` rows (the first, in the result's order) and `maxCols`
  * column values are drawn; `shown` says how many rows are. `height` is the
  * chart height the bars need (px).
@@ -217,11 +217,11 @@ export function analysisChartOption(result, { dark = false, compact = false, max
   if (!rows.length || !columns.length) return null;
   const numeric = (i) => rows.every((r) => r[i] === null || typeof r[i] === 'number') && rows.some((r) => typeof r[i] === 'number');
   const keys = pivot ? pivot.row_keys : 1;
-  const label = (r) => r.slice(0, keys).map(formatCell).join(' / ');
+  const label = (r) => r.slice(0, keys).map((v) => formatCell(v) || '（空）').join(' / ');
   const num = (x) => (typeof x === 'number' ? r2(x) : null);
   const axisText = { ...textStyle(c), fontSize: compact ? 10 : 11 };
   if (!pivot || !pivot.col_field) {
-    const vi = pivot ? columns.findIndex((_, i) => i >= keys && numeric(i)) : (columns.length >= 2 && !numeric(0) && numeric(1) ? 1 : -1);
+    const vi = pivot ? columns.findIndex((_, i) => i >= keys && numeric(i)) : (columns.length === 2 && !numeric(0) && numeric(1) ? 1 : -1);
     if (vi < 0 || keys < 1) return null;
     const shown = rows.slice(0, maxRows);
     return {
