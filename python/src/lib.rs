@@ -119,6 +119,7 @@ struct BatchOut {
     reserves: Option<RecordBatch>,
     hours: Option<RecordBatch>,
     contributions: Option<RecordBatch>,
+    rules: Option<RecordBatch>,
     #[pyo3(get)]
     report_json: Option<String>,
 }
@@ -176,7 +177,17 @@ impl BatchOut {
             ])?),
             None => None,
         };
-        Ok(BatchOut { as_of: b.as_of, latest_date: b.latest_date, reserves: Some(reserves), hours: Some(hours), contributions, report_json: None })
+        let rules = match b.rules {
+            Some(k) => Some(batch_of(vec![
+                ("cadre_id", Utf8, false, str_col(k.cadre_id)),
+                ("rule_id", Utf8, false, str_col(k.rule_id)),
+                ("met", Boolean, false, Arc::new(BooleanArray::from(k.met)) as ArrayRef),
+                ("earned_hours", Float64, false, f64_col(k.earned_hours)),
+                ("required_hours", Float64, false, f64_col(k.required_hours)),
+            ])?),
+            None => None,
+        };
+        Ok(BatchOut { as_of: b.as_of, latest_date: b.latest_date, reserves: Some(reserves), hours: Some(hours), contributions, rules, report_json: None })
     }
 }
 
@@ -189,6 +200,10 @@ impl BatchOut {
     /// 学时 per cadre × dimension × year (completed records).
     fn hours(&mut self) -> Option<PyArrowType<RecordBatch>> {
         self.hours.take().map(PyArrowType)
+    }
+    /// Per cadre × 学时 rule that applies (when a compliance year is given).
+    fn rules(&mut self) -> Option<PyArrowType<RecordBatch>> {
+        self.rules.take().map(PyArrowType)
     }
     /// Per record × dimension (when asked for).
     fn contributions(&mut self) -> Option<PyArrowType<RecordBatch>> {

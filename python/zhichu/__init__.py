@@ -165,16 +165,17 @@ class BatchContext:
         """The broadcast tables alone, loaded: their validation report and units."""
         return Dataset(self._c.engine())
 
-    def run(self, cadres: Union[pa.Table, pa.RecordBatch], records: Union[pa.Table, pa.RecordBatch], as_of: Optional[str] = None, coverage_years: Optional[float] = None, contributions: bool = False) -> dict:
+    def run(self, cadres: Union[pa.Table, pa.RecordBatch], records: Union[pa.Table, pa.RecordBatch], as_of: Optional[str] = None, coverage_years: Optional[float] = None, contributions: bool = False, compliance_year: Optional[int] = None) -> dict:
         """One group of cadres. Returns a dict: `reserves` (pyarrow.Table per
         cadre × dimension: cadre_id, unit_id, rank, dimension, dim_index,
         evidence, reserve, target, gap, covered), `hours` (学时 per cadre ×
         dimension × year over completed records), `contributions` (per record ×
-        dimension, when asked), `report` (the engine's validation report of
+        dimension, when asked), `rules` (per cadre × 学时 rule that applies:
+        met, earned and required hours, with `compliance_year`), `report` (the engine's validation report of
         this group, dict), `as_of`, `latest_date`.
 
         Pass the overall `as_of`: the default is the latest record of this group."""
-        out = self._c.run(_tables({"cadres": cadres, "records": records}), _req(as_of=as_of, coverage_years=coverage_years, contributions=contributions))
+        out = self._c.run(_tables({"cadres": cadres, "records": records}), _req(as_of=as_of, coverage_years=coverage_years, contributions=contributions, compliance_year=compliance_year))
         res = {
             "as_of": out.as_of,
             "latest_date": out.latest_date,
@@ -184,6 +185,8 @@ class BatchContext:
         }
         if contributions:
             res["contributions"] = pa.Table.from_batches([out.contributions()])
+        if compliance_year is not None:
+            res["rules"] = pa.Table.from_batches([out.rules()])
         return res
 
 

@@ -10,6 +10,7 @@
 //! [`crate::analytics::layout`], so that sums over units can be made elsewhere.
 
 use super::Engine;
+use crate::analytics::compliance;
 use crate::analytics::reserve::{Model, DAYS_PER_YEAR};
 use crate::analytics::targets::targets;
 use crate::error::Result;
@@ -30,11 +31,14 @@ pub struct BatchRequest {
     /// Also give each cadre's percentile and peer median within the rank
     /// (only meaningful when every cadre is loaded, not for one group of them).
     pub percentiles: bool,
+    /// With a year: every cadre's progress on each 学时 rule that applies,
+    /// for the periods ending in that year (what compliance counts).
+    pub compliance_year: Option<i32>,
 }
 
 impl Default for BatchRequest {
     fn default() -> Self {
-        BatchRequest { as_of: None, coverage_years: policy::COVERAGE_YEARS, contributions: false, percentiles: false }
+        BatchRequest { as_of: None, coverage_years: policy::COVERAGE_YEARS, contributions: false, percentiles: false, compliance_year: None }
     }
 }
 
@@ -85,6 +89,16 @@ pub struct Contributions {
     pub contribution: Vec<f64>,
 }
 
+/// Per cadre × rule that applies: met or not (as `zhichu hours` shows it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CadreRules {
+    pub cadre_id: Vec<String>,
+    pub rule_id: Vec<String>,
+    pub met: Vec<bool>,
+    pub earned_hours: Vec<f64>,
+    pub required_hours: Vec<f64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Batch {
     pub as_of: String,
@@ -93,6 +107,7 @@ pub struct Batch {
     pub reserves: CadreDims,
     pub hours: CadreHours,
     pub contributions: Option<Contributions>,
+    pub rules: Option<CadreRules>,
 }
 
 impl Engine {
@@ -197,6 +212,20 @@ impl Engine {
             }
         }
         out.contributions = contributions;
+        if let Some(year) = req.compliance_year {
+            let year = self.year(Some(year))?;
+            let mut k = CadreRules::default();
+            for (c, id, _) in ds.cadres.iter() {
+                for p in compliance::progress(ds, &self.rules, c, year) {
+                    k.cadre_id.push(id.to_string());
+                    k.rule_id.push(p.rule_id);
+                    k.met.push(p.met);
+                    k.earned_hours.push(p.earned_hours);
+                    k.required_hours.push(p.required_hours);
+                }
+            }
+            out.rules = Some(k);
+        }
         Ok(out)
     }
 }
