@@ -139,8 +139,7 @@ def _read(spark, kind: str, paths: List[str], encoding: str):
     from pyspark.sql.types import StringType, StructField, StructType
 
     if kind == "csv":
-        header = spark.read.option("header", True).option("encoding", encoding).csv(paths).columns
-        names = [h.lstrip("\ufeff").strip() for h in header]
+        names = [h.lstrip("\ufeff").strip() for h in _csv_header(spark, paths[0], encoding)]
         schema = StructType([StructField(n, StringType()) for n in names] + [StructField("_corrupt_record", StringType())])
         df = (
             spark.read.option("header", True)
@@ -164,6 +163,21 @@ def _read(spark, kind: str, paths: List[str], encoding: str):
                 cols.append(F.col(f"`{f.name}`").cast("string").alias(f.name))
         df = df.select(*cols).withColumn("_corrupt_record", F.lit(None).cast("string"))
     return df.withColumn("_file", F.input_file_name()).withColumn("_seq", F.monotonically_increasing_id())
+
+
+def _csv_header(spark, path: str, encoding: str) -> List[str]:
+    """The first line of a CSV file, read through Hadoop's file system (no Spark job)."""
+    import csv
+
+    jvm = spark.sparkContext._jvm
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    stream = p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).open(p)
+    reader = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(stream, encoding))
+    try:
+        line = reader.readLine() or ""
+    finally:
+        reader.close()
+    return next(csv.reader([line]))
 
 
 def _key(table: str, columns: List[str], key: str) -> str:
@@ -484,7 +498,13 @@ def session(master: Optional[str] = None, app: str = "zhichu"):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     b = SparkSession.builder.appName(app)
     if master:
-        b = b.master(master).config("spark.sql.shuffle.partitions", "8").config("spark.ui.enabled", "false")
+        # Local mode: the driver is the executor; its heap is set before the JVM starts.
+        b = (
+            b.master(master)
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", os.environ.get("ZHICHU_SPARK_DRIVER_MEMORY", "2g"))
+        )
     b = b.config("spark.sql.session.timeZone", "UTC").config("spark.sql.execution.arrow.pyspark.enabled", "true")
     return b.getOrCreate()
 
