@@ -21,14 +21,14 @@ impl Snapshot {
         let n_dims = ds.n_dims();
         let mut reserves = vec![0f32; ds.cadres.len() * n_dims];
         let sat: Vec<f64> = ds.dimensions.items().iter().map(|d| d.saturation_hours).collect();
-        let mut e = vec![0f64; n_dims];
-        for c in 0..ds.cadres.len() {
+        // Each cadre's row on its own (in parallel natively): the same sums in the same order.
+        crate::model::par::rows_mut(&mut reserves, n_dims, || vec![0f64; n_dims], |c, row, e| {
             e.iter_mut().for_each(|x| *x = 0.0);
-            model.add_evidence(ds, c as u32, as_of, &mut e);
+            model.add_evidence(ds, c as u32, as_of, e);
             for d in 0..n_dims {
-                reserves[c * n_dims + d] = Model::reserve(e[d], sat[d]) as f32;
+                row[d] = Model::reserve(e[d], sat[d]) as f32;
             }
-        }
+        });
         let mut peers: FxHashMap<String, Vec<Vec<f32>>> = FxHashMap::default();
         for (c, _, cadre) in ds.cadres.iter() {
             let p = peers.entry(cadre.rank.clone()).or_insert_with(|| vec![Vec::new(); n_dims]);
@@ -36,11 +36,8 @@ impl Snapshot {
                 v.push(reserves[c as usize * n_dims + d]);
             }
         }
-        for p in peers.values_mut() {
-            for v in p.iter_mut() {
-                v.sort_by(f32::total_cmp);
-            }
-        }
+        let mut lists: Vec<&mut Vec<f32>> = peers.values_mut().flatten().collect();
+        crate::model::par::each_mut(&mut lists, |v| v.sort_by(f32::total_cmp));
         Snapshot { as_of, model, n_dims, reserves, peers }
     }
 

@@ -73,14 +73,7 @@ pub fn for_each_row(ds: &Dataset, table: Table, f: &mut dyn FnMut(&[String])) {
         Table::Records => {
             let mut row: Vec<String> = vec![String::new(); 7];
             for i in 0..ds.records.len() {
-                let r = ds.records.get(i);
-                row[0] = ds.cadres.id(r.cadre).into();
-                row[1] = ds.courses.id(r.course).into();
-                row[2] = opt(r.class.map(|c| ds.classes.id(c)));
-                row[3] = date::format(r.date);
-                row[4] = format!("{}", r.hours);
-                row[5] = if r.completed { "是" } else { "否" }.into();
-                row[6] = r.score.map(|s| format!("{s}")).unwrap_or_default();
+                record_row(ds, &ds.records.get(i), &mut row);
                 f(&row);
             }
         }
@@ -101,6 +94,17 @@ pub fn for_each_row(ds: &Dataset, table: Table, f: &mut dyn FnMut(&[String])) {
             }
         }
     }
+}
+
+/// A record's cells, in `header` order, into `row` (7 cells).
+fn record_row(ds: &Dataset, r: &crate::model::Record, row: &mut [String]) {
+    row[0] = ds.cadres.id(r.cadre).into();
+    row[1] = ds.courses.id(r.course).into();
+    row[2] = r.class.map(|c| ds.classes.id(c)).unwrap_or("").to_string();
+    row[3] = date::format(r.date);
+    row[4] = format!("{}", r.hours);
+    row[5] = if r.completed { "是" } else { "否" }.into();
+    row[6] = r.score.map(|s| format!("{s}")).unwrap_or_default();
 }
 
 /// Which text encoding CSV files are written in.
@@ -140,6 +144,122 @@ pub fn csv_files(ds: &Dataset, h: Headers, enc: Encoding) -> Vec<(String, Vec<u8
             (format!("{name}.csv"), csv_bytes(ds, t, h, enc))
         })
         .collect()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// A CSV file written as it is made, in its encoding, so that no table is
+/// held whole. GBK is encoded piece by piece up to a line break (it has no
+/// state across characters, and a line break is never inside one).
+struct Encoded {
+    file: std::io::BufWriter<std::fs::File>,
+    enc: Encoding,
+    pending: Vec<u8>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Encoded {
+    fn gbk(&mut self, upto: usize) -> std::io::Result<()> {
+        use std::io::Write;
+        let rest = self.pending.split_off(upto);
+        let text = String::from_utf8(std::mem::replace(&mut self.pending, rest)).expect("csv of strings is UTF-8");
+        self.file.write_all(&encoding_rs::GBK.encode(&text).0)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl std::io::Write for Encoded {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        match self.enc {
+            Encoding::Utf8Bom => self.file.write_all(b)?,
+            Encoding::Gbk => {
+                self.pending.extend_from_slice(b);
+                if let Some(i) = self.pending.iter().rposition(|&c| c == b'\n') {
+                    self.gbk(i + 1)?;
+                }
+            }
+        }
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.gbk(self.pending.len())?;
+        self.file.flush()
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+struct CsvOut(csv::Writer<Encoded>);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl CsvOut {
+    fn create(path: &std::path::Path, header: &[&str], enc: Encoding) -> std::io::Result<CsvOut> {
+        use std::io::Write;
+        let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+        if enc == Encoding::Utf8Bom {
+            file.write_all(&[0xEF, 0xBB, 0xBF])?;
+        }
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Encoded { file, enc, pending: Vec::new() });
+        w.write_record(header)?;
+        Ok(CsvOut(w))
+    }
+    fn row(&mut self, row: &[String]) -> std::io::Result<()> {
+        Ok(self.0.write_record(row)?)
+    }
+    fn finish(self) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut inner = self.0.into_inner().map_err(|e| e.into_error())?;
+        inner.flush()
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// What [`write_demo_csv`] wrote.
+pub struct Written {
+    /// Every table but the records.
+    pub dataset: Dataset,
+    pub records: usize,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// Generates the demo city at `scale` and writes it as CSV files into `dir`,
+/// the records as they are generated (a cadre at a time), so that even the
+/// `xl` city (1M cadres, ~32M records) is never held whole. The files are
+/// byte for byte those of [`csv_files`] on [`generate`](super::generate()).
+pub fn write_demo_csv(scale: super::Scale, seed: u64, dir: &std::path::Path, h: Headers, enc: Encoding) -> std::io::Result<Written> {
+    let file_name = |t: Table| format!("{}.csv", if h == Headers::Chinese { t.chinese() } else { t.name() });
+    let mut out = CsvOut::create(&dir.join(file_name(Table::Records)), &header(Table::Records, h), enc)?;
+    let mut row: Vec<String> = vec![String::new(); 7];
+    let mut n = 0usize;
+    let mut failed: Option<std::io::Error> = None;
+    let ds = super::generate::generate_streaming(scale, seed, &mut |ds, records| {
+        for r in records {
+            if failed.is_some() {
+                return;
+            }
+            record_row(ds, r, &mut row);
+            if let Err(e) = out.row(&row) {
+                failed = Some(e);
+            }
+            n += 1;
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    out.finish()?;
+    for t in LOAD_ORDER.iter().copied().filter(|&t| t != Table::Records) {
+        let mut out = CsvOut::create(&dir.join(file_name(t)), &header(t, h), enc)?;
+        let mut failed = None;
+        for_each_row(&ds, t, &mut |row| {
+            if failed.is_none() {
+                failed = out.row(row).err();
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        out.finish()?;
+    }
+    Ok(Written { dataset: ds, records: n })
 }
 
 /// The whole dataset as one JSON object `{ "units": [...], ... }`.

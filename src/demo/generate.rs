@@ -23,6 +23,9 @@ pub enum Scale {
     M,
     /// ~200k cadres, ~6M records.
     L,
+    /// ~1M cadres, ~32M records: a province (written as files in chunks, see
+    /// [`generate_streaming`]).
+    XL,
 }
 
 impl Scale {
@@ -31,6 +34,7 @@ impl Scale {
             Scale::S => 1_000,
             Scale::M => 20_000,
             Scale::L => 200_000,
+            Scale::XL => 1_000_000,
         }
     }
     pub fn parse(s: &str) -> Option<Scale> {
@@ -38,6 +42,7 @@ impl Scale {
             "s" => Some(Scale::S),
             "m" => Some(Scale::M),
             "l" => Some(Scale::L),
+            "xl" => Some(Scale::XL),
             _ => None,
         }
     }
@@ -171,6 +176,17 @@ pub fn generate(scale: Scale) -> Dataset {
 }
 
 pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
+    let mut records = crate::model::Records::default();
+    let mut ds = generate_streaming(scale, seed, &mut |_, rs| rs.iter().for_each(|&r| records.push(r)));
+    records.finalize(ds.cadres.len());
+    ds.records = records;
+    ds
+}
+
+/// The same city, its records handed to `sink` one cadre at a time (sorted
+/// by date, as the dataset holds them) instead of kept: the returned dataset
+/// has every table but the records. What a scale too big to hold is written from.
+pub fn generate_streaming(scale: Scale, seed: u64, sink: &mut dyn FnMut(&Dataset, &[Record])) -> Dataset {
     let mut g = Gen { rng: ChaCha8Rng::seed_from_u64(seed) };
     let mut ds = Dataset::default();
 
@@ -381,7 +397,7 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
     }
 
     // Records.
-    let mut records = crate::model::Records::default();
+    let mut records: Vec<Record> = Vec::new(); // one cadre's
     let mut rate: Vec<(u32, u32, Day, bool)> = Vec::new(); // (cadre, course, date, completed)
     let online_pool: Vec<Vec<u32>> = (0..n_dims).map(|d| [&by_dim_mode[d][1][..], &by_dim_mode[d][2][..]].concat()).collect();
     let online_pop: Vec<Vec<f64>> = online_pool.iter().map(|p| p.iter().map(|&c| course_popularity[c as usize]).collect()).collect();
@@ -390,7 +406,7 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
         let p = prefs[c];
         let rank = ds.cadres.get(c as u32).rank.clone();
         let senior = rank == "县处级" || rank == "厅局级";
-        let mut push = |g: &mut Gen, course: u32, class: Option<u32>, day: Day, records: &mut crate::model::Records| {
+        let mut push = |g: &mut Gen, course: u32, class: Option<u32>, day: Day, records: &mut Vec<Record>| {
             let completed = g.chance(0.95);
             let scored = ds.courses.get(course).mode != Mode::Offline || g.chance(0.4);
             let score = (completed && scored).then(|| (g.rng.gen_range(0.0..1.0f64) * 30.0 + 70.0 - if g.chance(0.1) { 20.0 } else { 0.0 }).round() as f32);
@@ -468,9 +484,11 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
                 }
             }
         }
+        // Stable by date, as `Records::finalize` orders a cadre's records.
+        records.sort_by_key(|r| r.date);
+        sink(&ds, &records);
+        records.clear();
     }
-    records.finalize(n_cadres);
-    ds.records = records;
 
     // Ratings: a quarter of completed records, around the course's quality.
     for (cadre, course, day, _) in rate {

@@ -150,6 +150,22 @@ impl Engine {
         Ok(e)
     }
 
+    /// [`Engine::load`] from files on disk (native; `(name, path)`): a UTF-8
+    /// CSV file is read block by block while its table is built, never whole,
+    /// with every core; the outcome is that of `load` on the files' bytes.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn load_paths(files: &[(String, std::path::PathBuf)], opts: &LoadOptions, progress: &mut dyn FnMut(Progress)) -> Result<Engine> {
+        check_load_options(opts)?;
+        if files.is_empty() {
+            return Err(Error::new("no_data", "没有数据文件可读取"));
+        }
+        let loaded = ingest::load_paths(files, opts, progress, ingest::Tuning::default());
+        let mut e = Engine::new(loaded.dataset);
+        e.report = loaded.report;
+        e.files = files.iter().map(|f| f.0.clone()).collect();
+        Ok(e)
+    }
+
     /// Sets the reserve model's parameters (checked: half-life 0–100 years,
     /// completion credit 0–1).
     pub fn set_model(&mut self, model: Model) -> Result<()> {

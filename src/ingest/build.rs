@@ -215,6 +215,21 @@ fn col(t: Table, key: &str) -> usize {
     t.columns().iter().position(|c| c.key == key).expect("column key in schema")
 }
 
+/// How big tables are read: the size of the blocks read from disk and of
+/// the chunks parsed on separate threads. Results never depend on either.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    pub block_bytes: usize,
+    pub chunk_bytes: usize,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        // One chunk (no split) where there is one thread to run them.
+        Tuning { block_bytes: 32 << 20, chunk_bytes: if cfg!(feature = "parallel") { 1 << 20 } else { usize::MAX } }
+    }
+}
+
 /// Runs `row_fn` over each data row of a table, turning problems into issues.
 /// `row_fn` returns the row's id (for entity tables) when the row was loaded.
 struct Runner<'a> {
@@ -223,182 +238,417 @@ struct Runner<'a> {
     done: u64,
     total: u64,
     dates: (date::Day, date::Day),
+    tuning: Tuning,
 }
 
-impl Runner<'_> {
-    fn run(&mut self, td: &TableData, mut row_fn: impl FnMut(u32, &Fetch, &mut Vec<Problem>) -> bool) -> usize {
-        let table = td.table;
-        let specs = table.columns();
-        let header_row = match &td.body {
+/// What every row of one table needs: the file, the header and how its
+/// columns map to the table's.
+struct Ctx<'t> {
+    td: &'t TableData<'t>,
+    table: Table,
+    header: Vec<String>,
+    map: Vec<Option<usize>>,
+    delimiter: u8,
+    dates: (date::Day, date::Day),
+    /// The row's line is computed only when an issue needs it (the row
+    /// function does not use it): the records and ratings.
+    lazy_line: bool,
+}
+
+/// What the rows of one piece of a table gave.
+#[derive(Default)]
+struct Out {
+    issues: Vec<Issue>,
+    skipped: Vec<u32>,
+    loaded: usize,
+    /// A CSV syntax error: nothing after it is read.
+    stop: Option<Issue>,
+}
+
+type RowFn<'r> = dyn FnMut(u32, &Fetch, &mut Vec<Problem>) -> bool + 'r;
+
+impl Ctx<'_> {
+    fn header_issue(&self, code: &'static str, message: String) -> Issue {
+        let header_row = match &self.td.body {
             Body::Rows { header_row, .. } => *header_row,
-            Body::Csv { .. } => 1,
+            _ => 1,
         };
-        let header_issue = |code, message: String| Issue {
+        Issue {
             code,
-            table: Some(table.name()),
-            file: td.file.clone(),
-            sheet: td.sheet.clone(),
-            row: if td.json { None } else { Some(header_row) },
+            table: Some(self.table.name()),
+            file: self.td.file.clone(),
+            sheet: self.td.sheet.clone(),
+            row: if self.td.json { None } else { Some(header_row) },
             column: None,
             cell: None,
             value: None,
             message,
-        };
-        // Header → column map.
-        let mut csv_reader;
+        }
+    }
+
+    /// One row: skipped, loaded, or its problems as issues.
+    fn handle(&self, out: &mut Out, errs: &mut Vec<Problem>, line_of: &mut dyn FnMut() -> u32, fetch: &Fetch, row_fn: &mut RowFn) {
+        if fetch.all_empty() {
+            return;
+        }
+        errs.clear();
+        // A 合计 row or a footer (填报人、审核人、注：…) is the sheet's, not a record.
+        if fetch.is_total_or_footer() {
+            out.skipped.push(line_of());
+            return;
+        }
+        let mut line = if self.lazy_line { 0 } else { line_of() };
+        // The checks below look at every row: gate them on one scan of its bytes.
+        let suspect = fetch.suspect();
+        if let Some(absorbed) = if suspect { unclosed_quote(fetch, self.delimiter, self.header.len()) } else { None } {
+            errs.push(Problem {
+                col: None,
+                code: "unclosed_quote",
+                message: format!("本行有未闭合的英文双引号，其后 {absorbed} 行被并入本行（也未载入），请检查本行的引号"),
+            });
+        } else if let Some(p) = if suspect { cell_problem(fetch) } else { None } {
+            errs.push(p);
+        } else if row_fn(line, fetch, errs) {
+            out.loaded += 1;
+        }
+        if line == 0 && !errs.is_empty() {
+            line = line_of();
+        }
+        let (table, td, map, header) = (self.table, self.td, &self.map, &self.header);
+        for p in errs.drain(..) {
+            let value = p.col.and_then(|c| map[c]).map(|i| super::report::echo(fetch.raw(i))).filter(|v| !v.is_empty());
+            out.issues.push(Issue {
+                code: p.code,
+                table: Some(table.name()),
+                file: td.file.clone(),
+                sheet: td.sheet.clone(),
+                row: Some(line),
+                column: p.col.map(|c| match map[c] {
+                    Some(i) => header[i].trim().to_string(),
+                    None => table.columns()[c].key.to_string(),
+                }),
+                cell: if td.json { None } else { p.col.and_then(|c| map[c]).map(|i| format!("{}{line}", values::column_letter(i))) },
+                value,
+                message: p.message + "；本行未载入",
+            });
+        }
+    }
+
+    /// The rows of a piece of CSV text that starts at a record's start on
+    /// line `first_line` (skipping the header record when `has_header`).
+    /// `tick` is told the byte reached every 32768 rows.
+    fn csv_rows(&self, text: &str, first_line: u32, has_header: bool, row_fn: &mut RowFn, out: &mut Out, tick: &mut dyn FnMut(u64)) {
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(self.delimiter).from_reader(text.as_bytes());
         let mut record = csv::ByteRecord::new();
+        if has_header {
+            let _ = rdr.read_byte_record(&mut record);
+        }
+        let mut lines = LineCounter::new(text.as_bytes(), first_line);
+        let mut errs: Vec<Problem> = Vec::new();
+        let mut n = 0u64;
+        loop {
+            match rdr.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line = e.position().map(|p| first_line - 1 + p.line() as u32);
+                    out.stop = Some(Issue { row: line, ..self.header_issue("bad_csv", format!("CSV 格式错误，其后内容未载入：{e}")) });
+                    break;
+                }
+            }
+            let byte = record.position().map(|p| p.byte() as usize).unwrap_or(0);
+            let fetch = Fetch { map: &self.map, cells: Cells::Csv(&record), dates: self.dates };
+            self.handle(out, &mut errs, &mut || lines.line_at(byte), &fetch, row_fn);
+            n += 1;
+            if n % 32768 == 0 {
+                tick(record.position().map(|p| p.byte()).unwrap_or(0));
+            }
+        }
+    }
+}
+
+/// Reads a CSV file block by block, each block ending at a record's end.
+#[cfg(not(target_arch = "wasm32"))]
+struct BlockReader {
+    file: std::io::Take<std::fs::File>,
+    buf: Vec<u8>,
+    delimiter: u8,
+    block: usize,
+    line: u32,
+    at_end: bool,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl BlockReader {
+    fn open(path: &std::path::Path, start: u64, len: u64, delimiter: u8, block: usize) -> std::io::Result<BlockReader> {
+        use std::io::{Read, Seek};
+        let mut f = std::fs::File::open(path)?;
+        f.seek(std::io::SeekFrom::Start(start))?;
+        Ok(BlockReader { file: f.take(len - start), buf: Vec::new(), delimiter, block: block.max(1), line: 1, at_end: false })
+    }
+
+    /// The next block's text and first line.
+    fn next_block(&mut self) -> std::io::Result<Option<(String, u32)>> {
+        use std::io::Read;
+        let mut want = self.block;
+        loop {
+            let cut = if self.at_end { (!self.buf.is_empty()).then_some(self.buf.len()) } else { super::chunks::last_boundary(&self.buf, self.delimiter) };
+            if let Some(cut) = cut.filter(|_| self.at_end || self.buf.len() >= want) {
+                let rest = self.buf.split_off(cut);
+                let bytes = std::mem::replace(&mut self.buf, rest);
+                let first = self.line;
+                self.line += bytes.iter().filter(|&&b| b == b'\n').count() as u32;
+                // The file was checked to be UTF-8 and blocks end at line breaks.
+                let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                return Ok(Some((text, first)));
+            }
+            if self.at_end {
+                return Ok(None);
+            }
+            // Fill up to the block size (more when no record ends within it).
+            if self.buf.len() >= want {
+                want = self.buf.len() * 2;
+            }
+            let need = want - self.buf.len();
+            let got = (&mut self.file).take(need as u64).read_to_end(&mut self.buf)?;
+            if got < need {
+                self.at_end = true;
+            }
+        }
+    }
+}
+
+/// Calls `f(text, first line, whether the header is in it)` with the CSV
+/// text of a table: whole when in memory, block by block from a file.
+/// `f` returns false to stop.
+fn csv_blocks(td: &TableData, block: usize, f: &mut dyn FnMut(&str, u32, bool) -> bool) -> std::io::Result<()> {
+    let _ = block; // (no files to read in WebAssembly)
+    match &td.body {
+        Body::Csv { text, .. } => {
+            f(text, 1, true);
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        Body::CsvFile { path, start, len, delimiter } => {
+            let mut r = BlockReader::open(path, *start, *len, *delimiter, block)?;
+            let mut first = true;
+            while let Some((text, line)) = r.next_block()? {
+                if !f(&text, line, first) {
+                    break;
+                }
+                first = false;
+            }
+        }
+        Body::Rows { .. } => {}
+    }
+    Ok(())
+}
+
+/// The first record's text of a CSV table (for its header).
+fn csv_head<'t>(td: &'t TableData) -> std::borrow::Cow<'t, str> {
+    match &td.body {
+        Body::Csv { text, .. } => std::borrow::Cow::Borrowed(&text[..]),
+        #[cfg(not(target_arch = "wasm32"))]
+        Body::CsvFile { path, start, len, delimiter } => {
+            let head = BlockReader::open(path, *start, *len, *delimiter, 64 << 10).and_then(|mut r| r.next_block());
+            std::borrow::Cow::Owned(head.ok().flatten().map(|(t, _)| t).unwrap_or_default())
+        }
+        Body::Rows { .. } => std::borrow::Cow::Borrowed(""),
+    }
+}
+
+impl Runner<'_> {
+    /// Reads the header and maps its columns; reports a table that lacks a
+    /// required column (and then returns `None`).
+    fn begin<'t>(&mut self, td: &'t TableData<'t>, lazy_line: bool) -> Option<Ctx<'t>> {
+        let table = td.table;
+        let specs = table.columns();
+        let delimiter = match &td.body {
+            Body::Csv { delimiter, .. } => *delimiter,
+            #[cfg(not(target_arch = "wasm32"))]
+            Body::CsvFile { delimiter, .. } => *delimiter,
+            Body::Rows { .. } => b',',
+        };
         let header: Vec<String> = match &td.body {
-            Body::Csv { text, delimiter } => {
-                csv_reader = Some(
-                    csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(*delimiter).from_reader(text.as_bytes()),
-                );
-                match csv_reader.as_mut().unwrap().read_byte_record(&mut record) {
+            Body::Rows { header, .. } => header.clone(),
+            _ => {
+                let head = csv_head(td);
+                let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(head.as_bytes());
+                let mut record = csv::ByteRecord::new();
+                match rdr.read_byte_record(&mut record) {
                     Ok(true) => record.iter().map(|b| String::from_utf8_lossy(b).into_owned()).collect(),
                     _ => Vec::new(),
                 }
             }
-            Body::Rows { header, .. } => {
-                csv_reader = None;
-                header.clone()
-            }
         };
-        let mut map: Vec<Option<usize>> = vec![None; specs.len()];
-        for (i, h) in header.iter().enumerate() {
+        let mut ctx = Ctx { td, table, header, map: vec![None; specs.len()], delimiter, dates: self.dates, lazy_line };
+        for (i, h) in ctx.header.iter().enumerate() {
             if h.trim().is_empty() {
                 continue;
             }
             match schema::match_column(table, h) {
                 // A running number (序号) is the sheet's own, not data: ignored without a word.
                 None if schema::is_running_number(h) => {}
-                Some(c) if map[c].is_none() => map[c] = Some(i),
-                Some(c) => self.report.warnings.push(header_issue(
+                Some(c) if ctx.map[c].is_none() => ctx.map[c] = Some(i),
+                Some(c) => self.report.warnings.push(ctx.header_issue(
                     "duplicate_column",
-                    format!("列「{h}」与「{}」表示同一列（{}），只用第一列", header[map[c].unwrap()], specs[c].key),
+                    format!("列「{h}」与「{}」表示同一列（{}），只用第一列", ctx.header[ctx.map[c].unwrap()], specs[c].key),
                 )),
-                None => self.report.warnings.push(header_issue(
+                None => self.report.warnings.push(ctx.header_issue(
                     "unknown_column",
                     format!("不认识的列「{h}」，已忽略；{}表可用的列：{}", table.chinese(), column_list(table)),
                 )),
             }
         }
-        let missing: Vec<&str> = specs.iter().zip(&map).filter(|(c, m)| c.required && m.is_none()).map(|(c, _)| c.key).collect();
-        if !missing.is_empty() || header.is_empty() {
+        let missing: Vec<&str> = specs.iter().zip(&ctx.map).filter(|(c, m)| c.required && m.is_none()).map(|(c, _)| c.key).collect();
+        if !missing.is_empty() || ctx.header.is_empty() {
             let n_rows = match &td.body {
                 Body::Rows { rows, .. } => rows.len(),
-                Body::Csv { text, .. } => text.lines().filter(|l| !l.trim().is_empty()).count().saturating_sub(1),
+                _ => {
+                    let mut lines = 0usize;
+                    let _ = csv_blocks(td, self.tuning.block_bytes, &mut |text, _, _| {
+                        lines += text.lines().filter(|l| !l.trim().is_empty()).count();
+                        true
+                    });
+                    lines.saturating_sub(1)
+                }
             };
             let names: Vec<String> = missing.iter().map(|k| format!("{k}（{}）", alias_of(table, k))).collect();
-            self.report.errors.push(header_issue(
-                "missing_column",
-                format!("缺少必需的列：{}；整张表（{n_rows} 行）未载入", names.join("、")),
-            ));
+            self.report.errors.push(ctx.header_issue("missing_column", format!("缺少必需的列：{}；整张表（{n_rows} 行）未载入", names.join("、"))));
             self.done += td.size() as u64;
-            return 0;
+            return None;
         }
-        let mut loaded = 0usize;
-        let mut errs: Vec<Problem> = Vec::new();
-        let delimiter = match &td.body {
-            Body::Csv { delimiter, .. } => *delimiter,
-            Body::Rows { .. } => b',',
-        };
-        let mut lines = match &td.body {
-            Body::Csv { text, .. } => Some(LineCounter::new(text.as_bytes())),
-            Body::Rows { .. } => None,
-        };
-        // Row numbers of CSV rows are counted from byte offsets, and for records
-        // (the big table, whose handler does not need them) only on error.
-        let mut skipped: Vec<u32> = Vec::new();
-        let mut handle = |report: &mut Report, known: Option<u32>, byte: usize, fetch: &Fetch| {
-            if fetch.all_empty() {
-                return;
-            }
-            errs.clear();
-            let mut line_of = || known.unwrap_or_else(|| lines.as_mut().map_or(0, |l| l.line_at(byte)));
-            // A 合计 row or a footer (填报人、审核人、注：…) is the sheet's, not a record.
-            if fetch.is_total_or_footer() {
-                skipped.push(line_of());
-                return;
-            }
-            let mut line = if table == Table::Records { 0 } else { line_of() };
-            // The checks below look at every row: gate them on one scan of its bytes.
-            let suspect = fetch.suspect();
-            if let Some(absorbed) = if suspect { unclosed_quote(fetch, delimiter, header.len()) } else { None } {
-                errs.push(Problem {
-                    col: None,
-                    code: "unclosed_quote",
-                    message: format!("本行有未闭合的英文双引号，其后 {absorbed} 行被并入本行（也未载入），请检查本行的引号"),
-                });
-            } else if let Some(p) = if suspect { cell_problem(fetch) } else { None } {
-                errs.push(p);
-            } else if row_fn(line, fetch, &mut errs) {
-                loaded += 1;
-            }
-            if line == 0 && !errs.is_empty() {
-                line = line_of();
-            }
-            for p in errs.drain(..) {
-                let value = p.col.and_then(|c| map[c]).map(|i| super::report::echo(fetch.raw(i))).filter(|v| !v.is_empty());
-                report.errors.push(Issue {
-                    code: p.code,
-                    table: Some(table.name()),
-                    file: td.file.clone(),
-                    sheet: td.sheet.clone(),
-                    row: Some(line),
-                    column: p.col.map(|c| match map[c] {
-                        Some(i) => header[i].trim().to_string(),
-                        None => specs[c].key.to_string(),
-                    }),
-                    cell: if td.json { None } else { p.col.and_then(|c| map[c]).map(|i| format!("{}{line}", values::column_letter(i))) },
-                    value,
-                    message: p.message + "；本行未载入",
-                });
-            }
-        };
-        match &td.body {
-            Body::Csv { .. } => {
-                let rdr = csv_reader.as_mut().unwrap();
-                let mut n = 0u64;
-                loop {
-                    match rdr.read_byte_record(&mut record) {
-                        Ok(true) => {}
-                        Ok(false) => break,
-                        Err(e) => {
-                            let line = e.position().map(|p| p.line() as u32);
-                            self.report.errors.push(Issue {
-                                row: line,
-                                ..header_issue("bad_csv", format!("CSV 格式错误，其后内容未载入：{e}"))
-                            });
-                            break;
-                        }
-                    }
-                    let byte = record.position().map(|p| p.byte() as usize).unwrap_or(0);
-                    let fetch = Fetch { map: &map, cells: Cells::Csv(&record), dates: self.dates };
-                    handle(self.report, None, byte, &fetch);
-                    n += 1;
-                    if n % 32768 == 0 {
-                        let pos = record.position().map(|p| p.byte()).unwrap_or(0);
-                        (self.progress)(Progress { phase: "build", done: self.done + pos, total: self.total });
-                    }
-                }
-            }
-            Body::Rows { rows, .. } => {
-                for (line, cells) in rows {
-                    let fetch = Fetch { map: &map, cells: Cells::Vec(cells), dates: self.dates };
-                    handle(self.report, Some(*line), 0, &fetch);
-                }
-            }
-        }
+        Some(ctx)
+    }
+
+    /// After the rows: the skipped rows' note, progress, rows per file.
+    fn finish(&mut self, ctx: &Ctx, loaded: usize, skipped: Vec<u32>) {
         if !skipped.is_empty() {
             let rows: Vec<String> = skipped.iter().take(20).map(u32::to_string).collect();
             let more = if skipped.len() > 20 { format!(" 等 {} 行", skipped.len()) } else { String::new() };
             self.report.warnings.push(Issue {
                 row: skipped.first().copied(),
-                ..header_issue("footer_skipped", format!("已跳过合计行或表尾说明（第 {}{more} 行），它们不是数据", rows.join("、")))
+                ..ctx.header_issue("footer_skipped", format!("已跳过合计行或表尾说明（第 {}{more} 行），它们不是数据", rows.join("、")))
             });
         }
-        self.done += td.size() as u64;
+        self.done += ctx.td.size() as u64;
         (self.progress)(Progress { phase: "build", done: self.done, total: self.total });
-        *self.report.rows_by_file.entry(td.file.clone()).or_default() += loaded;
+        *self.report.rows_by_file.entry(ctx.td.file.clone()).or_default() += loaded;
+    }
+
+    fn read_error(&mut self, ctx: &Ctx, e: std::io::Error) {
+        self.report.errors.push(Issue { row: None, ..ctx.header_issue("bad_file", format!("读取文件时出错，其后内容未载入：{e}")) });
+    }
+
+    /// Row by row, in order (the entity tables: each row may depend on the ones before).
+    fn run(&mut self, td: &TableData, mut row_fn: impl FnMut(u32, &Fetch, &mut Vec<Problem>) -> bool) -> usize {
+        let Some(ctx) = self.begin(td, td.table == Table::Records) else { return 0 };
+        let mut out = Out::default();
+        match &td.body {
+            Body::Rows { rows, .. } => {
+                let mut errs = Vec::new();
+                for (line, cells) in rows {
+                    let fetch = Fetch { map: &ctx.map, cells: Cells::Vec(cells), dates: ctx.dates };
+                    ctx.handle(&mut out, &mut errs, &mut || *line, &fetch, &mut row_fn);
+                }
+            }
+            _ => {
+                let (done, total) = (self.done, self.total);
+                let mut offset = 0u64;
+                let report = &mut *self.report;
+                let progress = &mut *self.progress;
+                let read = csv_blocks(td, self.tuning.block_bytes, &mut |text, first_line, has_header| {
+                    ctx.csv_rows(text, first_line, has_header, &mut row_fn, &mut out, &mut |pos| progress(Progress { phase: "build", done: done + offset + pos, total }));
+                    offset += text.len() as u64;
+                    report.errors.append(&mut out.issues);
+                    match out.stop.take() {
+                        Some(i) => {
+                            report.errors.push(i);
+                            false
+                        }
+                        None => true,
+                    }
+                });
+                if let Err(e) = read {
+                    self.read_error(&ctx, e);
+                }
+            }
+        }
+        self.report.errors.append(&mut out.issues);
+        self.finish(&ctx, out.loaded, std::mem::take(&mut out.skipped));
+        out.loaded
+    }
+
+    /// Rows that do not depend on each other (records, ratings): a big CSV is
+    /// parsed in chunks, on every core natively; `row_fn` fills each chunk's
+    /// own state, and `merge` takes the states in the rows' order. The
+    /// outcome is that of [`Runner::run`] row by row.
+    fn run_chunked<S: Send + Default>(
+        &mut self,
+        td: &TableData,
+        row_fn: impl Fn(&mut S, &Fetch, &mut Vec<Problem>) -> bool + Sync + Send,
+        mut merge: impl FnMut(S),
+    ) -> usize {
+        let Some(ctx) = self.begin(td, true) else { return 0 };
+        let mut loaded = 0usize;
+        let mut skipped = Vec::new();
+        match &td.body {
+            Body::Rows { rows, .. } => {
+                let mut out = Out::default();
+                let mut errs = Vec::new();
+                let mut s = S::default();
+                for (line, cells) in rows {
+                    let fetch = Fetch { map: &ctx.map, cells: Cells::Vec(cells), dates: ctx.dates };
+                    ctx.handle(&mut out, &mut errs, &mut || *line, &fetch, &mut |_, f, e| row_fn(&mut s, f, e));
+                }
+                merge(s);
+                self.report.errors.append(&mut out.issues);
+                loaded = out.loaded;
+                skipped = out.skipped;
+            }
+            _ => {
+                let (chunk_bytes, delimiter) = (self.tuning.chunk_bytes, ctx.delimiter);
+                let mut offset = 0u64;
+                let (done, total) = (self.done, self.total);
+                let report = &mut *self.report;
+                let progress = &mut *self.progress;
+                let read = csv_blocks(td, self.tuning.block_bytes, &mut |text, first_line, has_header| {
+                    let starts = super::chunks::split(text.as_bytes(), delimiter, chunk_bytes);
+                    let pieces: Vec<(usize, &str)> =
+                        starts.iter().enumerate().map(|(k, &s)| (k, &text[s..starts.get(k + 1).copied().unwrap_or(text.len())])).collect();
+                    // Each piece's first line: the line breaks before it.
+                    let mut firsts = vec![first_line];
+                    if pieces.len() > 1 {
+                        let breaks = crate::model::par::map(&pieces, |(_, p)| p.bytes().filter(|&b| b == b'\n').count() as u32);
+                        for b in &breaks[..breaks.len() - 1] {
+                            firsts.push(firsts.last().unwrap() + b);
+                        }
+                    }
+                    let results = crate::model::par::map(&pieces, |&(k, piece)| {
+                        let mut out = Out::default();
+                        let mut s = S::default();
+                        ctx.csv_rows(piece, firsts[k], has_header && k == 0, &mut |_, f, e| row_fn(&mut s, f, e), &mut out, &mut |_| {});
+                        (out, s)
+                    });
+                    for (mut out, s) in results {
+                        report.errors.append(&mut out.issues);
+                        skipped.append(&mut out.skipped);
+                        loaded += out.loaded;
+                        merge(s);
+                        if let Some(i) = out.stop {
+                            report.errors.push(i);
+                            return false;
+                        }
+                    }
+                    offset += text.len() as u64;
+                    progress(Progress { phase: "build", done: done + offset, total });
+                    true
+                });
+                if let Err(e) = read {
+                    self.read_error(&ctx, e);
+                }
+            }
+        }
+        self.finish(&ctx, loaded, skipped);
         loaded
     }
 }
@@ -413,8 +663,8 @@ struct LineCounter<'t> {
 }
 
 impl<'t> LineCounter<'t> {
-    fn new(text: &'t [u8]) -> Self {
-        LineCounter { text, pos: 0, line: 1 }
+    fn new(text: &'t [u8], first_line: u32) -> Self {
+        LineCounter { text, pos: 0, line: first_line }
     }
     fn line_at(&mut self, mut byte: usize) -> u32 {
         while byte < self.text.len() && matches!(self.text[byte], b'\r' | b'\n') {
@@ -518,12 +768,12 @@ fn parse_class_type(s: &str) -> Option<ClassType> {
 }
 
 /// Builds the dataset from every table found in the input, in dependency order.
-pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: &mut Report, progress: &mut dyn FnMut(Progress)) -> Dataset {
+pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: &mut Report, progress: &mut dyn FnMut(Progress), tuning: Tuning) -> Dataset {
     tables.sort_by_key(|t| t.table);
     let total: u64 = tables.iter().map(|t| t.size() as u64).sum();
     let mut ds = Dataset::default();
     let mut places = Places::default();
-    let mut run = Runner { report, progress, done: 0, total, dates: (date::earliest_plausible(), date::latest_plausible()) };
+    let mut run = Runner { report, progress, done: 0, total, dates: (date::earliest_plausible(), date::latest_plausible()), tuning };
     let of = |t: Table| tables.iter().filter(move |x| x.table == t);
 
     // Units: read all rows first, since a parent may come after its children.
@@ -727,17 +977,26 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
         col(t, "score"),
     );
     let mut records = model::Records::default();
+    /// A chunk's records, and its cache of the last cadre looked up.
+    #[derive(Default)]
+    struct RecordChunk {
+        records: Vec<Record>,
+        from_course: usize,
+        last_cadre: (String, u32),
+    }
     for td in of(t) {
         let mut from_course = 0usize;
-        // Records usually come grouped by cadre: reuse the previous row's lookup.
-        let mut last_cadre: (String, u32) = (String::new(), 0);
-        run.run(td, |_, f, errs| {
+        let ds = &ds;
+        let places = &places;
+        run.run_chunked(td, |chunk: &mut RecordChunk, f, errs| {
+            // Records usually come grouped by cadre: reuse the previous row's lookup.
+            let last_cadre = &mut chunk.last_cadre;
             let cadre = f.required(c_cadre, errs).and_then(|id| {
                 if id == last_cadre.0 {
                     return Some(last_cadre.1);
                 }
-                let i = reference(&ds.cadres, Table::Cadres, id, c_cadre, &places, errs)?;
-                last_cadre = (id.to_string(), i);
+                let i = reference(&ds.cadres, Table::Cadres, id, c_cadre, places, errs)?;
+                *last_cadre = (id.to_string(), i);
                 Some(i)
             });
             let course = f.required(c_course, errs).and_then(|id| {
@@ -745,12 +1004,12 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
                     if let Some(i) = ds.courses.lookup(id) {
                         return Some(i);
                     }
-                    return reference(&ds.courses, Table::Courses, super::xapi::course_candidate(id), c_course, &places, errs);
+                    return reference(&ds.courses, Table::Courses, super::xapi::course_candidate(id), c_course, places, errs);
                 }
-                reference(&ds.courses, Table::Courses, id, c_course, &places, errs)
+                reference(&ds.courses, Table::Courses, id, c_course, places, errs)
             });
             let class_id = f.get(c_class);
-            let class = if class_id.is_empty() { Some(None) } else { reference(&ds.classes, Table::Classes, class_id, c_class, &places, errs).map(Some) };
+            let class = if class_id.is_empty() { Some(None) } else { reference(&ds.classes, Table::Classes, class_id, c_class, places, errs).map(Some) };
             let day = f.date(c_date, true, errs);
             let hours = f.number(c_hours, 0.0, 10000.0, "学时", errs);
             let minutes = f.number(c_min, 0.0, 600000.0, "时长（分钟）", errs);
@@ -780,12 +1039,17 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
                 (Some(h), _) => h,
                 (None, Some(m)) => m / opts.minutes_per_hour,
                 (None, None) => {
-                    from_course += 1;
+                    chunk.from_course += 1;
                     ds.courses.get(course).hours
                 }
             };
-            records.push(Record { cadre, course, class, date: day, hours: hours as f32, score: score.map(|s| s as f32), completed });
+            chunk.records.push(Record { cadre, course, class, date: day, hours: hours as f32, score: score.map(|s| s as f32), completed });
             true
+        }, |chunk| {
+            from_course += chunk.from_course;
+            for r in chunk.records {
+                records.push(r);
+            }
         });
         if from_course > 0 {
             run.report.warnings.push(Issue {
@@ -802,12 +1066,15 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
     // Ratings.
     let t = Table::Ratings;
     let (c_cadre, c_course, c_teacher, c_score, c_date) = (col(t, "cadre_id"), col(t, "course_id"), col(t, "teacher_id"), col(t, "score"), col(t, "date"));
+    let mut ratings = Vec::new();
     for td in of(t) {
-        run.run(td, |_, f, errs| {
-            let cadre = f.required(c_cadre, errs).and_then(|id| reference(&ds.cadres, Table::Cadres, id, c_cadre, &places, errs));
-            let course = f.required(c_course, errs).and_then(|id| reference(&ds.courses, Table::Courses, id, c_course, &places, errs));
+        let ds = &ds;
+        let places = &places;
+        run.run_chunked(td, |chunk: &mut Vec<Rating>, f, errs| {
+            let cadre = f.required(c_cadre, errs).and_then(|id| reference(&ds.cadres, Table::Cadres, id, c_cadre, places, errs));
+            let course = f.required(c_course, errs).and_then(|id| reference(&ds.courses, Table::Courses, id, c_course, places, errs));
             let tid = f.get(c_teacher);
-            let teacher = if tid.is_empty() { Some(None) } else { reference(&ds.teachers, Table::Teachers, tid, c_teacher, &places, errs).map(Some) };
+            let teacher = if tid.is_empty() { Some(None) } else { reference(&ds.teachers, Table::Teachers, tid, c_teacher, places, errs).map(Some) };
             let score = match f.get(c_score) {
                 "" => {
                     errs.push(Problem { col: Some(c_score), code: "empty_required", message: "必填项为空，应为 1 到 5 的评分".into() });
@@ -817,10 +1084,11 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
             };
             let day = f.date(c_date, false, errs);
             let (Some(cadre), Some(course), Some(teacher), Ok(Some(score)), Ok(day)) = (cadre, course, teacher, score, day) else { return false };
-            ds.ratings.push(Rating { cadre, course, teacher, score: score as f32, date: day });
+            chunk.push(Rating { cadre, course, teacher, score: score as f32, date: day });
             true
-        });
+        }, |mut chunk| ratings.append(&mut chunk));
     }
+    ds.ratings.append(&mut ratings);
     run.report.loaded.insert("ratings", ds.ratings.len());
 
     // Requirements.
@@ -871,8 +1139,15 @@ struct PendingUnit {
 fn header_cell(td: &TableData, table: Table, col: usize) -> Option<(String, usize)> {
     let header: Vec<String> = match &td.body {
         Body::Rows { header, .. } => header.clone(),
-        Body::Csv { text, delimiter } => {
-            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(*delimiter).from_reader(text.as_bytes());
+        _ => {
+            let delimiter = match &td.body {
+                Body::Csv { delimiter, .. } => *delimiter,
+                #[cfg(not(target_arch = "wasm32"))]
+                Body::CsvFile { delimiter, .. } => *delimiter,
+                Body::Rows { .. } => b',',
+            };
+            let head = csv_head(td);
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(head.as_bytes());
             let mut rec = csv::StringRecord::new();
             let _ = rdr.read_record(&mut rec);
             rec.iter().map(str::to_string).collect()

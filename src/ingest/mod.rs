@@ -3,6 +3,7 @@
 //! as a whole and never drops a row without saying which and why.
 
 mod build;
+mod chunks;
 mod parquet;
 pub mod decode;
 pub mod report;
@@ -12,6 +13,7 @@ pub mod workbook;
 pub mod values;
 pub mod xapi;
 
+pub use build::Tuning;
 pub use report::{FileInfo, Issue, Report};
 pub use schema::Table;
 pub use sources::SourceFile;
@@ -59,16 +61,56 @@ pub fn load(files: &[SourceFile], opts: &LoadOptions) -> Loaded {
 }
 
 pub fn load_with_progress(files: &[SourceFile], opts: &LoadOptions, progress: &mut dyn FnMut(Progress)) -> Loaded {
+    load_tuned(files, opts, progress, Tuning::default())
+}
+
+/// [`load_with_progress`] with the block and chunk sizes given (tests use
+/// small ones to show that the outcome does not depend on them).
+pub fn load_tuned(files: &[SourceFile], opts: &LoadOptions, progress: &mut dyn FnMut(Progress), tuning: Tuning) -> Loaded {
+    // Each file is read on its own (in parallel natively); reports are joined in the files' order.
+    let read = crate::model::par::map(files, |f| {
+        let mut report = Report::default();
+        let tables = sources::read(f, &mut report);
+        (tables, report)
+    });
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    finish(read, &names, opts, progress, tuning)
+}
+
+/// Loads files from disk (native): a UTF-8 CSV file is read block by block
+/// while its table is built, never whole; any other file is read whole. The
+/// outcome is that of [`load`] on the files' bytes. `files` are (name, path).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn load_paths(files: &[(String, std::path::PathBuf)], opts: &LoadOptions, progress: &mut dyn FnMut(Progress), tuning: Tuning) -> Loaded {
+    let read = crate::model::par::map(files, |(name, path)| {
+        let mut report = Report::default();
+        let tables = match sources::read_path(name, path, &mut report) {
+            Ok(t) => t,
+            Err(e) => {
+                report.errors.push(sources::file_issue("bad_file", sources::base_name(name), format!("无法读取该文件：{e}")));
+                Vec::new()
+            }
+        };
+        (tables, report)
+    });
+    let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    finish(read, &names, opts, progress, tuning)
+}
+
+fn finish(read: Vec<(Vec<sources::TableData<'_>>, Report)>, names: &[&str], opts: &LoadOptions, progress: &mut dyn FnMut(Progress), tuning: Tuning) -> Loaded {
     let mut report = Report::default();
     let mut tables = Vec::new();
-    for f in files {
-        tables.extend(sources::read(f, &mut report));
+    for (t, mut r) in read {
+        tables.extend(t);
+        report.errors.append(&mut r.errors);
+        report.warnings.append(&mut r.warnings);
+        report.files.append(&mut r.files);
     }
-    let dataset = build::build(tables, opts, &mut report, progress);
+    let dataset = build::build(tables, opts, &mut report, progress, tuning);
     report.bound_echoes();
-    report.rejected = files
+    report.rejected = names
         .iter()
-        .map(|f| sources::base_name(&f.name).to_string())
+        .map(|f| sources::base_name(f).to_string())
         .filter(|name| {
             let rows = report.rows_by_file.get(name).copied().unwrap_or(0);
             rows == 0 && report.errors.iter().chain(&report.warnings).any(|i| &i.file == name)

@@ -16,6 +16,10 @@ pub struct SourceFile {
 
 pub(crate) enum Body<'a> {
     Csv { text: std::borrow::Cow<'a, str>, delimiter: u8 },
+    /// A UTF-8 CSV file read block by block when the table is built (native
+    /// only): the text from byte `start` (after a BOM) to `len` is never held whole.
+    #[cfg(not(target_arch = "wasm32"))]
+    CsvFile { path: std::path::PathBuf, start: u64, len: u64, delimiter: u8 },
     /// `header_row`: the header's row as Excel numbers it (1 unless a title sits above it).
     Rows { header: Vec<String>, header_row: u32, rows: Vec<(u32, Vec<String>)> },
 }
@@ -35,6 +39,8 @@ impl TableData<'_> {
     pub fn size(&self) -> usize {
         match &self.body {
             Body::Csv { text, .. } => text.len(),
+            #[cfg(not(target_arch = "wasm32"))]
+            Body::CsvFile { start, len, .. } => (len - start) as usize,
             Body::Rows { rows, .. } => rows.len() * 64,
         }
     }
@@ -225,4 +231,96 @@ fn read_json(name: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData<'st
     }
     report.files.push(FileInfo { file: name.into(), format: "json", encoding: None, tables });
     out
+}
+
+/// Reads one file from disk (native). A CSV file that is UTF-8 throughout is
+/// not read here: its table is read block by block when the dataset is built,
+/// so the whole text is never in memory. Any other file is read whole and
+/// goes through [`read`], so the outcome is the same as for its bytes.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn read_path(name: &str, path: &std::path::Path, report: &mut Report) -> std::io::Result<Vec<TableData<'static>>> {
+    use std::io::Read;
+    let base = base_name(name).to_string();
+    let (stem, ext) = split_ext(&base);
+    let streamable = matches!(ext.as_str(), "csv" | "tsv" | "txt") && Table::from_name(stem).is_some();
+    if streamable {
+        if let Some((start, len, first_line)) = utf8_file(path)? {
+            let table = Table::from_name(stem).expect("checked above");
+            report.files.push(FileInfo { file: base.clone(), format: "csv", encoding: Some(if start == 3 { "UTF-8 (BOM)" } else { "UTF-8" }), tables: vec![table.name()] });
+            let delimiter = decode::sniff_delimiter(&first_line);
+            let body = Body::CsvFile { path: path.to_path_buf(), start, len, delimiter };
+            return Ok(vec![TableData { table, file: base, sheet: None, body, xapi: false, json: false }]);
+        }
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.read_to_end(&mut bytes)?;
+    let file = SourceFile { name: name.to_string(), bytes };
+    Ok(read(&file, report).into_iter().map(TableData::into_owned).collect())
+}
+
+/// Whether a file is UTF-8 throughout (after an optional BOM) and not a
+/// workbook or UTF-16 by its first bytes, checked block by block: then
+/// `(start after the BOM, length, first line)`.
+#[cfg(not(target_arch = "wasm32"))]
+fn utf8_file(path: &std::path::Path) -> std::io::Result<Option<(u64, u64, String)>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut carry = 0usize; // bytes of an incomplete character kept from the last block
+    let mut total = 0u64;
+    let mut start = 0u64;
+    let mut first_line = String::new();
+    let mut line_done = false;
+    loop {
+        let n = f.read(&mut buf[carry..])?;
+        let at_end = n == 0;
+        let filled = carry + n;
+        if total == 0 && n > 0 {
+            // Decided by the first bytes as `read` decides: workbooks, Parquet and UTF-16 are not streamed.
+            let head = &buf[..filled];
+            if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || head.starts_with(b"PK\x03\x04") || head.starts_with(b"PAR1") || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+                return Ok(None);
+            }
+            if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                start = 3;
+            }
+        }
+        let from = if total == 0 { start as usize } else { 0 };
+        let valid = match std::str::from_utf8(&buf[from..filled]) {
+            Ok(_) => filled,
+            Err(e) if e.error_len().is_none() && !at_end => from + e.valid_up_to(),
+            Err(_) => return Ok(None),
+        };
+        if !line_done {
+            let text = std::str::from_utf8(&buf[from..valid]).expect("checked");
+            match text.find('\n') {
+                Some(i) => {
+                    first_line.push_str(&text[..i]);
+                    line_done = true;
+                }
+                None => first_line.push_str(text),
+            }
+        }
+        total += (valid - from) as u64 + from as u64;
+        if at_end {
+            break;
+        }
+        buf.copy_within(valid..filled, 0);
+        carry = filled - valid;
+    }
+    Ok(Some((start, total, first_line)))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl TableData<'_> {
+    /// The same table owning its text.
+    pub(crate) fn into_owned(self) -> TableData<'static> {
+        let body = match self.body {
+            Body::Csv { text, delimiter } => Body::Csv { text: std::borrow::Cow::Owned(text.into_owned()), delimiter },
+            #[cfg(not(target_arch = "wasm32"))]
+            Body::CsvFile { path, start, len, delimiter } => Body::CsvFile { path, start, len, delimiter },
+            Body::Rows { header, header_row, rows } => Body::Rows { header, header_row, rows },
+        };
+        TableData { table: self.table, file: self.file, sheet: self.sheet, body, xapi: self.xapi, json: self.json }
+    }
 }

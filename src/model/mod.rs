@@ -6,6 +6,7 @@
 
 pub mod date;
 pub mod taxonomy;
+pub mod par;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
