@@ -171,8 +171,8 @@ questions! {
     compliance(ComplianceRequest);
 }
 
-/// The analysis module's questions (feature `analysis`): the analysis
-/// tables, 数据透视 and SQL; results as JSON text like every other question.
+// The analysis module's questions (feature `analysis`): the analysis
+// tables, 数据透视 and SQL; results as JSON text like every other question.
 #[cfg(feature = "analysis")]
 questions! {
     /// `{as_of?}` → `[{name, doc, rows, columns: [{name, dtype, doc}]}]`.
