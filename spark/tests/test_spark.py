@@ -201,3 +201,33 @@ def test_unsplittable_line_is_reported(spark, demo_dir, tmp_path):
     summary = _job(spark, d, tmp_path / "out")
     assert summary["issues_by_code"].get("error:malformed_line") == 1, summary["issues_by_code"]
     assert any(i["code"] == "malformed_line" and "extra,cells" in (i["value"] or "") for i in summary["error_sample"])
+
+
+def test_parquet_input_with_typed_columns(spark, demo_dir, tmp_path):
+    """The same city as Parquet with typed columns (dates, numbers, booleans),
+    as a data platform stores it: the job gives the engine's numbers for the CSV files."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    d = tmp_path / "parquet"
+    d.mkdir()
+    for f in demo_dir.iterdir():
+        t = pcsv.read_csv(f, convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
+        t = t.rename_columns([c.lstrip("\ufeff") for c in t.column_names])
+        t = zhichu.as_string_table(t)
+        if f.stem == "records":
+            cols = {c: t.column(c) for c in t.column_names}
+            cols["date"] = pc.strptime(cols["date"], format="%Y-%m-%d", unit="s").cast(pa.date32())
+            for c in ("hours", "score"):
+                cols[c] = pc.cast(cols[c], pa.float64())
+            cols["completed"] = pc.equal(cols["completed"], "是")
+            t = pa.table(cols)
+            assert t.schema.field("date").type == pa.date32() and t.schema.field("completed").type == pa.bool_()
+        pq.write_table(t, d / f"{f.stem}.parquet")
+    out = tmp_path / "out"
+    summary = _job(spark, d, out)
+    assert summary["tables"]["records"]["format"] == "parquet" and summary["errors"] == 0
+    ds = zhichu.load(demo_dir)
+    assert summary["as_of"] == ds.summary()["as_of"]
+    _check_reserves(ds, out, "demo s, Parquet")
