@@ -67,10 +67,11 @@ OUT_FIELDS = [
     ("message", pa.string()),
     ("row_values", pa.string()),
     ("latest_date", pa.string()),
+    ("n_rows", pa.int64()),  # kind=latest: the group's records rows, as read
 ]
 OUT_SCHEMA = pa.schema(OUT_FIELDS)
 SPARK_OUT_DDL = ", ".join(
-    f"`{n}` {dict(string='string', int32='int', double='double', bool='boolean')[str(t)]}" for n, t in OUT_FIELDS
+    f"`{n}` {dict(string='string', int32='int', int64='bigint', double='double', bool='boolean')[str(t)]}" for n, t in OUT_FIELDS
 )
 GROUP_FILES = {"cadres.csv", "records.csv"}
 # Read by the CLI but not by the job: no reserve, layout or compliance number depends on them.
@@ -208,6 +209,7 @@ def _group_fn(ctx_key: str, bc, params: dict):
         return c
 
     def run(records: pa.Table, cadres: pa.Table) -> pa.Table:
+        n_read = records.num_rows
         records = records.sort_by("_seq") if records.num_rows else records
         cadres = cadres.sort_by("_seq") if cadres.num_rows else cadres
         bad_r, records = _split_corrupt(records)
@@ -242,7 +244,7 @@ def _group_fn(ctx_key: str, bc, params: dict):
                 issues.append(dict(severity=severity[:-1], code=i["code"], table=i.get("table"), file=src or i["file"], column=i.get("column"), value=i.get("value"), message=i["message"], row_values=row_values))
         if issues:
             parts.append(_rows(len(issues), kind="issue", **{f: pa.array([x[f] for x in issues], pa.string()) for f in issues[0]}))
-        parts.append(_rows(1, kind="latest", latest_date=pa.array([out["latest_date"]], pa.string())))
+        parts.append(_rows(1, kind="latest", latest_date=pa.array([out["latest_date"]], pa.string()), n_rows=pa.array([n_read], pa.int64())))
         return pa.concat_tables(parts)
 
     return run
@@ -355,12 +357,14 @@ def run(spark, args: argparse.Namespace) -> dict:
 
     as_of, year = settle(estimate)
     out = grouped(as_of, year).persist()
-    latest = out.filter(F.col("kind") == "latest").agg(F.max("latest_date")).collect()[0][0] or estimate
+    latest_row = out.filter(F.col("kind") == "latest").agg(F.max("latest_date"), F.sum("n_rows")).collect()[0]
+    latest = latest_row[0] or estimate
     if settle(latest) != (as_of, year):
         # A later-dated record was refused by validation: redo with the engine's own default.
         out.unpersist()
         as_of, year = settle(latest)
         out = grouped(as_of, year).persist()
+        latest_row = out.filter(F.col("kind") == "latest").agg(F.max("latest_date"), F.sum("n_rows")).collect()[0]
     timings["engine_s"] = round(time.time() - t0 - timings["read_small_s"], 3)
 
     # ---- reserves, percentiles and peer medians within rank (Spark)
@@ -466,7 +470,7 @@ def run(spark, args: argparse.Namespace) -> dict:
         "cadres": n_cadres,
         "dimensions": dims,
         "units": len(units),
-        "records_read": records.count(),
+        "records_read": int(latest_row[1] or 0),
         "buckets": buckets,
         "compliance": {"cadres": city_comp["cadres"], "compliant": city_comp["compliant"]},
         "errors": sum(v for (s, _), v in counts.items() if s == "error"),
@@ -501,7 +505,7 @@ def session(master: Optional[str] = None, app: str = "zhichu"):
         # Local mode: the driver is the executor; its heap is set before the JVM starts.
         b = (
             b.master(master)
-            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.sql.shuffle.partitions", "4")
             .config("spark.ui.enabled", "false")
             .config("spark.driver.memory", os.environ.get("ZHICHU_SPARK_DRIVER_MEMORY", "2g"))
         )

@@ -90,6 +90,7 @@ def test_reserves_and_percentiles_equal_engine_and_cli(demo_run, demo_dir, cli):
     ds = zhichu.load(demo_dir)
     assert summary["as_of"] == ds.summary()["as_of"]
     assert summary["cadres"] == ds.summary()["cadres"] and summary["errors"] == 0
+    assert summary["records_read"] == ds.summary()["records"]
     got = _check_reserves(ds, out, "demo s, CSV")
     # Directly against the CLI for a sample of cadres.
     for cadre in ("C000001", "C000333", "C000777", "C001000"):
