@@ -77,7 +77,7 @@ test('分析: the module loads only when the tab is opened; the pivot built in t
   const shown = await shownTable(page);
   assert.deepEqual(shown, expected(want));
   assert.equal(want.rows.length, 102);
-  assert.equal(await page.textContent('#ar-summary'), '共 102 行。');
+  assert.equal(await page.textContent('#ar-summary'), '共 102 行。图中为前 12 行。');
   assert.equal(await page.getAttribute('#ar-chart', 'data-chart'), 'line');
   assert.equal(await page.getAttribute('#analysis-table tfoot tr', 'class'), 'total');
 
