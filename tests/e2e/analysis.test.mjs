@@ -174,6 +174,14 @@ test('分析: the other examples run and draw their chart (bar, heatmap); a rank
   assert.deepEqual(charts, { 低于目标的干部最近参加的课程: null, 各班次类型完成率: 'bar', 各岗位平均储备度: 'heatmap', 乡科级干部各单位各年度学时: 'line' });
   // The last example is the rank filter: the CLI's answer with --rank.
   assert.deepEqual(await shownTable(page), expected(cli('pivot', '--scale', 's', ...PIVOT, '--rank', '乡科级', '--format', 'json')));
+  // Filters added in the form (a year range, completed only, a condition) are the CLI's filters.
+  await page.fill('#pv-year-from', '2022');
+  await page.fill('#pv-year-to', '2023');
+  await page.selectOption('#pv-completed', 'true');
+  await page.fill('#pv-where', "mode = '网络'");
+  await runBy(page, '#pv-run');
+  assert.deepEqual(await shownTable(page), expected(cli('pivot', '--scale', 's', ...PIVOT, '--rank', '乡科级', '--years', '2022-2023', '--completed', 'true', '--where', "mode = '网络'", '--format', 'json')));
+  assert.deepEqual(await page.$$eval('#analysis-table thead th', (ths) => ths.map((th) => th.textContent)), ['unit', '2022', '2023', '合计']);
   // The SQL example joins reserves and records: the CLI's answer to the same query.
   await runBy(page, '#analysis-examples button[data-example="1"]');
   const query = await page.inputValue('#sql-text');

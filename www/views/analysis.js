@@ -23,7 +23,6 @@ const body = document.body;
 const bump = (key) => { body.dataset[key] = String(Number(body.dataset[key] || 0) + 1); };
 
 let tables = [];        // the engine's analysis_tables
-let years = [];         // the years present in records
 let dataVersion = 0;    // counts data loads; results of older data are dropped
 let describes = -1;     // the dataVersion the pickers describe
 let opened = false;
@@ -97,15 +96,8 @@ export async function showAnalysis() {
 async function readTables() {
   const v = dataVersion;
   const t = await rpc('analysis_tables', {});
-  let ys;
-  try {
-    ys = (await rpc('sql', { query: 'SELECT DISTINCT year FROM records WHERE year IS NOT NULL ORDER BY year', limit: 500 })).rows.map((r) => r[0]);
-  } catch {
-    ys = [];
-  }
   if (v !== dataVersion) return; // newer data arrived meanwhile: that refresh wins
   tables = t;
-  years = ys;
   describes = v;
   fillPickers();
   await renderViews();
@@ -126,9 +118,6 @@ function fillPickers() {
   const keep = sel.value;
   sel.innerHTML = tables.map((t) => `<option value="${esc(t.name)}">${esc(tableLabel(t))}</option>`).join('');
   sel.value = tableOf(keep) ? keep : (tableOf('records') ? 'records' : tables[0]?.name || '');
-  const yearOptions = ['<option value="">不限</option>', ...years.map((y) => `<option>${esc(y)}</option>`)].join('');
-  $('#pv-year-from').innerHTML = yearOptions;
-  $('#pv-year-to').innerHTML = yearOptions;
   syncColumns();
   renderSchema();
   renderExamples();
@@ -202,7 +191,8 @@ function pivotRequest() {
   const from = !$('#pv-year-from').disabled && $('#pv-year-from').value;
   const to = !$('#pv-year-to').disabled && $('#pv-year-to').value;
   if (from || to) {
-    const [a, b] = [from || years[0] || to, to || years[years.length - 1] || from].map(Number);
+    // One end open: from the first year the engine takes, or to the last.
+    const [a, b] = [from || 1949, to || 2200].map(Number);
     req.years = `${Math.min(a, b)}-${Math.max(a, b)}`;
   }
   if (on('#pv-dimension')) req.dimension = $('#pv-dimension').value;
@@ -226,7 +216,7 @@ function setPivotForm(req) {
   $('#pv-rank').value = req.rank || '';
   const [from, to] = req.years ? String(req.years).split('-') : ['', ''];
   $('#pv-year-from').value = from || '';
-  $('#pv-year-to').value = to || from || '';
+  $('#pv-year-to').value = to || '';
   $('#pv-dimension').value = req.dimension || '';
   $('#pv-completed').value = req.completed === undefined ? '' : String(req.completed);
   $('#pv-where').value = req.where || '';
@@ -267,7 +257,7 @@ $('#sql-run').addEventListener('click', () => {
 
 /** Ready-made questions; SQL examples are written for the loaded data's latest year. */
 function examples() {
-  const last = years[years.length - 1] || Number(String(state.summary?.as_of || '').slice(0, 4)) || new Date().getFullYear();
+  const last = Number(String(state.summary?.latest_date || state.summary?.as_of || '').slice(0, 4)) || new Date().getFullYear();
   const ranks = state.summary?.ranks || [];
   const rank = ranks.includes('乡科级') ? '乡科级' : ranks[0];
   const dims = state.summary?.dimensions || [];
