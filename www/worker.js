@@ -119,11 +119,6 @@ const make = {
     }
     return { report, summary: engine.summary() };
   },
-  /** Makes the analysis engine THE engine; resolves to the summary (the same numbers as before). */
-  async analysis() {
-    await useAnalysis();
-    return engine ? engine.summary() : null;
-  },
   template: () => lean.template_xlsx(),
   demoCsv: (scale) => lean.demo_csv_files(scale || 's').map((f) => ({ name: f.name, bytes: f.bytes })),
 };

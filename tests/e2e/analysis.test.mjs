@@ -64,7 +64,18 @@ test('分析: the module loads only when the tab is opened; the pivot built in t
   assert.deepEqual(asked.filter((p) => p.includes('/pkg/analysis/')), []);
   assert.ok(asked.includes('/pkg/zhichu_bg.wasm'));
 
+  // The tab says what it is doing: loading the module, loading the data into it, ready.
+  await page.evaluate(() => {
+    const el = document.querySelector('#analysis-status');
+    window.__states = [];
+    new MutationObserver(() => window.__states.push(`${el.dataset.state}:${document.querySelector('#analysis-status-text').textContent}`))
+      .observe(el, { attributes: true, childList: true, subtree: true, characterData: true });
+  });
   await openAnalysis(page);
+  const states = [...new Set(await page.evaluate(() => window.__states))];
+  assert.ok(states.some((x) => /^loading:正在载入分析模块…/.test(x)), states.join(' | '));
+  assert.ok(states.some((x) => /^building:正在用分析模块载入当前数据…/.test(x)), states.join(' | '));
+  assert.match(states[states.length - 1], /^ready:分析模块已就绪/);
   assert.ok(asked.includes('/pkg/analysis/zhichu_bg.wasm'));
   assert.match(await page.textContent('#analysis-status'), /分析模块已就绪/);
   // The pickers come from the engine's tables.
@@ -155,6 +166,34 @@ test('分析: the module loads only when the tab is opened; the pivot built in t
   await page.click('#cadre-results button[data-cadre="C000001"]');
   await page.waitForFunction(() => document.body.dataset.profile === 'C000001' && !document.querySelector('#profile').hidden);
   assert.deepEqual(await page.$$eval('#reserve-table tbody tr', (trs) => trs.map((tr) => tr.textContent)), profileBefore);
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('分析: while the analysis module is still downloading, the other tabs keep answering', async () => {
+  const ctx = await context();
+  // Hold the module's download until the profile tab has answered.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let asked = false;
+  await ctx.route('**/pkg/analysis/zhichu_bg.wasm', async (route) => {
+    asked = true;
+    await held;
+    await route.continue();
+  });
+  const page = await open(ctx, '?scale=s&nosw');
+  await page.click('#nav-analysis');
+  await page.waitForSelector('#analysis-status[data-state="loading"]');
+  assert.match(await page.textContent('#analysis-status-text'), /正在载入分析模块…/);
+  assert.equal(await page.isVisible('#analysis-progress'), true);
+  await page.click('#nav-profile');
+  await page.fill('#cadre-search', 'C000002');
+  await page.click('#cadre-results button[data-cadre="C000002"]');
+  await page.waitForFunction(() => document.body.dataset.profile === 'C000002' && !document.querySelector('#profile').hidden);
+  assert.equal(await page.isVisible('body[data-analysis-ready]'), false);
+  assert.ok(asked);
+  release();
+  await openAnalysis(page);
   assert.deepEqual(page.errors, []);
   await ctx.close();
 });
