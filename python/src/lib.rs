@@ -3,6 +3,7 @@
 //! `--json`) or Arrow record batches out. The Python layer (`zhichu/__init__.py`)
 //! gives it its friendly shape.
 
+use arrow_array::builder::StringBuilder;
 use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, Int32Array, LargeStringArray, RecordBatch, StringArray, StringViewArray, UInt32Array};
 use arrow_pyarrow::PyArrowType;
 use arrow_schema::{DataType, Field, Schema};
@@ -127,6 +128,15 @@ struct BatchOut {
 fn str_col(v: Vec<String>) -> ArrayRef {
     Arc::new(StringArray::from(v))
 }
+/// A string column from positions into a small list of names (no string per row).
+fn str_at<'a>(names: impl Fn(usize) -> &'a str, at: &[u32]) -> ArrayRef {
+    let bytes: usize = at.iter().map(|&i| names(i as usize).len()).sum();
+    let mut b = StringBuilder::with_capacity(at.len(), bytes);
+    for &i in at {
+        b.append_value(names(i as usize));
+    }
+    Arc::new(b.finish())
+}
 fn f64_col(v: Vec<f64>) -> ArrayRef {
     Arc::new(Float64Array::from(v))
 }
@@ -138,12 +148,15 @@ fn batch_of(fields: Vec<(&str, DataType, bool, ArrayRef)>) -> PyResult<RecordBat
 impl BatchOut {
     fn of(b: Batch, percentiles: bool) -> PyResult<BatchOut> {
         use DataType::*;
+        let (cadres, dims) = (&b.cadres, &b.dimensions);
+        let cid = |i: usize| cadres[i].cadre_id.as_str();
+        let dim = |i: usize| dims[i].as_str();
         let r = b.reserves;
         let mut cols = vec![
-            ("cadre_id", Utf8, false, str_col(r.cadre_id)),
-            ("unit_id", Utf8, false, str_col(r.unit_id)),
-            ("rank", Utf8, false, str_col(r.rank)),
-            ("dimension", Utf8, false, str_col(r.dimension)),
+            ("cadre_id", Utf8, false, str_at(cid, &r.cadre)),
+            ("unit_id", Utf8, false, str_at(|i| cadres[i].unit_id.as_str(), &r.cadre)),
+            ("rank", Utf8, false, str_at(|i| cadres[i].rank.as_str(), &r.cadre)),
+            ("dimension", Utf8, false, str_at(dim, &r.dim_index)),
             ("dim_index", UInt32, false, Arc::new(UInt32Array::from(r.dim_index)) as ArrayRef),
             ("evidence", Float64, false, f64_col(r.evidence)),
             ("reserve", Float64, false, f64_col(r.reserve)),
@@ -158,17 +171,17 @@ impl BatchOut {
         let reserves = batch_of(cols)?;
         let h = b.hours;
         let hours = batch_of(vec![
-            ("cadre_id", Utf8, false, str_col(h.cadre_id)),
-            ("dimension", Utf8, false, str_col(h.dimension)),
+            ("cadre_id", Utf8, false, str_at(cid, &h.cadre)),
+            ("dimension", Utf8, false, str_at(dim, &h.dim_index)),
             ("year", Int32, false, Arc::new(Int32Array::from(h.year)) as ArrayRef),
             ("hours", Float64, false, f64_col(h.hours)),
         ])?;
         let contributions = match b.contributions {
             Some(k) => Some(batch_of(vec![
-                ("cadre_id", Utf8, false, str_col(k.cadre_id)),
+                ("cadre_id", Utf8, false, str_at(cid, &k.cadre)),
                 ("course_id", Utf8, false, str_col(k.course_id)),
                 ("date", Utf8, false, str_col(k.date)),
-                ("dimension", Utf8, false, str_col(k.dimension)),
+                ("dimension", Utf8, false, str_at(dim, &k.dim_index)),
                 ("hours", Float64, false, f64_col(k.hours)),
                 ("credit", Float64, false, f64_col(k.credit)),
                 ("decay", Float64, false, f64_col(k.decay)),
@@ -179,7 +192,7 @@ impl BatchOut {
         };
         let rules = match b.rules {
             Some(k) => Some(batch_of(vec![
-                ("cadre_id", Utf8, false, str_col(k.cadre_id)),
+                ("cadre_id", Utf8, false, str_at(cid, &k.cadre)),
                 ("rule_id", Utf8, false, str_col(k.rule_id)),
                 ("met", Boolean, false, Arc::new(BooleanArray::from(k.met)) as ArrayRef),
                 ("earned_hours", Float64, false, f64_col(k.earned_hours)),

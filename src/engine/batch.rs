@@ -42,13 +42,20 @@ impl Default for BatchRequest {
     }
 }
 
+/// A loaded cadre, as the rows below refer to it (by position in [`Batch::cadres`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchCadre {
+    pub cadre_id: String,
+    pub unit_id: String,
+    pub rank: String,
+}
+
 /// Per cadre × dimension, in cadre order then taxonomy order (column-wise).
+/// Cadres and dimensions are positions (in [`Batch::cadres`] and
+/// [`Batch::dimensions`]), so that millions of rows hold no string each.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CadreDims {
-    pub cadre_id: Vec<String>,
-    pub unit_id: Vec<String>,
-    pub rank: Vec<String>,
-    pub dimension: Vec<String>,
+    pub cadre: Vec<u32>,
     /// The dimension's position in the taxonomy.
     pub dim_index: Vec<u32>,
     pub evidence: Vec<f64>,
@@ -68,8 +75,8 @@ pub struct CadreDims {
 /// dated in that year (the layout's 学时), only where non-zero.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CadreHours {
-    pub cadre_id: Vec<String>,
-    pub dimension: Vec<String>,
+    pub cadre: Vec<u32>,
+    pub dim_index: Vec<u32>,
     pub year: Vec<i32>,
     pub hours: Vec<f64>,
 }
@@ -78,10 +85,10 @@ pub struct CadreHours {
 /// before the as-of date, weight > 0), as the profile lists them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Contributions {
-    pub cadre_id: Vec<String>,
+    pub cadre: Vec<u32>,
     pub course_id: Vec<String>,
     pub date: Vec<String>,
-    pub dimension: Vec<String>,
+    pub dim_index: Vec<u32>,
     pub hours: Vec<f64>,
     pub credit: Vec<f64>,
     pub decay: Vec<f64>,
@@ -92,7 +99,7 @@ pub struct Contributions {
 /// Per cadre × rule that applies: met or not (as `zhichu hours` shows it).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CadreRules {
-    pub cadre_id: Vec<String>,
+    pub cadre: Vec<u32>,
     pub rule_id: Vec<String>,
     pub met: Vec<bool>,
     pub earned_hours: Vec<f64>,
@@ -104,6 +111,10 @@ pub struct Batch {
     pub as_of: String,
     /// The latest record date of this dataset (what the default as-of would be).
     pub latest_date: Option<String>,
+    /// Every loaded cadre, in the dataset's order.
+    pub cadres: Vec<BatchCadre>,
+    /// The dimensions, in taxonomy order.
+    pub dimensions: Vec<String>,
     pub reserves: CadreDims,
     pub hours: CadreHours,
     pub contributions: Option<Contributions>,
@@ -124,18 +135,27 @@ impl Engine {
         let model: Model = self.model;
         let n = ds.n_dims();
         let sat: Vec<f64> = ds.dimensions.items().iter().map(|d| d.saturation_hours).collect();
-        let names: Vec<&str> = ds.dimensions.items().iter().map(|d| d.name.as_str()).collect();
         let window = (req.coverage_years * DAYS_PER_YEAR).round() as i32;
         let r = &ds.records;
-        let mut out = Batch { as_of: date::format(as_of), latest_date: ds.latest_date().map(date::format), ..Default::default() };
+        let mut out = Batch {
+            as_of: date::format(as_of),
+            latest_date: ds.latest_date().map(date::format),
+            cadres: ds
+                .cadres
+                .iter()
+                .map(|(_, id, c)| BatchCadre { cadre_id: id.to_string(), unit_id: ds.units.id(c.unit).to_string(), rank: c.rank.clone() })
+                .collect(),
+            dimensions: ds.dimensions.items().iter().map(|d| d.name.clone()).collect(),
+            ..Default::default()
+        };
         let rows = ds.cadres.len() * n;
         let rs = &mut out.reserves;
-        rs.cadre_id.reserve(rows);
+        rs.cadre.reserve(rows);
         let mut contributions = req.contributions.then(Contributions::default);
         let mut e = vec![0f64; n];
         let mut touched = vec![false; n];
         let mut by_year: Vec<(i32, Vec<f64>)> = Vec::new();
-        for (c, id, cadre) in ds.cadres.iter() {
+        for (c, _, cadre) in ds.cadres.iter() {
             e.iter_mut().for_each(|x| *x = 0.0);
             model.add_evidence(ds, c, as_of, &mut e);
             touched.iter_mut().for_each(|t| *t = false);
@@ -147,10 +167,10 @@ impl Engine {
                         if w[d] == 0.0 {
                             continue;
                         }
-                        k.cadre_id.push(id.to_string());
+                        k.cadre.push(c);
                         k.course_id.push(ds.courses.id(r.course[i]).to_string());
                         k.date.push(date::format(r.date[i]));
-                        k.dimension.push(names[d].to_string());
+                        k.dim_index.push(d as u32);
                         k.hours.push(r.hours[i] as f64);
                         k.credit.push(f.credit);
                         k.decay.push(f.decay);
@@ -181,13 +201,9 @@ impl Engine {
                 }
             }
             let tg = targets(ds, c);
-            let unit = ds.units.id(cadre.unit);
             for d in 0..n {
                 let reserve = Model::reserve(e[d], sat[d]);
-                rs.cadre_id.push(id.to_string());
-                rs.unit_id.push(unit.to_string());
-                rs.rank.push(cadre.rank.clone());
-                rs.dimension.push(names[d].to_string());
+                rs.cadre.push(c);
                 rs.dim_index.push(d as u32);
                 rs.evidence.push(e[d]);
                 rs.reserve.push(reserve);
@@ -203,8 +219,8 @@ impl Engine {
             for (y, hs) in &by_year {
                 for d in 0..n {
                     if hs[d] != 0.0 {
-                        out.hours.cadre_id.push(id.to_string());
-                        out.hours.dimension.push(names[d].to_string());
+                        out.hours.cadre.push(c);
+                        out.hours.dim_index.push(d as u32);
                         out.hours.year.push(*y);
                         out.hours.hours.push(hs[d]);
                     }
@@ -215,9 +231,9 @@ impl Engine {
         if let Some(year) = req.compliance_year {
             let year = self.year(Some(year))?;
             let mut k = CadreRules::default();
-            for (c, id, _) in ds.cadres.iter() {
+            for c in 0..ds.cadres.len() as u32 {
                 for p in compliance::progress(ds, &self.rules, c, year) {
-                    k.cadre_id.push(id.to_string());
+                    k.cadre.push(c);
                     k.rule_id.push(p.rule_id);
                     k.met.push(p.met);
                     k.earned_hours.push(p.earned_hours);
@@ -240,9 +256,12 @@ mod tests {
         let mut e = Engine::demo("s").expect("demo");
         let b = e.batch(&BatchRequest { contributions: true, percentiles: true, ..Default::default() }).expect("batch");
         let n = e.dataset().n_dims();
-        assert_eq!(b.reserves.cadre_id.len(), e.dataset().cadres.len() * n);
-        for k in (0..b.reserves.cadre_id.len()).step_by(97) {
-            let p = e.profile(&ProfileRequest { cadre: b.reserves.cadre_id[k].clone(), as_of: None }).expect("profile");
+        assert_eq!(b.reserves.cadre.len(), e.dataset().cadres.len() * n);
+        assert_eq!(b.dimensions.len(), n);
+        for k in (0..b.reserves.cadre.len()).step_by(97) {
+            let id = &b.cadres[b.reserves.cadre[k] as usize].cadre_id;
+            let p = e.profile(&ProfileRequest { cadre: id.clone(), as_of: None }).expect("profile");
+            assert_eq!(&p.cadre.cadre_id, id);
             let d = &p.dimensions[b.reserves.dim_index[k] as usize];
             assert_eq!(d.reserve, b.reserves.reserve[k]);
             assert_eq!(d.evidence, b.reserves.evidence[k]);
