@@ -10,7 +10,6 @@ import { selectCadre } from './views/profile.js';
 import { resetUnit, showUnit } from './views/unit.js';
 import { resetPlan } from './views/plan.js';
 import { startKiosk } from './views/kiosk.js';
-import { resetAnalysis, showAnalysis } from './views/analysis.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -22,8 +21,23 @@ function showTab(name) {
   for (const s of document.querySelectorAll('.tab')) s.hidden = s.id !== `tab-${name}`;
   resizeCharts();
   if (name === 'unit') showUnit().catch(showError);
-  // The analysis module loads the first time 分析 is opened; the other tabs keep answering meanwhile.
-  if (name === 'analysis') showAnalysis().catch(showError);
+  if (name === 'analysis') openAnalysis().catch(showError);
+}
+
+// 分析: its view (views/analysis.js) and the worker's analysis module are
+// loaded the first time the tab is opened, so the first profile never waits
+// for them; the other tabs keep answering meanwhile.
+let analysisView = null;
+let lastUnits = [];
+async function openAnalysis() {
+  if (!analysisView) {
+    const view = await import('./views/analysis.js');
+    if (!analysisView) {
+      analysisView = view;
+      if (state.summary) view.resetAnalysis(lastUnits, state.summary); // else onNewData will
+    }
+  }
+  await analysisView.showAnalysis();
 }
 const tabButtons = [...document.querySelectorAll('.tabbar button')];
 tabButtons.forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
@@ -51,7 +65,8 @@ async function onNewData() {
   showPolicy(state.summary.policy);
   const units = await rpc('units');
   resetUnit(units, state.summary);
-  resetAnalysis(units, state.summary);
+  lastUnits = units;
+  analysisView?.resetAnalysis(units, state.summary);
   await resetPlan(units);
 }
 setupData({ onNewData, showTab });

@@ -60,8 +60,8 @@ test('分析: the module loads only when the tab is opened; the pivot built in t
   const page = await open(ctx, '?scale=s&nosw#cadre=C000001');
   await page.waitForFunction(() => document.body.dataset.profile === 'C000001');
   const profileBefore = await page.$$eval('#reserve-table tbody tr', (trs) => trs.map((tr) => tr.textContent));
-  // The first profile is on screen and the analysis module was never asked for.
-  assert.deepEqual(asked.filter((p) => p.includes('/pkg/analysis/')), []);
+  // The first profile is on screen and neither the analysis module nor the tab's script was asked for.
+  assert.deepEqual(asked.filter((p) => p.includes('/pkg/analysis/') || p.endsWith('/views/analysis.js')), []);
   assert.ok(asked.includes('/pkg/zhichu_bg.wasm'));
 
   // The tab says what it is doing: loading the module, loading the data into it, ready.
