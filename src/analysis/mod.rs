@@ -46,21 +46,25 @@ fn polars_failure(e: polars::error::PolarsError) -> Error {
 }
 
 impl Engine {
-    /// The analysis tables at `as_of` (built once per date and model).
-    fn tables(&mut self, as_of: Option<&str>) -> Result<&Tables> {
-        let (day, model) = (self.as_of_day(as_of)?, self.model());
-        if self.analysis.as_ref().is_none_or(|t| t.as_of != day || t.model != model) {
-            self.analysis = None;
-            let (ds, snap) = self.at(as_of)?;
-            let t = Tables::build(ds, snap).map_err(polars_failure)?;
-            self.analysis = Some(t);
+    /// The analysis tables at `as_of` (built once per date and model), with
+    /// the wide tables among `names` built.
+    fn tables(&mut self, as_of: Option<&str>, names: &[&str]) -> Result<&Tables> {
+        let model = self.model();
+        let (ds, snap, slot) = self.analysis_parts(as_of)?;
+        if slot.as_ref().is_none_or(|t| t.as_of != snap.as_of || t.model != model) {
+            *slot = None;
+            *slot = Some(Tables::build(ds, snap).map_err(polars_failure)?);
         }
-        Ok(self.analysis.as_ref().expect("just built"))
+        let t = slot.as_mut().expect("just built");
+        t.ensure(ds, snap, names).map_err(polars_failure)?;
+        Ok(t)
     }
 
     /// Every analysis table with its columns (name, type, meaning) and row count.
     pub fn analysis_tables(&mut self, req: &AsOfRequest) -> Result<Vec<TableInfo>> {
-        self.tables(req.as_of.as_deref())?.info().map_err(polars_failure)
+        self.tables(req.as_of.as_deref(), &[])?;
+        let (ds, snap, slot) = self.analysis_parts(req.as_of.as_deref())?;
+        slot.as_ref().expect("built above").info(ds, snap).map_err(polars_failure)
     }
 
     /// A pivot (数据透视), every row.
@@ -76,7 +80,7 @@ impl Engine {
             Some(s) => Some(crate::engine::parse_years(s)?),
             None => None,
         };
-        let t = self.tables(req.as_of.as_deref())?;
+        let t = self.tables(req.as_of.as_deref(), &[req.table.trim()])?;
         query::pivot(t, req, subtree, years)
     }
 
@@ -91,7 +95,7 @@ impl Engine {
     /// A read-only SQL query over the analysis tables.
     pub fn sql(&mut self, req: &SqlRequest) -> Result<Analysis> {
         query::check_limit(req.limit)?;
-        let t = self.tables(req.as_of.as_deref())?;
+        let t = self.tables(req.as_of.as_deref(), &query::mentioned(&req.query))?;
         let mut a = query::sql(t, &req.query)?;
         a.truncate(req.limit);
         Ok(a)
@@ -102,7 +106,7 @@ impl Engine {
         match req {
             AnalysisRequest::Pivot(p) => self.pivot_all(p),
             AnalysisRequest::Sql(s) => {
-                let t = self.tables(s.as_of.as_deref())?;
+                let t = self.tables(s.as_of.as_deref(), &query::mentioned(&s.query))?;
                 query::sql(t, &s.query)
             }
         }

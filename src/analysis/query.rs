@@ -322,6 +322,18 @@ pub fn pivot(t: &Tables, p: &PivotRequest, subtree: Option<Vec<String>>, years: 
         Some(f) => lf.filter(f),
         None => lf,
     };
+    // Join, filter and project once; the four groupings below read the result.
+    let mut needed: Vec<&str> = Vec::new();
+    for n in rows.iter().map(String::as_str).chain(cols).chain(measure) {
+        if !needed.contains(&n) {
+            needed.push(n);
+        }
+    }
+    if needed.is_empty() {
+        needed.push(schema.iter_names().next().map(|n| n.as_str()).unwrap_or("record"));
+    }
+    let base = lf.select(needed.iter().map(|n| col(*n)).collect::<Vec<_>>()).collect().map_err(|e| polars_err("数据透视", e))?;
+    let lf = base.lazy();
     // One pass per grouping: cells, row totals, column totals, the grand total.
     let group = |keys: &[String]| -> Result<DataFrame> {
         let q = if keys.is_empty() {
@@ -449,10 +461,15 @@ fn value_name(agg: &str, measure: Option<&str>) -> String {
     }
 }
 
-/// Refuses what would reach outside the in-memory tables: polars SQL's table
-/// functions (`read_parquet(…)` reads files natively).
-pub fn guard_sql(q: &str) -> Result<()> {
-    // Drop quoted text ('…' literals, "…" identifiers) and look at what is left.
+/// The table names a query mentions (as whole words outside quotes), so
+/// that only those are built.
+pub fn mentioned(q: &str) -> Vec<&'static str> {
+    let words: std::collections::HashSet<String> = unquoted(q).split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map(str::to_string).collect();
+    super::tables::TABLES.iter().map(|(n, _)| *n).filter(|n| words.contains(*n)).collect()
+}
+
+/// The query in lower case with quoted text ('…' literals, "…" identifiers) dropped.
+fn unquoted(q: &str) -> String {
     let mut bare = String::with_capacity(q.len());
     let mut quote: Option<char> = None;
     for ch in q.chars() {
@@ -463,6 +480,13 @@ pub fn guard_sql(q: &str) -> Result<()> {
             None => bare.push(ch.to_ascii_lowercase()),
         }
     }
+    bare
+}
+
+/// Refuses what would reach outside the in-memory tables: polars SQL's table
+/// functions (`read_parquet(…)` reads files natively).
+pub fn guard_sql(q: &str) -> Result<()> {
+    let bare = unquoted(q);
     let bytes = bare.as_bytes();
     let mut i = 0;
     while let Some(pos) = bare[i..].find("read_") {

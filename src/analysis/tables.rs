@@ -116,162 +116,121 @@ fn opt_dates(name: &str, days: impl Iterator<Item = Option<Day>>) -> PolarsResul
     c(name, v).cast(&DataType::Date)
 }
 
-/// Every table at one as-of date. Entity tables keep a hidden integer key
-/// (`_cadre`, `_course`, …) for the lazy joins; what users see drops it.
+/// The small entity tables, each with its hidden integer key (`_cadre`,
+/// `_course`, …) for the joins; what users see drops the key.
+struct Entities {
+    units: DataFrame,
+    cadres: DataFrame,
+    courses: DataFrame,
+    classes: DataFrame,
+    dims: DataFrame,
+    teachers: DataFrame,
+    ratings: DataFrame,
+}
+
+const CADRE_COLS: [&str; 8] = ["cadre_id", "cadre_name", "unit_id", "unit", "parent_unit", "rank", "post", "party_role"];
+
+fn join(lf: LazyFrame, other: &DataFrame, key: &str) -> LazyFrame {
+    let args = JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) }.with_suffix(Some(format!("_{key}").into()));
+    lf.join(other.clone().lazy(), [col(key)], [col(key)], args)
+}
+
+fn public(df: &DataFrame) -> LazyFrame {
+    let keep: Vec<Expr> = df.get_column_names().into_iter().filter(|n| !n.starts_with('_')).map(|n| col(n.clone())).collect();
+    df.clone().lazy().select(keep)
+}
+
+/// Every table at one as-of date. The entity tables are built at once (a
+/// city has thousands of rows); the three wide tables (`records`,
+/// `record_dims`, `reserves`: up to millions of rows) only when a question
+/// names them, so listing the tables or a pivot over `records` never pays
+/// for `record_dims`.
 pub struct Tables {
     pub as_of: Day,
     pub model: Model,
-    frames: Vec<(&'static str, LazyFrame)>,
+    entities: Entities,
+    wide: [Option<LazyFrame>; 3],
     rows: Vec<usize>,
 }
 
+const WIDE: [&str; 3] = ["records", "record_dims", "reserves"];
+
 impl Tables {
     pub fn build(ds: &Dataset, snap: &Snapshot) -> PolarsResult<Tables> {
-        let units = units(ds)?;
-        let cadres = cadres(ds)?;
-        let courses = courses(ds)?;
-        let classes = classes(ds)?;
-        let dims = dimensions(ds)?;
-        let left = |key: &str| JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) }.with_suffix(Some(format!("_{key}").into()));
-        let join = |lf: LazyFrame, other: &DataFrame, key: &str| lf.join(other.clone().lazy(), [col(key)], [col(key)], left(key));
-        let cadre_cols = ["cadre_id", "cadre_name", "unit_id", "unit", "parent_unit", "rank", "post", "party_role"];
-
-        // records
-        let r = &ds.records;
-        let n = r.len();
-        let core = DataFrame::new(vec![
-            c("record", (1..=n as u32).collect::<Vec<u32>>()),
-            c("_cadre", r.cadre.clone()),
-            c("_course", r.course.clone()),
-            c("_class", r.class.iter().map(|&k| (k != NO_CLASS).then_some(k)).collect::<Vec<Option<u32>>>()),
-            dates("date", r.date.iter().copied())?,
-            c("year", r.date.iter().map(|&d| date::year(d)).collect::<Vec<i32>>()),
-            c("hours", r.hours.iter().map(|&h| h as f64).collect::<Vec<f64>>()),
-            c("completed", r.completed.clone()),
-            c("score", r.score.iter().map(|&s| (!s.is_nan()).then_some(s as f64)).collect::<Vec<Option<f64>>>()),
-        ])?;
-        let mut record_cols: Vec<Expr> = vec![col("record")];
-        record_cols.extend(cadre_cols.iter().map(|s| col(*s)));
-        record_cols.extend(["course_id", "course", "mode", "course_hours", "class_id", "class", "class_type", "date", "year", "hours", "completed", "score"].map(col));
-        let records = join(join(join(core.lazy(), &cadres, "_cadre"), &courses, "_course"), &classes, "_class").select(record_cols);
-
-        // record_dims: one row per record × dimension with weight > 0.
-        let nd = ds.n_dims();
-        let (mut rec, mut cad, mut cou, mut dim, mut day, mut wt, mut hrs, mut done, mut credit, mut decay, mut contrib) =
-            (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-        for i in 0..n {
-            let w = ds.weights(r.course[i]);
-            let f = snap.model.factors(ds, i, snap.as_of);
-            for (d, &x) in w.iter().enumerate() {
-                if x == 0.0 {
-                    continue;
-                }
-                rec.push(i as u32 + 1);
-                cad.push(r.cadre[i]);
-                cou.push(r.course[i]);
-                dim.push(d as u32);
-                day.push(r.date[i]);
-                wt.push(x as f64);
-                hrs.push(r.hours[i] as f64);
-                done.push(r.completed[i]);
-                credit.push(f.map(|f| f.credit));
-                decay.push(f.map(|f| f.decay));
-                // The profile's contribution, the same product in the same order.
-                contrib.push(f.map(|f| r.hours[i] as f64 * f.credit * f.decay * x as f64));
-            }
-        }
-        let dim_hours: Vec<f64> = hrs.iter().zip(&wt).map(|(h, w)| h * w).collect();
-        let years: Vec<i32> = day.iter().map(|&d| date::year(d)).collect();
-        let core = DataFrame::new(vec![
-            c("record", rec),
-            c("_cadre", cad),
-            c("_course", cou),
-            c("_dim", dim),
-            dates("date", day.into_iter())?,
-            c("year", years),
-            c("hours", hrs),
-            c("completed", done),
-            c("weight", wt),
-            c("dim_hours", dim_hours),
-            c("credit", credit),
-            c("decay", decay),
-            c("contribution", contrib),
-        ])?;
-        let mut rd_cols: Vec<Expr> = vec![col("record")];
-        rd_cols.extend(["cadre_id", "unit_id", "unit", "rank", "post"].map(col));
-        rd_cols.extend(["course_id", "course", "dimension_id", "dimension", "date", "year", "hours", "completed", "weight", "dim_hours", "credit", "decay", "contribution"].map(col));
-        let record_dims = join(join(join(core.lazy(), &cadres, "_cadre"), &courses, "_course"), &dims, "_dim").select(rd_cols);
-        let rd_rows = record_dims_rows(ds);
-
-        // reserves: every cadre × dimension, as the profile computes them.
-        let nc = ds.cadres.len();
-        let (mut cad, mut dim, mut ev, mut res, mut tgt, mut gap, mut pct, mut med) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-        let mut e = vec![0f64; nd];
-        for k in 0..nc as u32 {
-            e.iter_mut().for_each(|x| *x = 0.0);
-            snap.model.add_evidence(ds, k, snap.as_of, &mut e);
-            let tg = targets(ds, k);
-            let rank = &ds.cadres.get(k).rank;
-            for d in 0..nd {
-                let reserve = Model::reserve(e[d], ds.dimensions.get(d as u32).saturation_hours);
-                cad.push(k);
-                dim.push(d as u32);
-                ev.push(e[d]);
-                res.push(reserve);
-                tgt.push(tg[d]);
-                gap.push(tg[d].map(|t| (t - reserve).max(0.0)));
-                pct.push(snap.percentile(ds, k, d));
-                med.push(snap.peer_median(rank, d));
-            }
-        }
-        let core = DataFrame::new(vec![
-            c("_cadre", cad),
-            c("_dim", dim),
-            c("evidence", ev),
-            c("reserve", res),
-            c("target", tgt),
-            c("gap", gap),
-            c("percentile", pct),
-            c("peer_median", med),
-        ])?;
-        let mut rs_cols: Vec<Expr> = cadre_cols.iter().map(|s| col(*s)).collect();
-        rs_cols.extend(["dimension_id", "dimension", "evidence", "reserve", "target", "gap", "percentile", "peer_median"].map(col));
-        let reserves = join(join(core.lazy(), &cadres, "_cadre"), &dims, "_dim").select(rs_cols);
-
-        let public = |df: &DataFrame| {
-            let keep: Vec<Expr> = df.get_column_names().into_iter().filter(|n| !n.starts_with('_')).map(|n| col(n.clone())).collect();
-            df.clone().lazy().select(keep)
+        let entities = Entities {
+            units: units(ds)?,
+            cadres: cadres(ds)?,
+            courses: courses(ds)?,
+            classes: classes(ds)?,
+            dims: dimensions(ds)?,
+            teachers: teachers(ds)?,
+            ratings: ratings(ds)?,
         };
-        let (teachers, ratings) = (teachers(ds)?, ratings(ds)?);
-        let frames = vec![
-            ("records", records),
-            ("record_dims", record_dims),
-            ("reserves", reserves),
-            ("cadres", public(&cadres)),
-            ("units", public(&units)),
-            ("courses", public(&courses)),
-            ("teachers", public(&teachers)),
-            ("classes", public(&classes)),
-            ("ratings", public(&ratings)),
+        let e = &entities;
+        let rows = vec![
+            ds.records.len(),
+            record_dims_rows(ds),
+            ds.cadres.len() * ds.n_dims(),
+            e.cadres.height(),
+            e.units.height(),
+            e.courses.height(),
+            e.teachers.height(),
+            e.classes.height(),
+            e.ratings.height(),
         ];
-        let rows = vec![n, rd_rows, nc * nd, cadres.height(), units.height(), courses.height(), teachers.height(), classes.height(), ratings.height()];
-        Ok(Tables { as_of: snap.as_of, model: snap.model, frames, rows })
+        Ok(Tables { as_of: snap.as_of, model: snap.model, entities, wide: [None, None, None], rows })
     }
 
-    /// A table by name, or `None`.
+    /// Builds the wide tables among `names` that are not built yet.
+    pub fn ensure(&mut self, ds: &Dataset, snap: &Snapshot, names: &[&str]) -> PolarsResult<()> {
+        for (i, w) in WIDE.iter().enumerate() {
+            if self.wide[i].is_none() && names.contains(w) {
+                self.wide[i] = Some(self.wide_table(i, ds, snap, false)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn wide_table(&self, i: usize, ds: &Dataset, snap: &Snapshot, empty: bool) -> PolarsResult<LazyFrame> {
+        match i {
+            0 => records(ds, &self.entities, empty),
+            1 => record_dims(ds, snap, &self.entities, empty),
+            _ => reserves(ds, snap, &self.entities, empty),
+        }
+    }
+
+    /// A table by name, or `None` (a wide table must have been `ensure`d).
     pub fn get(&self, name: &str) -> Option<LazyFrame> {
-        self.frames.iter().find(|(n, _)| *n == name).map(|(_, lf)| lf.clone())
+        if let Some(i) = WIDE.iter().position(|w| *w == name) {
+            return self.wide[i].clone();
+        }
+        let e = &self.entities;
+        Some(public(match name {
+            "cadres" => &e.cadres,
+            "units" => &e.units,
+            "courses" => &e.courses,
+            "teachers" => &e.teachers,
+            "classes" => &e.classes,
+            "ratings" => &e.ratings,
+            _ => return None,
+        }))
     }
 
+    /// Every table that is built, by name.
     pub fn frames(&self) -> impl Iterator<Item = (&'static str, LazyFrame)> + '_ {
-        self.frames.iter().map(|(n, lf)| (*n, lf.clone()))
+        TABLES.iter().filter_map(|(n, _)| self.get(n).map(|lf| (*n, lf)))
     }
 
-    /// The tables with their columns, types and docs.
-    pub fn info(&self) -> PolarsResult<Vec<TableInfo>> {
+    /// The tables with their columns, types and docs (a wide table's columns
+    /// come from an empty copy: listing builds nothing big).
+    pub fn info(&self, ds: &Dataset, snap: &Snapshot) -> PolarsResult<Vec<TableInfo>> {
         let mut out = Vec::new();
-        for (((name, lf), rows), (_, doc)) in self.frames.iter().zip(&self.rows).zip(TABLES) {
-            let schema = lf.clone().collect_schema()?;
+        for ((name, doc), rows) in TABLES.iter().zip(&self.rows) {
+            let mut lf = match WIDE.iter().position(|w| w == name) {
+                Some(i) => self.wide_table(i, ds, snap, true)?,
+                None => self.get(name).expect("an entity table"),
+            };
+            let schema = lf.collect_schema()?;
             let columns = schema
                 .iter()
                 .map(|(n, t)| ColumnInfo { name: n.to_string(), dtype: dtype_name(t).into(), doc: column_doc(name, n) })
@@ -280,6 +239,127 @@ impl Tables {
         }
         Ok(out)
     }
+}
+
+/// `records`: one row per record (none when `empty`).
+fn records(ds: &Dataset, e: &Entities, empty: bool) -> PolarsResult<LazyFrame> {
+    let r = &ds.records;
+    let n = if empty { 0 } else { r.len() };
+    let core = DataFrame::new(vec![
+        c("record", (1..=n as u32).collect::<Vec<u32>>()),
+        c("_cadre", r.cadre[..n].to_vec()),
+        c("_course", r.course[..n].to_vec()),
+        c("_class", r.class[..n].iter().map(|&k| (k != NO_CLASS).then_some(k)).collect::<Vec<Option<u32>>>()),
+        dates("date", r.date[..n].iter().copied())?,
+        c("year", r.date[..n].iter().map(|&d| date::year(d)).collect::<Vec<i32>>()),
+        c("hours", r.hours[..n].iter().map(|&h| h as f64).collect::<Vec<f64>>()),
+        c("completed", r.completed[..n].to_vec()),
+        c("score", r.score[..n].iter().map(|&s| (!s.is_nan()).then_some(s as f64)).collect::<Vec<Option<f64>>>()),
+    ])?;
+    let mut cols: Vec<Expr> = vec![col("record")];
+    cols.extend(CADRE_COLS.iter().map(|s| col(*s)));
+    cols.extend(["course_id", "course", "mode", "course_hours", "class_id", "class", "class_type", "date", "year", "hours", "completed", "score"].map(col));
+    Ok(join(join(join(core.lazy(), &e.cadres, "_cadre"), &e.courses, "_course"), &e.classes, "_class").select(cols))
+}
+
+/// `record_dims`: one row per record × dimension with weight > 0.
+fn record_dims(ds: &Dataset, snap: &Snapshot, e: &Entities, empty: bool) -> PolarsResult<LazyFrame> {
+    let r = &ds.records;
+    let n = if empty { 0 } else { r.len() };
+    let cap = if empty { 0 } else { record_dims_rows(ds) };
+    let mut rec = Vec::with_capacity(cap);
+    let mut cad = Vec::with_capacity(cap);
+    let mut cou = Vec::with_capacity(cap);
+    let mut dim = Vec::with_capacity(cap);
+    let mut day = Vec::with_capacity(cap);
+    let mut wt = Vec::with_capacity(cap);
+    let mut hrs = Vec::with_capacity(cap);
+    let mut done = Vec::with_capacity(cap);
+    let mut credit = Vec::with_capacity(cap);
+    let mut decay = Vec::with_capacity(cap);
+    let mut contrib = Vec::with_capacity(cap);
+    for i in 0..n {
+        let w = ds.weights(r.course[i]);
+        let f = snap.model.factors(ds, i, snap.as_of);
+        for (d, &x) in w.iter().enumerate() {
+            if x == 0.0 {
+                continue;
+            }
+            rec.push(i as u32 + 1);
+            cad.push(r.cadre[i]);
+            cou.push(r.course[i]);
+            dim.push(d as u32);
+            day.push(r.date[i]);
+            wt.push(x as f64);
+            hrs.push(r.hours[i] as f64);
+            done.push(r.completed[i]);
+            credit.push(f.map(|f| f.credit));
+            decay.push(f.map(|f| f.decay));
+            // The profile's contribution: the same product in the same order.
+            contrib.push(f.map(|f| r.hours[i] as f64 * f.credit * f.decay * x as f64));
+        }
+    }
+    let dim_hours: Vec<f64> = hrs.iter().zip(&wt).map(|(h, w)| h * w).collect();
+    let years: Vec<i32> = day.iter().map(|&d| date::year(d)).collect();
+    let core = DataFrame::new(vec![
+        c("record", rec),
+        c("_cadre", cad),
+        c("_course", cou),
+        c("_dim", dim),
+        dates("date", day.into_iter())?,
+        c("year", years),
+        c("hours", hrs),
+        c("completed", done),
+        c("weight", wt),
+        c("dim_hours", dim_hours),
+        c("credit", credit),
+        c("decay", decay),
+        c("contribution", contrib),
+    ])?;
+    let mut cols: Vec<Expr> = vec![col("record")];
+    cols.extend(["cadre_id", "unit_id", "unit", "rank", "post"].map(col));
+    cols.extend(["course_id", "course", "dimension_id", "dimension", "date", "year", "hours", "completed", "weight", "dim_hours", "credit", "decay", "contribution"].map(col));
+    Ok(join(join(join(core.lazy(), &e.cadres, "_cadre"), &e.courses, "_course"), &e.dims, "_dim").select(cols))
+}
+
+/// `reserves`: every cadre × dimension, as the profile computes them.
+fn reserves(ds: &Dataset, snap: &Snapshot, e: &Entities, empty: bool) -> PolarsResult<LazyFrame> {
+    let nd = ds.n_dims();
+    let nc = if empty { 0 } else { ds.cadres.len() };
+    let cap = nc * nd;
+    let (mut cad, mut dim, mut ev, mut res) = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap));
+    let (mut tgt, mut gap, mut pct, mut med) = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap));
+    let mut ev_row = vec![0f64; nd];
+    for k in 0..nc as u32 {
+        ev_row.iter_mut().for_each(|x| *x = 0.0);
+        snap.model.add_evidence(ds, k, snap.as_of, &mut ev_row);
+        let tg = targets(ds, k);
+        let rank = &ds.cadres.get(k).rank;
+        for d in 0..nd {
+            let reserve = Model::reserve(ev_row[d], ds.dimensions.get(d as u32).saturation_hours);
+            cad.push(k);
+            dim.push(d as u32);
+            ev.push(ev_row[d]);
+            res.push(reserve);
+            tgt.push(tg[d]);
+            gap.push(tg[d].map(|t| (t - reserve).max(0.0)));
+            pct.push(snap.percentile(ds, k, d));
+            med.push(snap.peer_median(rank, d));
+        }
+    }
+    let core = DataFrame::new(vec![
+        c("_cadre", cad),
+        c("_dim", dim),
+        c("evidence", ev),
+        c("reserve", res),
+        c("target", tgt),
+        c("gap", gap),
+        c("percentile", pct),
+        c("peer_median", med),
+    ])?;
+    let mut cols: Vec<Expr> = CADRE_COLS.iter().map(|s| col(*s)).collect();
+    cols.extend(["dimension_id", "dimension", "evidence", "reserve", "target", "gap", "percentile", "peer_median"].map(col));
+    Ok(join(join(core.lazy(), &e.cadres, "_cadre"), &e.dims, "_dim").select(cols))
 }
 
 fn record_dims_rows(ds: &Dataset) -> usize {

@@ -443,6 +443,13 @@ impl Engine {
         }
     }
 
+    /// The dataset, the snapshot at `as_of` and the analysis tables' slot, borrowed together.
+    #[cfg(feature = "analysis")]
+    pub(crate) fn analysis_parts(&mut self, as_of: Option<&str>) -> Result<(&Dataset, &Snapshot, &mut Option<crate::analysis::Tables>)> {
+        self.at(as_of)?;
+        Ok((&self.ds, self.snapshot.as_ref().expect("computed by at"), &mut self.analysis))
+    }
+
     /// The dataset and every cadre's reserves at `as_of` (computed once per date).
     pub(crate) fn at(&mut self, as_of: Option<&str>) -> Result<(&Dataset, &Snapshot)> {
         let day = self.as_of_day(as_of)?;
