@@ -31,3 +31,4 @@ export const listViews = () => viewsTx('readonly', (s) => s.getAll()).then((vs) 
 /** Saves (or replaces, by name) a view. */
 export const putView = (view) => viewsTx('readwrite', (s) => s.put({ ...view, saved: Date.now() }));
 export const removeView = (name) => viewsTx('readwrite', (s) => s.delete(name));
+export const clearViews = () => viewsTx('readwrite', (s) => s.clear());

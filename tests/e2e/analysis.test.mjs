@@ -292,6 +292,14 @@ test('分析 is accessible (axe) and fits a 360 px phone', async () => {
   await page.click('#view-save');
   await page.waitForSelector('body[data-views="1"]');
   await axe(page, '分析 (result, error, columns, a saved view)');
+  // 清除全部数据 on the 数据 tab also deletes the saved views (a query can name cadres).
+  page.once('dialog', (d) => d.accept());
+  await page.click('#nav-data');
+  await page.click('#clear-all');
+  await page.waitForFunction(() => document.body.textContent.includes('已清除全部数据'));
+  await page.reload();
+  await openAnalysis(page);
+  await page.waitForSelector('body[data-views="0"]');
   await ctx.close();
 
   const phone = await context({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });

@@ -3,7 +3,7 @@
 // (in the worker); this view only moves bytes and lays out the report.
 import { $, esc, setProgress, toast, showError, saveFile } from '../ui.js';
 import { rpc, restartEngine } from '../engine.js';
-import { state } from '../state.js';
+import { state, clearViews } from '../state.js';
 import { listFiles, putFiles, removeFile, clearFiles } from '../store.js';
 import { clearCadre, refreshCadre } from './profile.js';
 
@@ -167,6 +167,8 @@ $('#file-list').addEventListener('click', async (e) => {
 $('#clear-all').addEventListener('click', async () => {
   if (!confirm('确定清除本浏览器中保存的全部数据？')) return;
   await clearFiles();
+  // Saved 分析 views go too: a query can name cadres.
+  await clearViews();
   await reloadAfterChange();
   toast('已清除全部数据，显示演示数据');
 });
