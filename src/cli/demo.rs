@@ -30,6 +30,7 @@ enum Format {
     Xlsx,
     Json,
     /// One Parquet file per table, English column names, typed columns.
+    #[cfg(feature = "analysis")]
     Parquet,
 }
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -58,6 +59,7 @@ pub fn run(a: Args) -> Result<i32, Fail> {
         Format::Csv => export::csv_files(&ds, h, enc),
         Format::Json => vec![("demo.json".into(), export::json_bytes(&ds, h))],
         Format::Xlsx => vec![("demo.xlsx".into(), export::xlsx_bytes(&ds, h).map_err(|e| Fail(EXIT_IO, format!("xlsx: {e}")))?)],
+        #[cfg(feature = "analysis")]
         Format::Parquet => export::csv_files(&ds, Headers::English, Encoding::Utf8Bom)
             .into_iter()
             .map(|(name, csv)| {

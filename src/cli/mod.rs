@@ -3,6 +3,7 @@
 //! [`zhichu::Engine`]; this module only reads files, parses arguments and
 //! maps engine errors to exit codes.
 
+#[cfg(feature = "analysis")]
 mod analysis;
 mod archive;
 mod assign;
@@ -12,8 +13,10 @@ mod demo;
 mod fairness;
 mod hours;
 mod layout;
+#[cfg(feature = "analysis")]
 mod pivot;
 mod plan;
+#[cfg(feature = "analysis")]
 mod query;
 mod profile;
 mod ratings;
@@ -27,7 +30,7 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use zhichu::analytics::Model;
 use zhichu::demo::Scale;
-use zhichu::ingest::{LoadOptions, SourceFile};
+use zhichu::ingest::LoadOptions;
 use zhichu::Engine;
 
 pub const EXIT_INVALID: i32 = 1;
@@ -70,8 +73,10 @@ enum Command {
     /// Named assignment (调训名单) for a class: who would gain most, with quotas; export to xlsx / CSV.
     Assign(assign::Args),
     /// 数据透视: rows × a column field of an analysis table, one measure aggregated, with filters and totals.
+    #[cfg(feature = "analysis")]
     Pivot(pivot::Args),
     /// Read-only SQL over the analysis tables (records, record_dims, reserves, cadres, units, courses, teachers, classes, ratings).
+    #[cfg(feature = "analysis")]
     Query(query::Args),
     /// Write the demo city (synthetic) as files.
     Demo(demo::Args),
@@ -172,7 +177,9 @@ pub fn run() -> i32 {
         Command::Compliance(a) => compliance::run(a),
         Command::Plan(a) => plan::run(a),
         Command::Assign(a) => assign::run(a),
+        #[cfg(feature = "analysis")]
         Command::Pivot(a) => pivot::run(a),
+        #[cfg(feature = "analysis")]
         Command::Query(a) => query::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Template(a) => template::run(a),
@@ -189,7 +196,9 @@ pub fn run() -> i32 {
 /// Reads every `--data` path: a file, or the regular files directly inside a
 /// folder. What a folder holds besides (subfolders, pipes, devices) is
 /// skipped and listed; a folder with no data file is an error.
-fn read_inputs(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Fail> {
+/// Files are opened here (an unreadable one is an error) and read while
+/// loading: a big CSV block by block, never whole.
+fn read_inputs(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, Fail> {
     let mut files = Vec::new();
     for p in paths {
         let io = |e: std::io::Error| Fail(EXIT_IO, format!("cannot read {}: {e}", p.display()));
@@ -207,15 +216,15 @@ fn read_inputs(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Fail> {
                 return Err(Fail(EXIT_INVALID, format!("no data files found in {}", p.display())));
             }
             for e in entries {
-                let bytes = std::fs::read(&e).map_err(|err| Fail(EXIT_IO, format!("cannot read {}: {err}", e.display())))?;
-                files.push(SourceFile { name: e.file_name().unwrap().to_string_lossy().into(), bytes });
+                std::fs::File::open(&e).map_err(|err| Fail(EXIT_IO, format!("cannot read {}: {err}", e.display())))?;
+                files.push((e.file_name().unwrap().to_string_lossy().into(), e));
             }
         } else if !p.is_file() {
             // A pipe or a device would block or never end: only regular files are read.
             return Err(Fail(EXIT_IO, format!("{} is neither a folder nor a regular file", p.display())));
         } else {
-            let bytes = std::fs::read(p).map_err(io)?;
-            files.push(SourceFile { name: p.file_name().map(|n| n.to_string_lossy().into()).unwrap_or_default(), bytes });
+            std::fs::File::open(p).map_err(io)?;
+            files.push((p.file_name().map(|n| n.to_string_lossy().into()).unwrap_or_default(), p.clone()));
         }
     }
     Ok(files)
@@ -227,13 +236,13 @@ fn load(args: &DataArgs) -> Result<Engine, Fail> {
         return Ok(Engine::demo(&args.scale)?);
     }
     let files = read_inputs(&args.data)?;
-    let total: usize = files.iter().map(|f| f.bytes.len()).sum();
+    let total: u64 = files.iter().map(|f| std::fs::metadata(&f.1).map_or(0, |m| m.len())).sum();
     let bar = (total > 4 << 20).then(|| {
         let b = indicatif::ProgressBar::new(100);
         b.set_style(indicatif::ProgressStyle::with_template("载入数据 {bar:40} {percent}%").expect("template"));
         b
     });
-    let engine = Engine::load(&files, &args.read, &mut |p| {
+    let engine = Engine::load_paths(&files, &args.read, &mut |p| {
         if let Some(b) = &bar {
             b.set_position(p.done * 100 / p.total.max(1));
         }
@@ -261,7 +270,7 @@ fn engine(data: &DataArgs, model: &Model) -> Result<Engine, Fail> {
 }
 
 fn parse_scale(s: &str) -> Result<Scale, Fail> {
-    Scale::parse(s).ok_or_else(|| Fail(2, format!("unknown scale '{s}': use s, m or l")))
+    Scale::parse(s).ok_or_else(|| Fail(2, format!("unknown scale '{s}': use s, m, l or xl")))
 }
 
 /// How a command shows its result: the terminal view, JSON, and optionally
