@@ -3,9 +3,10 @@
 //! row index, 1-based. Reading needs polars (feature `analysis`); the lean
 //! builds say so instead of guessing.
 
-use super::report::{FileInfo, Report};
-use super::schema::Table;
-use super::sources::{file_issue, unknown_table, Body, TableData};
+use super::report::Report;
+use super::sources::{file_issue, TableData};
+#[cfg(feature = "analysis")]
+use super::{report::FileInfo, schema::Table, sources::{unknown_table, Body}};
 
 /// A Parquet file: magic `PAR1` at both ends (or the name says so).
 pub(crate) fn looks_like(name_ext: &str, bytes: &[u8]) -> bool {
