@@ -37,7 +37,8 @@ impl Snapshot {
             }
         }
         let mut lists: Vec<&mut Vec<f32>> = peers.values_mut().flatten().collect();
-        crate::model::par::each_mut(&mut lists, |v| v.sort_by(f32::total_cmp));
+        // Values equal in this order are the same bits: an unstable sort gives the same lists.
+        crate::model::par::each_mut(&mut lists, |v| v.sort_unstable_by(f32::total_cmp));
         Snapshot { as_of, model, n_dims, reserves, peers }
     }
 

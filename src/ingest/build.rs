@@ -37,6 +37,7 @@ fn cell_problem(fetch: &Fetch) -> Option<Problem> {
         let Some(i) = *i else { continue };
         let bytes: &[u8] = match &fetch.cells {
             Cells::Csv(r) => r.get(i).unwrap_or(&[]),
+            Cells::Strs { cells, .. } => cells.get(i).map_or(&[], |s| s.as_bytes()),
             Cells::Vec(v) => v.get(i).map_or(&[], |s| s.as_bytes()),
         };
         if bytes.len() > MAX_FIELD_CHARS {
@@ -77,26 +78,40 @@ struct Fetch<'a> {
 
 enum Cells<'a> {
     Csv(&'a csv::ByteRecord),
+    /// A CSV row without quotes, split in place: the line and its cells
+    /// (read as the csv parser reads them, see `Ctx::csv_rows`).
+    Strs { line: &'a str, cells: &'a [&'a str] },
     Vec(&'a [String]),
+}
+
+/// `str::trim`, with no work for an empty cell or one that starts and ends
+/// with a visible ASCII character (no whitespace to remove).
+#[inline(always)]
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (None, _) => s,
+        (Some(a), Some(z)) if (0x21..0x7F).contains(a) && (0x21..0x7F).contains(z) => s,
+        _ => s.trim(),
+    }
 }
 
 impl Fetch<'_> {
     fn get(&self, col: usize) -> &str {
         match self.map[col] {
-            Some(i) => match &self.cells {
+            Some(i) => trim(match &self.cells {
                 Cells::Csv(r) => field(r, i),
+                Cells::Strs { cells, .. } => cells.get(i).copied().unwrap_or(""),
                 Cells::Vec(v) => v.get(i).map(String::as_str).unwrap_or(""),
-            }
-            .trim(),
+            }),
             None => "",
         }
     }
     fn raw(&self, i: usize) -> &str {
-        match &self.cells {
+        trim(match &self.cells {
             Cells::Csv(r) => field(r, i),
+            Cells::Strs { cells, .. } => cells.get(i).copied().unwrap_or(""),
             Cells::Vec(v) => v.get(i).map(String::as_str).unwrap_or(""),
-        }
-        .trim()
+        })
     }
     /// Whether the row may hold a cell that is too long, a line break (an
     /// unclosed quote) or an undecodable byte: one pass over its bytes.
@@ -104,6 +119,8 @@ impl Fetch<'_> {
         let odd = |b: &[u8]| b.len() > MAX_FIELD_CHARS || b.iter().any(|&x| x == b'\n' || x == 0xEF);
         match &self.cells {
             Cells::Csv(r) => odd(r.as_slice()),
+            // The whole line (delimiters too): a gate, so erring on the side of looking is fine.
+            Cells::Strs { line, .. } => odd(line.as_bytes()),
             Cells::Vec(v) => v.iter().any(|c| odd(c.as_bytes())),
         }
     }
@@ -113,12 +130,14 @@ impl Fetch<'_> {
     fn is_total_or_footer(&self) -> bool {
         let first: Option<&[u8]> = match &self.cells {
             Cells::Csv(r) => r.iter().map(|b| b.trim_ascii()).find(|c| !c.is_empty()),
+            Cells::Strs { cells, .. } => cells.iter().map(|c| c.as_bytes().trim_ascii()).find(|c| !c.is_empty()),
             Cells::Vec(v) => v.iter().map(|c| c.trim().as_bytes()).find(|c| !c.is_empty()),
         };
         let Some(first) = first.filter(|b| !b[0].is_ascii_alphanumeric()).and_then(|b| std::str::from_utf8(b).ok()) else { return false };
         // A note (填报人、说明 …) stands nearly alone on its row; a record that merely starts with such a word does not.
         let filled = match &self.cells {
             Cells::Csv(r) => r.iter().filter(|b| !b.trim_ascii().is_empty()).count(),
+            Cells::Strs { cells, .. } => cells.iter().filter(|c| !c.as_bytes().trim_ascii().is_empty()).count(),
             Cells::Vec(v) => v.iter().filter(|c| !c.trim().is_empty()).count(),
         };
         schema::is_total(first) || (schema::is_footer(first) && filled <= 3)
@@ -129,6 +148,7 @@ impl Fetch<'_> {
     fn all_empty(&self) -> bool {
         match &self.cells {
             Cells::Csv(r) => r.iter().all(|c| c.trim_ascii().is_empty()),
+            Cells::Strs { cells, .. } => cells.iter().all(|c| c.as_bytes().trim_ascii().is_empty()),
             Cells::Vec(v) => v.iter().all(|c| c.trim().is_empty()),
         }
     }
@@ -338,6 +358,9 @@ impl Ctx<'_> {
     /// line `first_line` (skipping the header record when `has_header`).
     /// `tick` is told the byte reached every 32768 rows.
     fn csv_rows(&self, text: &str, first_line: u32, has_header: bool, row_fn: &mut RowFn, out: &mut Out, tick: &mut dyn FnMut(u64)) {
+        if !text.as_bytes().contains(&b'"') {
+            return self.plain_rows(text, first_line, has_header, row_fn, out, tick);
+        }
         let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(self.delimiter).from_reader(text.as_bytes());
         let mut record = csv::ByteRecord::new();
         if has_header {
@@ -362,6 +385,57 @@ impl Ctx<'_> {
             n += 1;
             if n % 32768 == 0 {
                 tick(record.position().map(|p| p.byte()).unwrap_or(0));
+            }
+        }
+    }
+}
+
+impl Ctx<'_> {
+    /// [`Ctx::csv_rows`] for text without a quote: rows split in place, as the
+    /// csv parser splits them then (with CR, LF or CRLF ends): line breaks
+    /// before a row are skipped (blank lines are no rows), a row ends at the
+    /// next CR or LF, its cells are between delimiters.
+    fn plain_rows(&self, text: &str, first_line: u32, has_header: bool, row_fn: &mut RowFn, out: &mut Out, tick: &mut dyn FnMut(u64)) {
+        let b = text.as_bytes();
+        let delimiter = self.delimiter;
+        let mut lines = LineCounter::new(b, first_line);
+        let mut errs: Vec<Problem> = Vec::new();
+        let mut cells: Vec<&str> = Vec::new();
+        let mut header = has_header;
+        let mut n = 0u64;
+        let mut pos = 0usize;
+        loop {
+            while pos < b.len() && matches!(b[pos], b'\r' | b'\n') {
+                pos += 1;
+            }
+            if pos >= b.len() {
+                break;
+            }
+            let start = pos;
+            // One pass over the row: its cells and its end.
+            cells.clear();
+            let mut cell = start;
+            while pos < b.len() {
+                let c = b[pos];
+                if c == delimiter {
+                    cells.push(&text[cell..pos]);
+                    cell = pos + 1;
+                } else if c == b'\n' || c == b'\r' {
+                    break;
+                }
+                pos += 1;
+            }
+            cells.push(&text[cell..pos]);
+            if header {
+                header = false;
+                continue;
+            }
+            let line = &text[start..pos];
+            let fetch = Fetch { map: &self.map, cells: Cells::Strs { line, cells: &cells }, dates: self.dates };
+            self.handle(out, &mut errs, &mut || lines.line_at(start), &fetch, row_fn);
+            n += 1;
+            if n % 32768 == 0 {
+                tick(start as u64);
             }
         }
     }
@@ -1219,6 +1293,16 @@ fn resolve_units(ds: &mut Dataset, places: &mut Places, pending: Vec<PendingUnit
     for p in &pending {
         if let (Some(u), Some(parent)) = (ds.units.lookup(&p.id), ds.units.lookup(&p.parent)) {
             ds.units.get_mut(u).parent = Some(parent);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn trim_is_str_trim() {
+        for s in ["", " ", "a", " a", "a ", "\u{3000}是", "是\u{3000}", "\u{a0}x", "x\u{85}", "\u{b}", "干部", "\t1\r", "\u{2029}"] {
+            assert_eq!(super::trim(s), s.trim(), "{s:?}");
         }
     }
 }
