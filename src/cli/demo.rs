@@ -8,7 +8,7 @@ use zhichu::demo::export::{self, Encoding, Headers};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// s (~1k cadres), m (~20k cadres, ~600k records), l (~200k cadres, ~6M records).
+    /// s (~1k cadres), m (~20k cadres, ~600k records), l (~200k cadres, ~6M records), xl (~1M cadres, ~32M records; CSV is written as generated, never held whole).
     #[arg(long, default_value = "m")]
     scale: String,
     /// Output folder (created if missing).
@@ -45,7 +45,7 @@ enum Enc {
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    let ds = zhichu::demo::generate(parse_scale(&a.scale)?);
+    let scale = parse_scale(&a.scale)?;
     let h = match a.headers {
         Lang::Zh => Headers::Chinese,
         Lang::En => Headers::English,
@@ -55,8 +55,16 @@ pub fn run(a: Args) -> Result<i32, Fail> {
         Enc::Gbk => Encoding::Gbk,
     };
     std::fs::create_dir_all(&a.out).map_err(|e| Fail(EXIT_IO, format!("cannot create {}: {e}", a.out.display())))?;
+    if let Format::Csv = a.format {
+        // The records are written as they are generated, a cadre at a time (the same bytes).
+        let w = export::write_demo_csv(scale, zhichu::demo::generate::DEFAULT_SEED, &a.out, h, enc)
+            .map_err(|e| Fail(EXIT_IO, format!("cannot write {}: {e}", a.out.display())))?;
+        wrote(&a, &w.dataset, w.records);
+        return Ok(0);
+    }
+    let ds = zhichu::demo::generate(scale);
     let files: Vec<(String, Vec<u8>)> = match a.format {
-        Format::Csv => export::csv_files(&ds, h, enc),
+        Format::Csv => unreachable!("written above"),
         Format::Json => vec![("demo.json".into(), export::json_bytes(&ds, h))],
         Format::Xlsx => vec![("demo.xlsx".into(), export::xlsx_bytes(&ds, h).map_err(|e| Fail(EXIT_IO, format!("xlsx: {e}")))?)],
         #[cfg(feature = "analysis")]
@@ -72,14 +80,18 @@ pub fn run(a: Args) -> Result<i32, Fail> {
     for (name, bytes) in files {
         write(&a.out.join(name), &bytes)?;
     }
+    wrote(&a, &ds, ds.records.len());
+    Ok(0)
+}
+
+fn wrote(a: &Args, ds: &zhichu::Dataset, records: usize) {
     eprintln!(
         "wrote the demo city (synthetic) to {}: {} units, {} cadres, {} courses, {} records, {} ratings",
         a.out.display(),
         ds.units.len(),
         ds.cadres.len(),
         ds.courses.len(),
-        ds.records.len(),
+        records,
         ds.ratings.len()
     );
-    Ok(0)
 }
