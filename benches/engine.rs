@@ -4,8 +4,16 @@
 //!
 //! Targets (2-core machine): load + all reserves ≤ 300 ms, ≤ 150 bytes per
 //! record, one profile ≤ 1 ms, one recommendation ≤ 5 ms.
+//!
+//! Then the scale table (issue 9): the demo city at `m` and `l` (and `xl`
+//! with `ZHICHU_BENCH_SCALES=m,l,xl`, as `./dev bench xl` runs it) written as
+//! CSV files under `target/bench-data/`, loaded from disk as the CLI loads
+//! them (block by block) and every reserve computed, with 1 thread and with
+//! all; each case in a child process of its own, so that its peak RSS
+//! (VmHWM) is its own. Targets on the 2-core machine: `m` ≤ 150 ms, `xl` ≤
+//! 30 s and ≤ 6 GB. `ZHICHU_BENCH_ONLY_SCALES=1` skips the criterion part.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -100,5 +108,97 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// One case of the scale table, run in this process: `scale:threads:dir`.
+fn scale_child(spec: &str) {
+    let mut it = spec.splitn(3, ':');
+    let (scale, threads, dir) = (it.next().unwrap(), it.next().unwrap().parse::<usize>().unwrap(), std::path::PathBuf::from(it.next().unwrap()));
+    let mut files: Vec<(String, std::path::PathBuf)> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "csv")).map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p)).collect();
+    files.sort();
+    // The parent set RAYON_NUM_THREADS: rayon's pool has that many threads.
+    let _ = threads;
+    let (t_load, t_snap, n, errors) = (|| {
+        let t = Instant::now();
+        let l = zhichu::ingest::load_paths(&files, &LoadOptions::default(), &mut |_| {}, zhichu::ingest::Tuning::default());
+        let t_load = t.elapsed();
+        let as_of = l.dataset.latest_date().unwrap();
+        let t = Instant::now();
+        let snap = Snapshot::compute(&l.dataset, Model::default(), as_of);
+        let t_snap = t.elapsed();
+        black_box(snap);
+        (t_load, t_snap, l.dataset.records.len(), l.report.errors.len())
+    })();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm_kb: u64 = status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0);
+    println!("RESULT {scale} {threads} {n} {:.3} {:.3} {hwm_kb} {errors}", ms(t_load), ms(t_snap));
+}
+
+/// The scale table: each scale's files written once (kept under
+/// `target/bench-data/`), then load + all reserves per thread count, each in a child.
+fn scale_table() {
+    let scales: Vec<String> = std::env::var("ZHICHU_BENCH_SCALES").unwrap_or_else(|_| "m,l".into()).split(',').map(str::to_string).collect();
+    let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    println!("\n== scale: load from CSV files on disk (block by block) + all reserves; each case in its own process ==");
+    println!("{:<5} {:>7} {:>11} {:>9} {:>11} {:>12} {:>13} {:>9} {:>11}", "scale", "threads", "records", "CSV MB", "load ms", "reserves ms", "records/s", "ns/rec", "peak RSS MB");
+    for name in &scales {
+        let scale = Scale::parse(name).expect("scale s, m, l or xl");
+        let dir = root.join(name);
+        let done = dir.join(".complete");
+        if !done.exists() {
+            std::fs::create_dir_all(&dir).unwrap();
+            let t = Instant::now();
+            let w = zhichu::demo::export::write_demo_csv(scale, zhichu::demo::generate::DEFAULT_SEED, &dir, Headers::English, Encoding::Utf8Bom).unwrap();
+            std::fs::write(&done, format!("{} records\n", w.records)).unwrap();
+            println!("(wrote the {name} city as CSV in {:.1} s: {} records)", t.elapsed().as_secs_f64(), w.records);
+        }
+        let bytes: u64 = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
+        let mut threads = vec![1];
+        if all > 1 {
+            threads.push(all);
+        }
+        for t in threads {
+            let out = std::process::Command::new(std::env::current_exe().unwrap())
+                .env("ZHICHU_SCALE_CHILD", format!("{name}:{t}:{}", dir.display()))
+                .env("RAYON_NUM_THREADS", t.to_string())
+                .output()
+                .expect("run the bench as a child");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let Some(line) = text.lines().find(|l| l.starts_with("RESULT ")) else {
+                println!("{name} {t}: child failed: {}", String::from_utf8_lossy(&out.stderr));
+                continue;
+            };
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let (n, load, snap, hwm): (f64, f64, f64, f64) = (f[3].parse().unwrap(), f[4].parse().unwrap(), f[5].parse().unwrap(), f[6].parse().unwrap());
+            let total = load + snap;
+            println!(
+                "{:<5} {:>7} {:>11} {:>9.0} {:>11.0} {:>12.0} {:>13.0} {:>9.0} {:>11.0}{}",
+                name,
+                t,
+                n as u64,
+                bytes as f64 / 1e6,
+                load,
+                snap,
+                n / (total / 1e3),
+                total * 1e6 / n,
+                hwm / 1024.0,
+                if f[7] != "0" { format!("  ({} errors!)", f[7]) } else { String::new() }
+            );
+        }
+    }
+    println!("(ns/rec = (load + reserves) per record: constant across scales when time grows linearly with records)");
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(spec) = std::env::var("ZHICHU_SCALE_CHILD") {
+        scale_child(&spec);
+        return;
+    }
+    if std::env::var_os("ZHICHU_BENCH_ONLY_SCALES").is_none() {
+        benches();
+    }
+    scale_table();
+    Criterion::default().configure_from_args().final_summary();
+}
