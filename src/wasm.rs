@@ -272,6 +272,9 @@ pub fn template_xlsx() -> Result<js_sys::Uint8Array, JsValue> {
 pub fn demo_csv_files(scale: &str) -> Result<js_sys::Array, JsValue> {
     use crate::demo::export::{csv_files, Encoding, Headers};
     let scale = crate::demo::Scale::parse(scale).ok_or_else(|| js_error(Error::bad_argument(format!("未知的演示规模「{scale}」"))))?;
+    if scale == crate::demo::Scale::XL {
+        return Err(js_error(Error::bad_argument("演示规模 xl 只能在命令行中使用")));
+    }
     let out = js_sys::Array::new();
     for (name, bytes) in csv_files(&crate::demo::generate(scale), Headers::Chinese, Encoding::Utf8Bom) {
         let o = js_sys::Object::new();

@@ -131,6 +131,10 @@ impl Engine {
     /// The built-in demo city (synthetic): `s`, `m` or `l`.
     pub fn demo(scale: &str) -> Result<Engine> {
         let scale = Scale::parse(scale).ok_or_else(|| Error::bad_argument(format!("未知的演示规模「{scale}」，应为 s、m 或 l")))?;
+        // A province (1M cadres, ~2 GB) is for the native CLI, not a browser or a phone.
+        if cfg!(target_arch = "wasm32") && scale == Scale::XL {
+            return Err(Error::bad_argument("演示规模 xl（100 万名干部）只能在命令行中使用；网页和小程序请用 s、m 或 l"));
+        }
         let mut e = Engine::new(crate::demo::generate(scale));
         e.demo = true;
         Ok(e)
