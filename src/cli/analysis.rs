@@ -31,29 +31,32 @@ impl Out {
         self.format == Shape::Json
     }
 
-    /// Shows the first rows (`shown`) or writes the whole result (`req`).
-    pub fn emit(&self, e: &mut Engine, req: AnalysisRequest, shown: &Analysis) -> Result<i32, Fail> {
-        let mut file = |f: Format| -> Result<Vec<u8>, Fail> { Ok(e.export_analysis(&req, f)?) };
-        match (self.format, &self.out) {
-            (Shape::Parquet | Shape::Xlsx, None) => Err(Fail(2, "--format parquet and xlsx write a file: add --out FILE".into())),
-            (Shape::Parquet, Some(p)) => write(p, &file(Format::Parquet)?).map(|_| 0),
-            (Shape::Xlsx, Some(p)) => write(p, &file(Format::Xlsx)?).map(|_| 0),
-            (Shape::Csv, Some(p)) => write(p, &file(Format::Csv)?).map(|_| 0),
-            (Shape::Csv, None) => {
-                print!("{}", String::from_utf8_lossy(&file(Format::Csv)?).trim_start_matches('\u{feff}'));
-                Ok(0)
+    /// Shows the first rows, or computes the whole result once and writes it.
+    pub fn emit(&self, e: &mut Engine, req: AnalysisRequest) -> Result<i32, Fail> {
+        let format = match (self.format, &self.out) {
+            (Shape::Parquet | Shape::Xlsx, None) => return Err(Fail(2, "--format parquet and xlsx write a file: add --out FILE".into())),
+            (Shape::Table, Some(_)) => return Err(Fail(2, "--out needs --format csv, json, parquet or xlsx".into())),
+            (Shape::Table | Shape::Json, None) => {
+                let shown = match &req {
+                    AnalysisRequest::Pivot(p) => e.pivot(p)?,
+                    AnalysisRequest::Sql(q) => e.sql(q)?,
+                };
+                match self.format {
+                    Shape::Json => println!("{}", serde_json::to_string_pretty(&shown).expect("serialisable")),
+                    _ => table(&shown),
+                }
+                return Ok(0);
             }
-            (Shape::Json, Some(p)) => {
-                drop(file);
-                write(p, serde_json::to_string_pretty(&e.analysis(&req)?).expect("serialisable").as_bytes()).map(|_| 0)
-            }
-            (Shape::Json, None) => {
-                println!("{}", serde_json::to_string_pretty(shown).expect("serialisable"));
-                Ok(0)
-            }
-            (Shape::Table, Some(_)) => Err(Fail(2, "--out needs --format csv, json, parquet or xlsx".into())),
-            (Shape::Table, None) => {
-                table(shown);
+            (Shape::Json, Some(p)) => return write(p, serde_json::to_string_pretty(&e.analysis(&req)?).expect("serialisable").as_bytes()).map(|_| 0),
+            (Shape::Csv, _) => Format::Csv,
+            (Shape::Parquet, _) => Format::Parquet,
+            (Shape::Xlsx, _) => Format::Xlsx,
+        };
+        let bytes = e.export_analysis(&req, format)?;
+        match &self.out {
+            Some(p) => write(p, &bytes).map(|_| 0),
+            None => {
+                print!("{}", String::from_utf8_lossy(&bytes).trim_start_matches('\u{feff}'));
                 Ok(0)
             }
         }

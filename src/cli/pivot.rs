@@ -20,6 +20,5 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let mut e = engine(&a.data, &a.model)?;
-    let shown = e.pivot(&a.req)?;
-    a.out.emit(&mut e, AnalysisRequest::Pivot(a.req), &shown)
+    a.out.emit(&mut e, AnalysisRequest::Pivot(a.req))
 }

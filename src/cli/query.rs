@@ -38,6 +38,5 @@ pub fn run(a: Args) -> Result<i32, Fail> {
         }
         return Ok(0);
     }
-    let shown = e.sql(&a.req)?;
-    a.out.emit(&mut e, AnalysisRequest::Sql(a.req), &shown)
+    a.out.emit(&mut e, AnalysisRequest::Sql(a.req))
 }
