@@ -60,6 +60,10 @@ pub fn parse_bool(s: &str) -> Option<bool> {
         "否" | "false" | "0" | "no" | "n" | "未完成" | "未通过" | "不合格" => Some(false),
         _ => None,
     };
+    // The usual cell is one of the words as it stands.
+    if let Some(b) = word(s) {
+        return Some(b);
+    }
     let folded = ascii_fold(s);
     let t = folded.trim();
     // Every word is its own lower case: only another spelling needs lowering.

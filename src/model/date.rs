@@ -6,8 +6,21 @@ use chrono::{Datelike, NaiveDate};
 /// A date: days since 0001-01-01 (chrono's `num_days_from_ce`).
 pub type Day = i32;
 
+/// The day of a calendar date, or `None` for no such date. Years 1–9999
+/// (every year a cell can write) by arithmetic: this runs for every record.
 pub fn from_ymd(y: i32, m: u32, d: u32) -> Option<Day> {
-    NaiveDate::from_ymd_opt(y, m, d).map(|d| d.num_days_from_ce())
+    if !(1..=9999).contains(&y) {
+        return NaiveDate::from_ymd_opt(y, m, d).map(|d| d.num_days_from_ce());
+    }
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    const LEN: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&m) || d == 0 || d > LEN[m as usize - 1] + (m == 2 && leap) as u32 {
+        return None;
+    }
+    // Days before this year, then before this month, then the day.
+    const BEFORE: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    let p = y - 1;
+    Some(p * 365 + p / 4 - p / 100 + p / 400 + (BEFORE[m as usize - 1] + (m > 2 && leap) as u32 + d) as i32)
 }
 
 pub fn to_naive(day: Day) -> NaiveDate {
@@ -137,6 +150,17 @@ pub fn from_excel_serial(serial: f64) -> Option<Day> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn from_ymd_is_chronos() {
+        // Every month and day (and the impossible ones) of years 0–10000.
+        for y in 0..=10_000 {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    assert_eq!(from_ymd(y, m, d), NaiveDate::from_ymd_opt(y, m, d).map(|d| d.num_days_from_ce()), "{y}-{m}-{d}");
+                }
+            }
+        }
+    }
     #[test]
     fn parses_office_forms() {
         let d = from_ymd(2024, 3, 5).unwrap();

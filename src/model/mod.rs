@@ -18,29 +18,53 @@ pub use date::Day;
 pub struct Keyed<T> {
     items: Vec<T>,
     ids: Vec<String>,
-    index: FxHashMap<String, u32>,
+    /// Ids of at most 15 bytes (C000123, K0042: nearly all) packed into a
+    /// number, hashed and compared without touching memory; longer ones as text.
+    short: FxHashMap<u128, u32>,
+    long: FxHashMap<String, u32>,
+}
+
+/// An id of at most 15 bytes as one number: its bytes, then its length in
+/// the last byte, so different ids never share a number.
+#[inline(always)]
+fn packed(id: &str) -> Option<u128> {
+    let b = id.as_bytes();
+    let word = |s: &[u8]| s.iter().rev().fold(0u64, |w, &c| w << 8 | c as u64);
+    let (lo, hi) = match b.len() {
+        0..=8 => (word(b), 0),
+        9..=15 => (word(&b[..8]), word(&b[8..])),
+        _ => return None,
+    };
+    Some(((hi | (b.len() as u64) << 56) as u128) << 64 | lo as u128)
 }
 
 impl<T> Default for Keyed<T> {
     fn default() -> Self {
-        Keyed { items: Vec::new(), ids: Vec::new(), index: FxHashMap::default() }
+        Keyed { items: Vec::new(), ids: Vec::new(), short: FxHashMap::default(), long: FxHashMap::default() }
     }
 }
 
 impl<T> Keyed<T> {
     /// Adds an item; returns its index, or `Err(existing index)` for a duplicate id.
     pub fn insert(&mut self, id: &str, item: T) -> Result<u32, u32> {
-        if let Some(&i) = self.index.get(id) {
+        if let Some(i) = self.lookup(id) {
             return Err(i);
         }
         let i = self.items.len() as u32;
         self.items.push(item);
         self.ids.push(id.to_string());
-        self.index.insert(id.to_string(), i);
+        match packed(id) {
+            Some(k) => self.short.insert(k, i),
+            None => self.long.insert(id.to_string(), i),
+        };
         Ok(i)
     }
+    #[inline]
     pub fn lookup(&self, id: &str) -> Option<u32> {
-        self.index.get(id).copied()
+        match packed(id) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(id).copied(),
+        }
     }
     pub fn get(&self, i: u32) -> &T {
         &self.items[i as usize]
@@ -69,8 +93,9 @@ impl<T> Keyed<T> {
     }
     fn heap_bytes(&self) -> usize {
         self.items.capacity() * std::mem::size_of::<T>()
-            + self.ids.iter().map(|s| s.capacity() + 24).sum::<usize>() * 2
-            + self.index.capacity() * 8
+            + self.ids.iter().map(|s| s.capacity() + 24).sum::<usize>()
+            + self.short.capacity() * 24
+            + self.long.keys().map(|s| s.capacity() + 32).sum::<usize>()
     }
 }
 
@@ -357,5 +382,26 @@ impl Dataset {
             i += 1;
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Keyed;
+    #[test]
+    fn keyed_finds_short_and_long_ids() {
+        // Ids around the 15-byte packing limit, prefixes of one another, empty, multi-byte.
+        let ids: Vec<String> = (0..=20).map(|n| "C".repeat(n)).chain(["干部甲".into(), "干部甲乙丙丁戊".into(), "C\0".into(), "C\0\0".into()]).collect();
+        let mut k = Keyed::default();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(k.insert(id, i), Ok(i as u32), "{id:?}");
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(k.lookup(id), Some(i as u32), "{id:?}");
+            assert_eq!(k.insert(id, 0), Err(i as u32));
+            assert_eq!(k.id(i as u32), id);
+        }
+        assert_eq!(k.lookup("D"), None);
+        assert_eq!(k.lookup(&"C".repeat(21)), None);
     }
 }
