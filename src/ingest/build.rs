@@ -79,8 +79,9 @@ struct Fetch<'a> {
 enum Cells<'a> {
     Csv(&'a csv::ByteRecord),
     /// A CSV row without quotes, split in place: the line and its cells
-    /// (read as the csv parser reads them, see `Ctx::csv_rows`).
-    Strs { line: &'a str, cells: &'a [&'a str] },
+    /// (read as the csv parser reads them, see `Ctx::csv_rows`); `clean`
+    /// when the whole text it came from holds no 0xEF byte (no U+FFFD).
+    Strs { line: &'a str, cells: &'a [&'a str], clean: bool },
     Vec(&'a [String]),
 }
 
@@ -136,7 +137,7 @@ impl Fetch<'_> {
             Cells::Csv(r) => odd(r.as_slice()),
             // The whole line (delimiters too): a gate, so erring on the side of
             // looking is fine. A plain line holds no line break.
-            Cells::Strs { line, .. } => line.len() > MAX_FIELD_CHARS || memchr::memchr(0xEF, line.as_bytes()).is_some(),
+            Cells::Strs { line, clean, .. } => line.len() > MAX_FIELD_CHARS || (!clean && memchr::memchr(0xEF, line.as_bytes()).is_some()),
             Cells::Vec(v) => v.iter().any(|c| odd(c.as_bytes())),
         }
     }
@@ -416,12 +417,13 @@ impl Ctx<'_> {
         let mut errs: Vec<Problem> = Vec::new();
         let mut header = has_header;
         let mut n = 0u64;
+        let clean = memchr::memchr(0xEF, text.as_bytes()).is_none();
         split_plain(text, self.delimiter, |start, line, cells| {
             if header {
                 header = false;
                 return;
             }
-            let fetch = Fetch { map: &self.map, cells: Cells::Strs { line, cells }, dates: self.dates };
+            let fetch = Fetch { map: &self.map, cells: Cells::Strs { line, cells, clean }, dates: self.dates };
             self.handle(out, &mut errs, &mut || lines.line_at(start), &fetch, row_fn);
             n += 1;
             if n % 32768 == 0 {
@@ -518,7 +520,12 @@ impl BlockReader {
                 let first = self.line;
                 self.line += bytes.iter().filter(|&&b| b == b'\n').count() as u32;
                 // The file was checked to be UTF-8 and blocks end at line breaks.
-                let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                let text = if super::decode::is_utf8(&bytes) {
+                    // SAFETY: is_utf8 accepts exactly what std::str::from_utf8 accepts.
+                    unsafe { String::from_utf8_unchecked(bytes) }
+                } else {
+                    String::from_utf8_lossy(&bytes).into_owned()
+                };
                 return Ok(Some((text, first)));
             }
             if self.at_end {

@@ -286,7 +286,7 @@ fn utf8_file(path: &std::path::Path) -> std::io::Result<Option<(u64, u64, String
             }
         }
         let from = if total == 0 { start as usize } else { 0 };
-        let valid = match std::str::from_utf8(&buf[from..filled]) {
+        let valid = match decode::str_from_utf8(&buf[from..filled]) {
             Ok(_) => filled,
             Err(e) if e.error_len().is_none() && !at_end => from + e.valid_up_to(),
             Err(_) => return Ok(None),
