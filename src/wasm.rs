@@ -266,6 +266,13 @@ pub fn template_xlsx() -> Result<js_sys::Uint8Array, JsValue> {
     Ok(js_sys::Uint8Array::from(&bytes[..]))
 }
 
+/// Runs a small synthetic load once so that the browser optimises the load
+/// path before the first real load (see `engine/warm.rs`); the records loaded.
+#[wasm_bindgen]
+pub fn warm_up() -> usize {
+    crate::Engine::warm_up().0
+}
+
 /// The demo city as CSV files (`[{name, bytes}]`), for benches and for users
 /// who want to see the file format.
 #[wasm_bindgen]

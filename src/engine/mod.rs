@@ -23,6 +23,7 @@
 
 pub mod batch;
 pub mod requests;
+mod warm;
 
 use crate::analytics::archive::{self, ArchiveEntry};
 use crate::analytics::compliance::{self, GroupCompliance, Rule, RuleProgress};
