@@ -140,10 +140,13 @@ def _read(spark, kind: str, paths: List[str], encoding: str):
     from pyspark.sql.types import StringType, StructField, StructType
 
     if kind == "csv":
-        names = [h.lstrip("\ufeff").strip() for h in _csv_header(spark, paths[0], encoding)]
+        # The delimiter (`,` `\t` `;`) as the engine tells it from the header line.
+        header, sep = _csv_header(spark, paths[0], encoding)
+        names = [h.lstrip("\ufeff").strip() for h in header]
         schema = StructType([StructField(n, StringType()) for n in names] + [StructField("_corrupt_record", StringType())])
         df = (
             spark.read.option("header", True)
+            .option("sep", sep)
             .option("encoding", encoding)
             .option("mode", "PERMISSIVE")
             .option("columnNameOfCorruptRecord", "_corrupt_record")
@@ -166,8 +169,9 @@ def _read(spark, kind: str, paths: List[str], encoding: str):
     return df.withColumn("_file", F.input_file_name()).withColumn("_seq", F.monotonically_increasing_id())
 
 
-def _csv_header(spark, path: str, encoding: str) -> List[str]:
-    """The first line of a CSV file, read through Hadoop's file system (no Spark job)."""
+def _csv_header(spark, path: str, encoding: str) -> tuple:
+    """The first line of a CSV file, read through Hadoop's file system (no
+    Spark job): its cells and the file's delimiter."""
     import csv
 
     jvm = spark.sparkContext._jvm
@@ -178,7 +182,8 @@ def _csv_header(spark, path: str, encoding: str) -> List[str]:
         line = reader.readLine() or ""
     finally:
         reader.close()
-    return next(csv.reader([line]))
+    sep = zhichu.sniff_delimiter(line)
+    return next(csv.reader([line], delimiter=sep)), sep
 
 
 def _key(table: str, columns: List[str], key: str) -> str:

@@ -360,6 +360,13 @@ fn table_of(name: &str) -> Option<&'static str> {
     Table::from_name(name).map(|t| t.name())
 }
 
+/// The field delimiter of a delimited text (`,` `\t` or `;`), told from its
+/// header line as the engine tells it.
+#[pyfunction]
+fn sniff_delimiter(header_line: &str) -> String {
+    (zhichu::ingest::decode::sniff_delimiter(header_line) as char).to_string()
+}
+
 /// The canonical column (`cadre_id`, `date` …) a header names in a table, as the engine matches headers.
 #[pyfunction]
 fn column_key(table: &str, header: &str) -> Option<&'static str> {
@@ -407,6 +414,7 @@ fn _zhichu(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(demo, m)?)?;
     m.add_function(wrap_pyfunction!(table_of, m)?)?;
     m.add_function(wrap_pyfunction!(column_key, m)?)?;
+    m.add_function(wrap_pyfunction!(sniff_delimiter, m)?)?;
     m.add_function(wrap_pyfunction!(latest_plausible_date, m)?)?;
     Ok(())
 }

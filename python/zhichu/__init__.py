@@ -20,9 +20,9 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 import pyarrow as pa
 
 from . import _zhichu
-from ._zhichu import ZhichuError, column_key, table_of
+from ._zhichu import ZhichuError, column_key, sniff_delimiter, table_of
 
-__all__ = ["load", "demo", "Dataset", "BatchContext", "ZhichuError", "table_of", "column_key", "as_string_table", "BROADCAST_TABLES", "GROUP_TABLES"]
+__all__ = ["load", "demo", "Dataset", "BatchContext", "ZhichuError", "table_of", "column_key", "sniff_delimiter", "as_string_table", "BROADCAST_TABLES", "GROUP_TABLES"]
 
 #: Tables every group of cadres needs whole (small): broadcast to Spark executors.
 BROADCAST_TABLES = ("units", "dimensions", "teachers", "courses", "classes", "requirements")
