@@ -505,7 +505,9 @@ impl BlockReader {
         use std::io::{Read, Seek};
         let mut f = std::fs::File::open(path)?;
         f.seek(std::io::SeekFrom::Start(start))?;
-        Ok(BlockReader { file: f.take(len - start), buf: Vec::new(), delimiter, block: block.max(1), line: 1, at_end: false })
+        // The buffer is sized once for a block (or the whole file if smaller): no regrowing and copying while it fills.
+        let buf = Vec::with_capacity(block.max(1).min((len - start) as usize) + 1);
+        Ok(BlockReader { file: f.take(len - start), buf, delimiter, block: block.max(1), line: 1, at_end: false })
     }
 
     /// The next block's text and first line.
@@ -515,7 +517,9 @@ impl BlockReader {
         loop {
             let cut = if self.at_end { (!self.buf.is_empty()).then_some(self.buf.len()) } else { super::chunks::last_boundary(&self.buf, self.delimiter) };
             if let Some(cut) = cut.filter(|_| self.at_end || self.buf.len() >= want) {
-                let rest = self.buf.split_off(cut);
+                let mut rest = Vec::with_capacity(if self.at_end { 0 } else { self.block + 1 });
+                rest.extend_from_slice(&self.buf[cut..]);
+                self.buf.truncate(cut);
                 let bytes = std::mem::replace(&mut self.buf, rest);
                 let first = self.line;
                 self.line += bytes.iter().filter(|&&b| b == b'\n').count() as u32;
