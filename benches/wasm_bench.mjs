@@ -18,6 +18,8 @@ const ROOT = path.resolve(new URL('..', import.meta.url).pathname);
 const WASM = path.join(ROOT, 'www/pkg/zhichu_bg.wasm');
 const ANALYSIS_WASM = path.join(ROOT, 'www/pkg/analysis/zhichu_bg.wasm');
 const scale = process.argv[2] || 'm';
+// Loads per phase run on a fresh engine: the first, then the median of the others.
+const LOADS = 7;
 
 const brotli = (bytes) => zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
 const raw = fs.readFileSync(WASM);
@@ -30,7 +32,7 @@ if (fs.existsSync(ANALYSIS_WASM)) {
 }
 
 // The phases, as one function that runs in Node and, stringified, in the page.
-async function phases(mod, wasmBytes, scale, warm) {
+async function phases(mod, wasmBytes, scale, warm, LOADS) {
   const now = () => performance.now();
   const out = {};
   let t = now();
@@ -53,7 +55,7 @@ async function phases(mod, wasmBytes, scale, warm) {
   // compiled code the browser cached).
   const runs = [];
   let e;
-  for (let k = 0; k < 7; k++) {
+  for (let k = 0; k < LOADS; k++) {
     if (e) e.free();
     t = now();
     e = new mod.Engine();
@@ -91,7 +93,7 @@ function print(where, r) {
   console.log(`\n== ${where}: demo ${scale}, ${r.records} records (${r.errors} errors), ${r.cadres} cadres, ${r.csv_mb.toFixed(1)} MB CSV ==`);
   console.log(`instantiate      ${f(r.instantiate)} ms`);
   if (r.warm_up !== null) console.log(`warm-up          ${f(r.warm_up)} ms  (as the page's worker does after instantiating)`);
-  console.log(`                 first load   median of 6 more`);
+  console.log(`                 first load   median of ${LOADS - 1} more`);
   console.log(`copy bytes in    ${f(r.first.copy_in)} ms  ${f(r.warm.copy_in)} ms`);
   console.log(`parse + build    ${f(r.first.parse_build)} ms  ${f(r.warm.parse_build)} ms`);
   console.log(`all profiles     ${f(r.first.all_profiles)} ms  ${f(r.warm.all_profiles)} ms`);
@@ -103,7 +105,7 @@ function print(where, r) {
 
 // Node.
 const mod = await import(path.join(ROOT, 'www/pkg/zhichu.js'));
-print('Node ' + process.version + ', no warm-up', await phases(mod, raw, scale, false));
+print('Node ' + process.version + ', no warm-up', await phases(mod, raw, scale, false, LOADS));
 
 // Headless Chromium.
 const server = createServer(path.join(ROOT, 'www'));
@@ -115,11 +117,11 @@ try {
   for (const warm of [false, true]) {
     const page = await (await browser.newContext({ bypassCSP: true })).newPage();
     await page.goto(base + 'icon.svg');
-    const r = await page.evaluate(async ({ src, scale, warm }) => {
+    const r = await page.evaluate(async ({ src, scale, warm, LOADS }) => {
       const mod = await import('/pkg/zhichu.js');
       const bytes = new Uint8Array(await (await fetch('/pkg/zhichu_bg.wasm')).arrayBuffer());
-      return (0, eval)(`(${src})`)(mod, bytes, scale, warm);
-    }, { src: phases.toString(), scale, warm });
+      return (0, eval)(`(${src})`)(mod, bytes, scale, warm, LOADS);
+    }, { src: phases.toString(), scale, warm, LOADS });
     print(`headless Chromium, ${warm ? 'after the warm-up' : 'no warm-up'}`, r);
     await page.close();
   }

@@ -175,6 +175,20 @@ fn filters_narrow_the_pivot_like_a_where_clause() {
         let pr = p.rows.iter().find(|r| r[0] == row[0]).unwrap();
         assert!(close(num(&pr[1]), num(&row[1])));
     }
+    // A year range with one end open (the 分析 form with one year box filled) is a WHERE on that end.
+    for (years, cond) in [("2023-", "year >= 2023"), ("-2022", "year <= 2022")] {
+        let p = e.pivot(&PivotRequest { rows: vec!["unit".into()], measure: Some("hours".into()), agg: "sum".into(), years: Some(years.into()), ..Default::default() }).unwrap();
+        let q = sql(&mut e, &format!("SELECT unit, SUM(hours) FROM records WHERE {cond} GROUP BY unit"));
+        assert_eq!(p.total_rows, q.total_rows, "{years}");
+        for row in &q.rows {
+            let pr = p.rows.iter().find(|r| r[0] == row[0]).unwrap();
+            assert!(close(num(&pr[1]), num(&row[1])), "{years}");
+        }
+    }
+    for bad in ["2023", "x-", "2024-2023"] {
+        let r = e.pivot(&PivotRequest { rows: vec!["unit".into()], years: Some(bad.into()), ..Default::default() });
+        assert!(r.is_err_and(|e| e.code == "bad_argument" && e.message.contains("years")), "{bad}");
+    }
     // The row limit shows the first rows and says how many there are.
     let small = e.pivot(&PivotRequest { rows: vec!["cadre_id".into()], measure: Some("hours".into()), limit: 5, ..Default::default() }).unwrap();
     assert_eq!((small.rows.len(), small.truncated, small.total_rows), (5, true, e.summary().cadres));

@@ -77,7 +77,7 @@ impl Engine {
             None => None,
         };
         let years = match req.years.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => Some(crate::engine::parse_years(s)?),
+            Some(s) => Some(crate::engine::parse_year_filter(s)?),
             None => None,
         };
         let t = self.tables(req.as_of.as_deref(), &[req.table.trim()])?;

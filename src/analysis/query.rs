@@ -40,7 +40,7 @@ pub struct PivotRequest {
     /// Only this rank (职级).
     #[cfg_attr(feature = "cli", arg(long))]
     pub rank: Option<String>,
-    /// Only these years, e.g. 2021-2025.
+    /// Only these years, e.g. 2021-2025; one end may be open (2022-, -2023).
     #[cfg_attr(feature = "cli", arg(long))]
     pub years: Option<String>,
     /// Only this dimension (name or id).

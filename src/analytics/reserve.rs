@@ -79,13 +79,19 @@ impl Model {
 
     /// The factors of record `i` at `as_of`, or `None` if it is dated after it.
     pub fn factors(&self, ds: &Dataset, i: usize, as_of: Day) -> Option<Factors> {
+        self.factors_by(ds, i, as_of, &|age| self.decay(age))
+    }
+
+    /// [`Model::factors`] with the decay of an age (in days) given.
+    #[inline(always)]
+    fn factors_by(&self, ds: &Dataset, i: usize, as_of: Day, decay: &dyn Fn(i32) -> f64) -> Option<Factors> {
         let r = &ds.records;
         let date = r.date[i];
         if date > as_of {
             return None;
         }
         let score = r.score[i];
-        Some(Factors { credit: self.credit((!score.is_nan()).then_some(score), r.completed[i]), decay: self.decay(as_of - date) })
+        Some(Factors { credit: self.credit((!score.is_nan()).then_some(score), r.completed[i]), decay: decay(as_of - date) })
     }
 
     /// Adds a cadre's evidence per dimension at `as_of` into `out` (length = dimensions).
@@ -103,13 +109,8 @@ impl Model {
     fn add_evidence_by(&self, ds: &Dataset, cadre: u32, as_of: Day, decay: &dyn Fn(i32) -> f64, out: &mut [f64]) {
         let r = &ds.records;
         for i in ds.records.cadre_range(cadre) {
-            let date = r.date[i];
-            if date > as_of {
-                break; // sorted by date
-            }
-            let score = r.score[i];
-            let credit = self.credit((!score.is_nan()).then_some(score), r.completed[i]);
-            let amount = r.hours[i] as f64 * credit * decay(as_of - date);
+            let Some(f) = self.factors_by(ds, i, as_of, decay) else { break }; // sorted by date
+            let amount = r.hours[i] as f64 * f.credit * f.decay;
             if amount == 0.0 {
                 continue;
             }

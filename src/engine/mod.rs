@@ -488,6 +488,19 @@ fn check_count(field: &str, v: usize, max: usize) -> Result<()> {
 }
 
 /// `2021-2025` → (2021, 2025), at most 50 years.
+/// A year filter (`2021-2025`, or with one end open: `2022-`, `-2023`):
+/// any span, since it only selects rows.
+pub fn parse_year_filter(s: &str) -> Result<(i32, i32)> {
+    let bad = || Error::bad_argument(format!("years：年份范围「{s}」应写成 2021-2025、2022-（起）或 -2023（止）"));
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let end = |x: &str, open: i32| if x.trim().is_empty() { Ok(open) } else { x.trim().parse::<i32>().map_err(|_| bad()) };
+    let (a, b) = (end(a, FIRST_YEAR)?, end(b, LAST_YEAR)?);
+    if a > b || a < FIRST_YEAR || b > LAST_YEAR {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
 pub fn parse_years(s: &str) -> Result<(i32, i32)> {
     let bad = || Error::bad_argument(format!("years：年份范围「{s}」应写成 2021-2025"));
     let (a, b) = s.split_once('-').ok_or_else(bad)?;

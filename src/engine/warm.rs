@@ -2,9 +2,11 @@
 //! WebAssembly with a quick baseline compiler first and optimise the functions
 //! that turn out hot in the background; a call already running keeps the code
 //! it started with. The first real load is one such long call: without this
-//! it runs the baseline code throughout (~330 ms instead of ~230 ms for the `m`
-//! city in Node/Chromium, see `benches/wasm_bench.mjs`). A few thousand rows
-//! through the same path beforehand make its functions hot.
+//! it runs the baseline code throughout (~290 ms instead of ~240 ms for the `m`
+//! city in Chromium, see `benches/wasm_bench.mjs`). A few thousand rows
+//! through the same path beforehand make its functions hot. The web worker
+//! runs it when idle (www/worker.js), never just before a load: there it
+//! would cost more than it saves.
 
 use super::{AsOfRequest, Engine};
 use crate::ingest::{LoadOptions, SourceFile};

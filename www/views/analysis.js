@@ -190,10 +190,10 @@ function pivotRequest() {
   if (on('#pv-rank')) req.rank = $('#pv-rank').value;
   const from = !$('#pv-year-from').disabled && $('#pv-year-from').value;
   const to = !$('#pv-year-to').disabled && $('#pv-year-to').value;
-  if (from || to) {
-    // One end open: from the first year the engine takes, or to the last.
-    const [a, b] = [from || 1949, to || 2200].map(Number);
-    req.years = `${Math.min(a, b)}-${Math.max(a, b)}`;
+  if (from && to) {
+    req.years = `${Math.min(from, to)}-${Math.max(from, to)}`;
+  } else if (from || to) {
+    req.years = `${from || ''}-${to || ''}`; // one end open (the engine's year filter takes it)
   }
   if (on('#pv-dimension')) req.dimension = $('#pv-dimension').value;
   if (on('#pv-completed')) req.completed = $('#pv-completed').value === 'true';
