@@ -14,7 +14,7 @@
 //! 30 s and ≤ 6 GB. `ZHICHU_BENCH_ONLY_SCALES=1` skips the criterion part.
 
 use criterion::{criterion_group, Criterion};
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -25,14 +25,14 @@ use zhichu::demo::export::{csv_files, Encoding, Headers};
 use zhichu::demo::{generate, Scale};
 use zhichu::ingest::{load, LoadOptions, SourceFile};
 
-/// Counts live and peak heap bytes.
+/// Counts live and peak heap bytes, over the CLI's allocator (mimalloc).
 struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
+        let p = unsafe { mimalloc::MiMalloc.alloc(l) };
         if !p.is_null() {
             let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
             PEAK.fetch_max(now, Ordering::Relaxed);
@@ -40,8 +40,17 @@ unsafe impl GlobalAlloc for Counting {
         p
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
+        unsafe { mimalloc::MiMalloc.dealloc(p, l) };
         LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, size: usize) -> *mut u8 {
+        let q = unsafe { mimalloc::MiMalloc.realloc(p, l, size) };
+        if !q.is_null() {
+            let now = LIVE.fetch_add(size, Ordering::Relaxed) + size;
+            LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        q
     }
 }
 

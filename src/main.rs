@@ -6,6 +6,11 @@
 
 mod cli;
 
+/// mimalloc rather than the system's malloc: see Cargo.toml (fewer page
+/// faults on big loads; ~40% faster load of the m city on this machine).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // Piped into `head` or `less`: stop quietly when the reader goes away,
     // as command-line tools do, instead of panicking on a broken pipe.

@@ -274,3 +274,34 @@ fn print_fingerprints() {
     let l = ingest::load(&sources(export::csv_files(&m, Headers::English, Encoding::Utf8Bom)), &LoadOptions::default());
     println!("m ds {:#x} report {:#x}", dataset_hash(&l.dataset), report_hash(&l.report));
 }
+
+#[test]
+fn utf8_files_read_whole_or_streamed_alike_with_or_without_bom() {
+    let ds = generate(Scale::S);
+    let mut files = sources(export::csv_files(&ds, Headers::English, Encoding::Utf8Bom));
+    for f in files.iter_mut() {
+        match f.name.as_str() {
+            // No BOM.
+            "ratings.csv" | "courses.csv" => {
+                f.bytes.drain(..3);
+            }
+            // No BOM and one bad byte: read as damaged UTF-8, only its row refused.
+            "records.csv" => {
+                f.bytes.drain(..3);
+                let at = f.bytes.len() / 2;
+                f.bytes[at] = 0xFF;
+            }
+            _ => {}
+        }
+    }
+    let whole = load_with(&files, 1, WHOLE);
+    let enc = |name: &str| whole.report.files.iter().find(|f| f.file == name).unwrap_or_else(|| panic!("{name} in {:?}", whole.report.files)).encoding;
+    assert_eq!((enc("records.csv"), enc("cadres.csv"), enc("ratings.csv")), (Some("UTF-8（含无效字节）"), Some("UTF-8 (BOM)"), Some("UTF-8")));
+    assert_eq!(whole.report.errors.len(), 1, "{:?}", whole.report.errors);
+    // All read whole; the small ones whole and the rest streamed as the budget of two blocks runs out; all streamed.
+    let biggest = files.iter().map(|f| f.bytes.len()).max().unwrap();
+    for block in [32 << 20, biggest / 3, 2000] {
+        let l = load_from_disk(&files, 2, Tuning { block_bytes: block, chunk_bytes: block / 2 + 1 }, &format!("bom-{block}"));
+        assert_same(&whole, &l, &format!("from disk, blocks of {block}"));
+    }
+}

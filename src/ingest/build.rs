@@ -25,7 +25,7 @@ fn unclosed_quote(fetch: &Fetch, delimiter: u8, width: usize) -> Option<usize> {
     r.iter().find_map(|f| {
         let f = f.trim_ascii_end();
         let nl = f.iter().position(|&b| b == b'\n')?;
-        f[nl + 1..].split(|&b| b == b'\n').any(row_like).then(|| f.iter().filter(|&&b| b == b'\n').count())
+        f[nl + 1..].split(|&b| b == b'\n').any(row_like).then(|| super::chunks::line_feeds(f))
     })
 }
 
@@ -522,7 +522,7 @@ impl BlockReader {
                 self.buf.truncate(cut);
                 let bytes = std::mem::replace(&mut self.buf, rest);
                 let first = self.line;
-                self.line += bytes.iter().filter(|&&b| b == b'\n').count() as u32;
+                self.line += super::chunks::line_feeds(&bytes) as u32;
                 // The file was checked to be UTF-8 and blocks end at line breaks.
                 let text = if super::decode::is_utf8(&bytes) {
                     // SAFETY: is_utf8 accepts exactly what std::str::from_utf8 accepts.
@@ -710,13 +710,14 @@ impl Runner<'_> {
 
     /// Rows that do not depend on each other (records, ratings): a big CSV is
     /// parsed in chunks, on every core natively; `row_fn` fills each chunk's
-    /// own state, and `merge` takes the states in the rows' order. The
+    /// own state, and `merge` takes the states of each block at once (so that it
+    /// can make room once), in the rows' order. The
     /// outcome is that of [`Runner::run`] row by row.
     fn run_chunked<S: Send + Default>(
         &mut self,
         td: &TableData,
         row_fn: impl Fn(&mut S, &Fetch, &mut Vec<Problem>) -> bool + Sync + Send,
-        mut merge: impl FnMut(S),
+        mut merge: impl FnMut(Vec<S>),
     ) -> usize {
         let Some(ctx) = self.begin(td, true) else { return 0 };
         let mut loaded = 0usize;
@@ -730,7 +731,7 @@ impl Runner<'_> {
                     let fetch = Fetch { map: &ctx.map, cells: Cells::Vec(cells), dates: ctx.dates };
                     ctx.handle(&mut out, &mut errs, &mut || *line, &fetch, &mut |_, f, e| row_fn(&mut s, f, e));
                 }
-                merge(s);
+                merge(vec![s]);
                 self.report.errors.append(&mut out.issues);
                 loaded = out.loaded;
                 skipped = out.skipped;
@@ -748,7 +749,7 @@ impl Runner<'_> {
                     // Each piece's first line: the line breaks before it.
                     let mut firsts = vec![first_line];
                     if pieces.len() > 1 {
-                        let breaks = crate::model::par::map(&pieces, |(_, p)| p.bytes().filter(|&b| b == b'\n').count() as u32);
+                        let breaks = crate::model::par::map(&pieces, |(_, p)| super::chunks::line_feeds(p.as_bytes()) as u32);
                         for b in &breaks[..breaks.len() - 1] {
                             firsts.push(firsts.last().unwrap() + b);
                         }
@@ -759,15 +760,23 @@ impl Runner<'_> {
                         ctx.csv_rows(piece, firsts[k], has_header && k == 0, &mut |_, f, e| row_fn(&mut s, f, e), &mut out, &mut |_| {});
                         (out, s)
                     });
+                    // The chunks' states up to the first that stopped, merged at once (so that room is made once).
+                    let mut states = Vec::with_capacity(results.len());
+                    let mut stop = None;
                     for (mut out, s) in results {
                         report.errors.append(&mut out.issues);
                         skipped.append(&mut out.skipped);
                         loaded += out.loaded;
-                        merge(s);
+                        states.push(s);
                         if let Some(i) = out.stop {
-                            report.errors.push(i);
-                            return false;
+                            stop = Some(i);
+                            break;
                         }
+                    }
+                    merge(states);
+                    if let Some(i) = stop {
+                        report.errors.push(i);
+                        return false;
                     }
                     offset += text.len() as u64;
                     progress(Progress { phase: "build", done: done + offset, total });
@@ -803,7 +812,7 @@ impl<'t> LineCounter<'t> {
         if byte < self.pos {
             return self.line;
         }
-        self.line += self.text[self.pos..byte].iter().filter(|&&c| c == b'\n').count() as u32;
+        self.line += super::chunks::line_feeds(&self.text[self.pos..byte]) as u32;
         self.pos = byte;
         self.line
     }
@@ -1110,7 +1119,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
     /// A chunk's records, and its cache of the last cadre looked up.
     #[derive(Default)]
     struct RecordChunk {
-        records: Vec<Record>,
+        records: model::Records,
         from_course: usize,
         last_cadre: (String, u32),
     }
@@ -1175,10 +1184,11 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
             };
             chunk.records.push(Record { cadre, course, class, date: day, hours: hours as f32, score: score.map(|s| s as f32), completed });
             true
-        }, |chunk| {
-            from_course += chunk.from_course;
-            for r in chunk.records {
-                records.push(r);
+        }, |mut chunks| {
+            records.reserve(chunks.iter().map(|c| c.records.len()).sum());
+            for chunk in &mut chunks {
+                from_course += chunk.from_course;
+                records.append(&mut chunk.records);
             }
         });
         if from_course > 0 {
@@ -1216,7 +1226,10 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
             let (Some(cadre), Some(course), Some(teacher), Ok(Some(score)), Ok(day)) = (cadre, course, teacher, score, day) else { return false };
             chunk.push(Rating { cadre, course, teacher, score: score as f32, date: day });
             true
-        }, |mut chunk| ratings.append(&mut chunk));
+        }, |chunks| {
+            ratings.reserve(chunks.iter().map(Vec::len).sum());
+            chunks.into_iter().for_each(|mut chunk| ratings.append(&mut chunk));
+        });
     }
     ds.ratings.append(&mut ratings);
     run.report.loaded.insert("ratings", ds.ratings.len());

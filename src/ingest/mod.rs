@@ -77,14 +77,18 @@ pub fn load_tuned(files: &[SourceFile], opts: &LoadOptions, progress: &mut dyn F
     finish(read, &names, opts, progress, tuning)
 }
 
-/// Loads files from disk (native): a UTF-8 CSV file is read block by block
-/// while its table is built, never whole; any other file is read whole. The
-/// outcome is that of [`load`] on the files' bytes. `files` are (name, path).
+/// Loads files from disk (native): a UTF-8 CSV file is read once, whole if
+/// it is no bigger than a block (and the files held whole so far come to
+/// less than two blocks), else block by block while its table is built; any
+/// other file is read whole. The outcome is that of [`load`] on the files'
+/// bytes. `files` are (name, path).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn load_paths(files: &[(String, std::path::PathBuf)], opts: &LoadOptions, progress: &mut dyn FnMut(Progress), tuning: Tuning) -> Loaded {
+    // Files of up to a block are read whole, up to two blocks' worth in all; the rest are streamed.
+    let whole = sources::Whole { file: tuning.block_bytes as u64, left: (2 * tuning.block_bytes as u64).into() };
     let read = crate::model::par::map(files, |(name, path)| {
         let mut report = Report::default();
-        let tables = match sources::read_path(name, path, &mut report) {
+        let tables = match sources::read_path(name, path, &mut report, &whole) {
             Ok(t) => t,
             Err(e) => {
                 report.errors.push(sources::file_issue("bad_file", sources::base_name(name), format!("无法读取该文件：{e}")));

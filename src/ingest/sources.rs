@@ -233,27 +233,74 @@ fn read_json(name: &str, bytes: &[u8], report: &mut Report) -> Vec<TableData<'st
     out
 }
 
-/// Reads one file from disk (native). A CSV file that is UTF-8 throughout is
-/// not read here: its table is read block by block when the dataset is built,
-/// so the whole text is never in memory. Any other file is read whole and
-/// goes through [`read`], so the outcome is the same as for its bytes.
+/// How much text [`read_path`] may hold whole until the build: files of up
+/// to `file` bytes each, while `left` bytes remain (the others are streamed).
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn read_path(name: &str, path: &std::path::Path, report: &mut Report) -> std::io::Result<Vec<TableData<'static>>> {
+pub(crate) struct Whole {
+    pub file: u64,
+    pub left: std::sync::atomic::AtomicU64,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Whole {
+    fn take(&self, n: u64) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        n <= self.file && self.left.fetch_update(Relaxed, Relaxed, |left| left.checked_sub(n)).is_ok()
+    }
+}
+
+/// First bytes that make a file no plain text, as [`read`] decides:
+/// workbooks, Parquet and UTF-16.
+#[cfg(not(target_arch = "wasm32"))]
+fn not_plain_text(head: &[u8]) -> bool {
+    head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || head.starts_with(b"PK\x03\x04") || head.starts_with(b"PAR1") || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF])
+}
+
+/// Reads one file from disk (native). A CSV file of a known table that is
+/// UTF-8 throughout is read once: whole when `whole` allows (its bytes become
+/// the text, no copy), else block by block when the dataset is built, so that
+/// the whole text is never in memory. Any other file is read whole and goes
+/// through [`read`]. The outcome is always that of [`read`] on its bytes.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn read_path(name: &str, path: &std::path::Path, report: &mut Report, whole: &Whole) -> std::io::Result<Vec<TableData<'static>>> {
     use std::io::Read;
     let base = base_name(name).to_string();
     let (stem, ext) = split_ext(&base);
-    let streamable = matches!(ext.as_str(), "csv" | "tsv" | "txt") && Table::from_name(stem).is_some();
-    if streamable {
+    let table = Table::from_name(stem).filter(|_| matches!(ext.as_str(), "csv" | "tsv" | "txt"));
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    if let Some(table) = table.filter(|_| whole.take(len)) {
+        // The first bytes alone, so that a BOM is never in the text (no copy to take it out).
+        let mut head = Vec::with_capacity(4);
+        (&mut f).take(4).read_to_end(&mut head)?;
+        let bom = head.starts_with(&[0xEF, 0xBB, 0xBF]);
+        let mut bytes = Vec::with_capacity(len as usize + 1);
+        bytes.extend_from_slice(&head[if bom { 3 } else { 0 }..]);
+        f.read_to_end(&mut bytes)?;
+        if !not_plain_text(&head) && decode::is_utf8(&bytes) {
+            // SAFETY: just checked.
+            let text = unsafe { String::from_utf8_unchecked(bytes) };
+            report.files.push(FileInfo { file: base.clone(), format: "csv", encoding: Some(if bom { "UTF-8 (BOM)" } else { "UTF-8" }), tables: vec![table.name()] });
+            let delimiter = decode::sniff_delimiter(&text);
+            let body = Body::Csv { text: std::borrow::Cow::Owned(text), delimiter };
+            return Ok(vec![TableData { table, file: base, sheet: None, body, xapi: false, json: false }]);
+        }
+        if bom {
+            bytes.splice(0..0, [0xEF, 0xBB, 0xBF]);
+        }
+        let file = SourceFile { name: name.to_string(), bytes };
+        return Ok(read(&file, report).into_iter().map(TableData::into_owned).collect());
+    }
+    if let Some(table) = table {
         if let Some((start, len, first_line)) = utf8_file(path)? {
-            let table = Table::from_name(stem).expect("checked above");
             report.files.push(FileInfo { file: base.clone(), format: "csv", encoding: Some(if start == 3 { "UTF-8 (BOM)" } else { "UTF-8" }), tables: vec![table.name()] });
             let delimiter = decode::sniff_delimiter(&first_line);
             let body = Body::CsvFile { path: path.to_path_buf(), start, len, delimiter };
             return Ok(vec![TableData { table, file: base, sheet: None, body, xapi: false, json: false }]);
         }
     }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?.read_to_end(&mut bytes)?;
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    f.read_to_end(&mut bytes)?;
     let file = SourceFile { name: name.to_string(), bytes };
     Ok(read(&file, report).into_iter().map(TableData::into_owned).collect())
 }
@@ -278,7 +325,7 @@ fn utf8_file(path: &std::path::Path) -> std::io::Result<Option<(u64, u64, String
         if total == 0 && n > 0 {
             // Decided by the first bytes as `read` decides: workbooks, Parquet and UTF-16 are not streamed.
             let head = &buf[..filled];
-            if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || head.starts_with(b"PK\x03\x04") || head.starts_with(b"PAR1") || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+            if not_plain_text(head) {
                 return Ok(None);
             }
             if head.starts_with(&[0xEF, 0xBB, 0xBF]) {

@@ -247,6 +247,26 @@ impl Records {
         self.score.push(r.score.unwrap_or(f32::NAN));
         self.completed.push(r.completed);
     }
+    /// Makes room for `n` more records.
+    pub fn reserve(&mut self, n: usize) {
+        self.cadre.reserve(n);
+        self.course.reserve(n);
+        self.class.reserve(n);
+        self.date.reserve(n);
+        self.hours.reserve(n);
+        self.score.reserve(n);
+        self.completed.reserve(n);
+    }
+    /// Moves `other`'s records to the end (column by column, in one copy each).
+    pub fn append(&mut self, other: &mut Records) {
+        self.cadre.append(&mut other.cadre);
+        self.course.append(&mut other.course);
+        self.class.append(&mut other.class);
+        self.date.append(&mut other.date);
+        self.hours.append(&mut other.hours);
+        self.score.append(&mut other.score);
+        self.completed.append(&mut other.completed);
+    }
     pub fn len(&self) -> usize {
         self.cadre.len()
     }
