@@ -10,8 +10,10 @@
 //! CSV files under `target/bench-data/`, loaded from disk as the CLI loads
 //! them (block by block) and every reserve computed, with 1 thread and with
 //! all; each case in a child process of its own, so that its peak RSS
-//! (VmHWM) is its own. Targets on the 2-core machine: `m` ≤ 150 ms, `xl` ≤
-//! 30 s and ≤ 6 GB. `ZHICHU_BENCH_ONLY_SCALES=1` skips the criterion part.
+//! (VmHWM) is its own; `m` runs 7 times and `l` 3 times, and the run with
+//! the median total is printed with the range. Targets on the 2-core
+//! machine: `m` ≤ 150 ms, `xl` ≤ 30 s and ≤ 6 GB.
+//! `ZHICHU_BENCH_ONLY_SCALES=1` skips the criterion part.
 
 use criterion::{criterion_group, Criterion};
 use std::alloc::{GlobalAlloc, Layout};
@@ -117,15 +119,13 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// One case of the scale table, run in this process: `scale:threads:dir`.
-fn scale_child(spec: &str) {
-    let mut it = spec.splitn(3, ':');
-    let (scale, threads, dir) = (it.next().unwrap(), it.next().unwrap().parse::<usize>().unwrap(), std::path::PathBuf::from(it.next().unwrap()));
+/// One case of the scale table, run in this process: the folder of CSV files.
+fn scale_child(dir: &str) {
+    let dir = std::path::PathBuf::from(dir);
     let mut files: Vec<(String, std::path::PathBuf)> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "csv")).map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p)).collect();
     files.sort();
     // The parent set RAYON_NUM_THREADS: rayon's pool has that many threads.
-    let _ = threads;
     let (t_load, t_snap, n, errors) = (|| {
         let t = Instant::now();
         let l = zhichu::ingest::load_paths(&files, &LoadOptions::default(), &mut |_| {}, zhichu::ingest::Tuning::default());
@@ -139,7 +139,7 @@ fn scale_child(spec: &str) {
     })();
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let hwm_kb: u64 = status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0);
-    println!("RESULT {scale} {threads} {n} {:.3} {:.3} {hwm_kb} {errors}", ms(t_load), ms(t_snap));
+    println!("RESULT {n} {:.3} {:.3} {hwm_kb} {errors}", ms(t_load), ms(t_snap));
 }
 
 /// The scale table: each scale's files written once (kept under
@@ -166,22 +166,48 @@ fn scale_table() {
         if all > 1 {
             threads.push(all);
         }
+        // Runs per case: wall times on a shared virtual machine vary by tens of
+        // percent from run to run, so the median is printed, with the range.
+        let runs = match scale {
+            Scale::S | Scale::M => 7,
+            Scale::L => 3,
+            _ => 1,
+        };
         for t in threads {
-            let out = std::process::Command::new(std::env::current_exe().unwrap())
-                .env("ZHICHU_SCALE_CHILD", format!("{name}:{t}:{}", dir.display()))
-                .env("RAYON_NUM_THREADS", t.to_string())
-                .output()
-                .expect("run the bench as a child");
-            let text = String::from_utf8_lossy(&out.stdout);
-            let Some(line) = text.lines().find(|l| l.starts_with("RESULT ")) else {
-                println!("{name} {t}: child failed: {}", String::from_utf8_lossy(&out.stderr));
+            let mut results: Vec<(f64, f64, f64, f64)> = Vec::new();
+            for _ in 0..runs {
+                let out = std::process::Command::new(std::env::current_exe().unwrap())
+                    .env("ZHICHU_SCALE_CHILD", &dir)
+                    .env("RAYON_NUM_THREADS", t.to_string())
+                    .output()
+                    .expect("run the bench as a child");
+                let text = String::from_utf8_lossy(&out.stdout);
+                let Some(line) = text.lines().find(|l| l.starts_with("RESULT ")) else {
+                    println!("{name} {t}: child failed: {}", String::from_utf8_lossy(&out.stderr));
+                    break;
+                };
+                // RESULT records load_ms reserves_ms peak_kb errors
+                let f: Vec<&str> = line.split_whitespace().skip(1).collect();
+                if f[4] != "0" {
+                    println!("{name} {t}: {} errors in the load!", f[4]);
+                }
+                results.push((f[0].parse().unwrap(), f[1].parse().unwrap(), f[2].parse().unwrap(), f[3].parse().unwrap()));
+            }
+            if results.is_empty() {
                 continue;
-            };
-            let f: Vec<&str> = line.split_whitespace().collect();
-            let (n, load, snap, hwm): (f64, f64, f64, f64) = (f[3].parse().unwrap(), f[4].parse().unwrap(), f[5].parse().unwrap(), f[6].parse().unwrap());
+            }
+            // The run with the median total, and the range of totals.
+            results.sort_by(|a, b| (a.1 + a.2).total_cmp(&(b.1 + b.2)));
+            let (n, load, snap, _) = results[results.len() / 2];
+            let hwm = results.iter().map(|r| r.3).fold(0.0, f64::max);
             let total = load + snap;
+            let range = if results.len() > 1 {
+                format!("  (total {:.0}–{:.0} ms over {} runs)", results[0].1 + results[0].2, results[results.len() - 1].1 + results[results.len() - 1].2, results.len())
+            } else {
+                String::new()
+            };
             println!(
-                "{:<5} {:>7} {:>11} {:>9.0} {:>11.0} {:>12.0} {:>13.0} {:>9.0} {:>11.0}{}",
+                "{:<5} {:>7} {:>11} {:>9.0} {:>11.0} {:>12.0} {:>13.0} {:>9.0} {:>11.0}{range}",
                 name,
                 t,
                 n as u64,
@@ -191,7 +217,6 @@ fn scale_table() {
                 n / (total / 1e3),
                 total * 1e6 / n,
                 hwm / 1024.0,
-                if f[7] != "0" { format!("  ({} errors!)", f[7]) } else { String::new() }
             );
         }
     }

@@ -63,9 +63,25 @@ struct Problem {
 /// Where each id was first defined, and ids whose row was rejected, so that
 /// later errors can point at the cause.
 #[derive(Default)]
-struct Places {
-    defined: FxHashMap<(Table, String), String>,
+struct Places<'t> {
+    defined: FxHashMap<(Table, String), Place<'t>>,
     rejected: FxHashMap<(Table, String), String>,
+}
+
+/// Where an id was defined: put into words only if it is ever defined again
+/// (formatting it for every row cost more than the rest of an entity row).
+enum Place<'t> {
+    Row(&'t TableData<'t>, u32),
+    Text(String),
+}
+
+impl Place<'_> {
+    fn text(&self) -> String {
+        match self {
+            Place::Row(td, line) => location(td, *line),
+            Place::Text(s) => s.clone(),
+        }
+    }
 }
 
 /// The cells of one row, by the table's column index.
@@ -834,12 +850,12 @@ fn location(td: &TableData, line: u32) -> String {
 }
 
 fn duplicate(t: Table, id: &str, places: &Places) -> Problem {
-    let first = places.defined.get(&(t, id.to_string())).cloned().unwrap_or_default();
+    let first = places.defined.get(&(t, id.to_string())).map(Place::text).unwrap_or_default();
     Problem { col: Some(0), code: "duplicate_id", message: format!("编号「{id}」重复，已在 {first} 定义") }
 }
 
 /// Adds an entity row, or reports its id as a duplicate; remembers where it was defined.
-fn register<T>(keyed: &mut Keyed<T>, places: &mut Places, t: Table, id: &str, item: T, at: String, errs: &mut Vec<Problem>) -> bool {
+fn register<'t, T>(keyed: &mut Keyed<T>, places: &mut Places<'t>, t: Table, id: &str, item: T, at: Place<'t>, errs: &mut Vec<Problem>) -> bool {
     if keyed.insert(id, item).is_err() {
         errs.push(duplicate(t, id, places));
         return false;
@@ -956,7 +972,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
             let sat = f.number(c_sat, 0.01, 1e6, "饱和学时", errs);
             let (Some(name), Ok(sat)) = (name, sat) else { return false };
             let dim = Dimension { name: name.into(), saturation_hours: sat.unwrap_or(opts.default_saturation_hours) };
-            register(&mut ds.dimensions, &mut places, Table::Dimensions, name, dim, location(td, line), errs)
+            register(&mut ds.dimensions, &mut places, Table::Dimensions, name, dim, Place::Row(td, line), errs)
         });
     }
     if !any_dim_table {
@@ -986,7 +1002,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
                 return false;
             };
             let t = Teacher { name: name.into(), specialty: specialty.into_iter().map(|(d, _)| d).collect() };
-            register(&mut ds.teachers, &mut places, Table::Teachers, id, t, location(td, line), errs)
+            register(&mut ds.teachers, &mut places, Table::Teachers, id, t, Place::Row(td, line), errs)
         });
     }
     run.report.loaded.insert("teachers", ds.teachers.len());
@@ -1030,7 +1046,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
                 }
                 return false;
             };
-            if !register(&mut ds.courses, &mut places, t, id, Course { title: title.into(), hours, mode, teacher }, at(line), errs) {
+            if !register(&mut ds.courses, &mut places, t, id, Course { title: title.into(), hours, mode, teacher }, Place::Row(td, line), errs) {
                 return false;
             }
             let sum: f64 = dims.iter().map(|(_, w)| w).sum();
@@ -1061,7 +1077,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
                 return false;
             };
             let c = model::Cadre { name: name.into(), unit, rank: f.get(c_rank).into(), post: f.get(c_post).into(), party_role: f.get(c_party).into() };
-            register(&mut ds.cadres, &mut places, t, id, c, location(td, line), errs)
+            register(&mut ds.cadres, &mut places, t, id, c, Place::Row(td, line), errs)
         });
     }
     run.report.loaded.insert("cadres", ds.cadres.len());
@@ -1098,7 +1114,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
             let (Some(id), Some(name), Some(kind), Ok(start), Ok(end), Ok(cap)) = (id, name, kind, start, end, cap) else { return false };
             let start = start.or(end).unwrap_or(0);
             let c = Class { name: name.into(), kind, start, end: end.unwrap_or(start), capacity: cap.unwrap_or(0.0) as u32 };
-            register(&mut ds.classes, &mut places, t, id, c, location(td, line), errs)
+            register(&mut ds.classes, &mut places, t, id, c, Place::Row(td, line), errs)
         });
     }
     run.report.loaded.insert("classes", ds.classes.len());
@@ -1341,7 +1357,7 @@ fn resolve_units(ds: &mut Dataset, places: &mut Places, pending: Vec<PendingUnit
         match prob {
             None => {
                 let _ = ds.units.insert(&p.id, Unit { name: p.name.clone(), parent: None });
-                places.defined.insert((Table::Units, p.id.clone()), p.location.clone());
+                places.defined.insert((Table::Units, p.id.clone()), Place::Text(p.location.clone()));
             }
             Some((code, message)) => {
                 places.rejected.insert((Table::Units, p.id.clone()), p.location.clone());
