@@ -26,3 +26,9 @@ def spark():
     s.sparkContext.setLogLevel("ERROR")
     yield s
     s.stop()
+
+
+@pytest.fixture(scope="session")
+def cli_bin() -> str:
+    """The CLI binary's path (for commands that print no JSON)."""
+    return cli_path()

@@ -223,6 +223,24 @@ def test_semicolon_and_tab_separated_files(spark, demo_dir, tmp_path, sep):
     _check_reserves(ds, out, f"demo s, delimiter {sep!r}")
 
 
+def test_parquet_written_by_the_cli(spark, demo_dir, tmp_path, cli_bin):
+    """The city as `zhichu demo --format parquet` writes it (polars: dates and
+    numbers typed, text as large strings): the job reads the CLI's own Parquet
+    and gives the engine's numbers."""
+    import subprocess
+
+    d = tmp_path / "cli_parquet"
+    subprocess.run([cli_bin, "demo", "--scale", "s", "--headers", "en", "--format", "parquet", "--out", str(d)], check=True, capture_output=True)
+    types = {f.name: f.type for f in pq.read_schema(d / "records.parquet")}
+    assert str(types["date"]).startswith("date") and str(types["hours"]) in ("int64", "double"), types
+    out = tmp_path / "out"
+    summary = _job(spark, d, out)
+    assert summary["tables"]["records"]["format"] == "parquet" and summary["errors"] == 0, summary
+    ds = zhichu.load(demo_dir)
+    assert summary["as_of"] == ds.summary()["as_of"]
+    _check_reserves(ds, out, "demo s, the CLI's Parquet")
+
+
 def test_parquet_input_with_typed_columns(spark, demo_dir, tmp_path):
     """The same city as Parquet with typed columns (dates, numbers, booleans),
     as a data platform stores it: the job gives the engine's numbers for the CSV files."""
