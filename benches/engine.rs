@@ -8,11 +8,11 @@
 //! Then the scale table (issue 9): the demo city at `m` and `l` (and `xl`
 //! with `ZHICHU_BENCH_SCALES=m,l,xl`, as `./dev bench xl` runs it) written as
 //! CSV files under `target/bench-data/`, loaded from disk as the CLI loads
-//! them (block by block) and every reserve computed, with 1 thread and with
+//! them (whole up to a block, else block by block) and every reserve computed, with 1 thread and with
 //! all; each case in a child process of its own, so that its peak RSS
-//! (VmHWM) is its own; `m` runs 7 times and `l` 3 times, and the run with
-//! the median total is printed with the range. Targets on the 2-core
-//! machine: `m` ≤ 150 ms, `xl` ≤ 30 s and ≤ 6 GB.
+//! (VmHWM) is its own; `s` and `m` run 7 times, `l` 3 times, and the run
+//! with the median total is printed (all its columns) with the range of
+//! totals. Targets on the 2-core machine: `m` ≤ 150 ms, `xl` ≤ 30 s and ≤ 6 GB.
 //! `ZHICHU_BENCH_ONLY_SCALES=1` skips the criterion part.
 
 use criterion::{criterion_group, Criterion};
@@ -27,30 +27,41 @@ use zhichu::demo::export::{csv_files, Encoding, Headers};
 use zhichu::demo::{generate, Scale};
 use zhichu::ingest::{load, LoadOptions, SourceFile};
 
-/// Counts live and peak heap bytes, over the CLI's allocator (mimalloc).
+/// The CLI's allocator (mimalloc), counting live and peak heap bytes (two
+/// relaxed atomic operations per allocation, in the scale table's children too).
 struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn count(grow: usize, shrink: usize) {
+    let now = LIVE.fetch_add(grow, Ordering::Relaxed) + grow;
+    LIVE.fetch_sub(shrink, Ordering::Relaxed);
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         let p = unsafe { mimalloc::MiMalloc.alloc(l) };
         if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
+            count(l.size(), 0);
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { mimalloc::MiMalloc.alloc_zeroed(l) };
+        if !p.is_null() {
+            count(l.size(), 0);
         }
         p
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         unsafe { mimalloc::MiMalloc.dealloc(p, l) };
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        count(0, l.size());
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, size: usize) -> *mut u8 {
         let q = unsafe { mimalloc::MiMalloc.realloc(p, l, size) };
         if !q.is_null() {
-            let now = LIVE.fetch_add(size, Ordering::Relaxed) + size;
-            LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-            PEAK.fetch_max(now, Ordering::Relaxed);
+            count(size, l.size());
         }
         q
     }
@@ -148,7 +159,7 @@ fn scale_table() {
     let scales: Vec<String> = std::env::var("ZHICHU_BENCH_SCALES").unwrap_or_else(|_| "m,l".into()).split(',').map(str::to_string).collect();
     let all = std::thread::available_parallelism().map_or(1, |n| n.get());
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    println!("\n== scale: load from CSV files on disk (block by block) + all reserves; each case in its own process ==");
+    println!("\n== scale: load from CSV files on disk (as the CLI reads them) + all reserves; each case in its own process ==");
     println!("{:<5} {:>7} {:>11} {:>9} {:>11} {:>12} {:>13} {:>9} {:>11}", "scale", "threads", "records", "CSV MB", "load ms", "reserves ms", "records/s", "ns/rec", "peak RSS MB");
     for name in &scales {
         let scale = Scale::parse(name).expect("scale s, m, l or xl");
@@ -198,8 +209,7 @@ fn scale_table() {
             }
             // The run with the median total, and the range of totals.
             results.sort_by(|a, b| (a.1 + a.2).total_cmp(&(b.1 + b.2)));
-            let (n, load, snap, _) = results[results.len() / 2];
-            let hwm = results.iter().map(|r| r.3).fold(0.0, f64::max);
+            let (n, load, snap, hwm) = results[results.len() / 2];
             let total = load + snap;
             let range = if results.len() > 1 {
                 format!("  (total {:.0}–{:.0} ms over {} runs)", results[0].1 + results[0].2, results[results.len() - 1].1 + results[results.len() - 1].2, results.len())

@@ -78,8 +78,8 @@ pub fn load_tuned(files: &[SourceFile], opts: &LoadOptions, progress: &mut dyn F
 }
 
 /// Loads files from disk (native): a UTF-8 CSV file is read once, whole if
-/// it is no bigger than a block (and the files held whole so far come to
-/// less than two blocks), else block by block while its table is built; any
+/// it is no bigger than a block (and the files held whole so far leave room
+/// within two blocks), else block by block while its table is built; any
 /// other file is read whole. The outcome is that of [`load`] on the files'
 /// bytes. `files` are (name, path).
 #[cfg(not(target_arch = "wasm32"))]

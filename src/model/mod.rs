@@ -258,6 +258,7 @@ impl Records {
         self.completed.reserve(n);
     }
     /// Moves `other`'s records to the end (column by column, in one copy each).
+    /// For records being gathered: call `finalize` after the last one.
     pub fn append(&mut self, other: &mut Records) {
         self.cadre.append(&mut other.cadre);
         self.course.append(&mut other.course);
