@@ -32,9 +32,12 @@ fn request<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> PyResult<T
     serde_json::from_str(text).map_err(|e| ZhichuError::new_err(("bad_argument".to_string(), format!("{what}: {e}"))))
 }
 
-/// Files as the CLI's `--data` reads them: a folder (its regular files, sorted by name) or files.
-fn read_inputs(paths: &[PathBuf]) -> PyResult<Vec<SourceFile>> {
+/// Files as the CLI's `--data` reads them: a folder (its regular files, sorted
+/// by name) or files, as `(name, path)`; each is opened here, so that one
+/// that cannot be read is an error before anything is loaded.
+fn read_inputs(paths: &[PathBuf]) -> PyResult<Vec<(String, PathBuf)>> {
     let io = |p: &Path, e: std::io::Error| ZhichuError::new_err(("io".to_string(), format!("cannot read {}: {e}", p.display())));
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into()).unwrap_or_default();
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -44,12 +47,12 @@ fn read_inputs(paths: &[PathBuf]) -> PyResult<Vec<SourceFile>> {
                 return Err(ZhichuError::new_err(("no_data".to_string(), format!("no data files found in {}", p.display()))));
             }
             for e in entries {
-                let bytes = std::fs::read(&e).map_err(|err| io(&e, err))?;
-                files.push(SourceFile { name: e.file_name().map(|n| n.to_string_lossy().into()).unwrap_or_default(), bytes });
+                std::fs::File::open(&e).map_err(|err| io(&e, err))?;
+                files.push((name(&e), e));
             }
         } else if p.is_file() {
-            let bytes = std::fs::read(p).map_err(|e| io(p, e))?;
-            files.push(SourceFile { name: p.file_name().map(|n| n.to_string_lossy().into()).unwrap_or_default(), bytes });
+            std::fs::File::open(p).map_err(|e| io(p, e))?;
+            files.push((name(p), p.clone()));
         } else {
             return Err(ZhichuError::new_err(("io".to_string(), format!("{} is neither a folder nor a regular file", p.display()))));
         }
@@ -229,7 +232,8 @@ impl BatchOut {
 fn load(py: Python<'_>, paths: Vec<PathBuf>, minutes_per_hour: f64, saturation: f64) -> PyResult<Engine_> {
     let files = read_inputs(&paths)?;
     let opts = options(minutes_per_hour, saturation);
-    let e = py.detach(|| Engine::load(&files, &opts, &mut |_| {})).map_err(err)?;
+    // As the CLI loads: from disk, big CSV files block by block, on every core.
+    let e = py.detach(|| Engine::load_paths(&files, &opts, &mut |_| {})).map_err(err)?;
     Ok(Engine_ { e })
 }
 
@@ -308,6 +312,9 @@ struct BatchContext {
     files: Vec<SourceFile>,
     opts: LoadOptions,
     model: Model,
+    /// One thread: Spark already runs a Python worker per core, each with its
+    /// own groups; the engine's parallel loops would only oversubscribe them.
+    pool: rayon::ThreadPool,
 }
 
 #[pymethods]
@@ -322,13 +329,14 @@ impl BatchContext {
         let opts = options(minutes_per_hour, saturation);
         zhichu::engine::check_range("minutes_per_hour", minutes_per_hour, 1.0, 600.0).map_err(err)?;
         zhichu::engine::check_range("saturation", saturation, 0.1, 10_000.0).map_err(err)?;
-        Ok(BatchContext { files: tables_to_files(tables)?, opts, model })
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(BatchContext { files: tables_to_files(tables)?, opts, model, pool })
     }
 
     /// Loads the broadcast tables alone (for their validation report and the units).
     fn engine(&self, py: Python<'_>) -> PyResult<Engine_> {
         let files = self.files.clone();
-        let mut e = py.detach(|| Engine::load(&files, &self.opts, &mut |_| {})).map_err(err)?;
+        let mut e = py.detach(|| self.pool.install(|| Engine::load(&files, &self.opts, &mut |_| {}))).map_err(err)?;
         e.set_model(self.model).map_err(err)?;
         Ok(Engine_ { e })
     }
@@ -342,11 +350,13 @@ impl BatchContext {
         let mut files = self.files.clone();
         files.extend(tables_to_files(tables)?);
         let (model, opts) = (self.model, &self.opts);
-        let (b, report) = py.detach(|| -> zhichu::error::Result<(Batch, String)> {
-            let mut e = Engine::load(&files, opts, &mut |_| {})?;
-            e.set_model(model)?;
-            let b = e.batch(&req)?;
-            Ok((b, serde_json::to_string(e.report()).expect("serialisable")))
+        let (b, report) = py.detach(|| {
+            self.pool.install(|| -> zhichu::error::Result<(Batch, String)> {
+                let mut e = Engine::load(&files, opts, &mut |_| {})?;
+                e.set_model(model)?;
+                let b = e.batch(&req)?;
+                Ok((b, serde_json::to_string(e.report()).expect("serialisable")))
+            })
         }).map_err(err)?;
         let mut out = BatchOut::of(b, req.percentiles)?;
         out.report_json = Some(report);

@@ -156,8 +156,9 @@ impl Engine {
     }
 
     /// [`Engine::load`] from files on disk (native; `(name, path)`): a UTF-8
-    /// CSV file is read block by block while its table is built, never whole,
-    /// with every core; the outcome is that of `load` on the files' bytes.
+    /// CSV file is read once, whole up to a block (32 MB), else block by
+    /// block while its table is built; with every core when the `parallel`
+    /// feature is on. The outcome is that of `load` on the files' bytes.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn load_paths(files: &[(String, std::path::PathBuf)], opts: &LoadOptions, progress: &mut dyn FnMut(Progress)) -> Result<Engine> {
         check_load_options(opts)?;
