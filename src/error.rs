@@ -7,7 +7,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Error {
     /// Stable, machine-readable: `not_found`, `bad_argument`, `bad_data`,
-    /// `no_data`, `export`, and the planner's `no_courses`, `infeasible`.
+    /// `no_data`, `export`, `io` (a data path that cannot be read), and the
+    /// planner's `no_courses`, `infeasible`.
     pub code: &'static str,
     /// For people, in Chinese.
     pub message: String,
@@ -31,7 +32,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self.code {
             "not_found" => 3,
-            "export" => 4,
+            "export" | "io" => 4,
             "bad_data" | "no_data" => 1,
             _ => 2,
         }

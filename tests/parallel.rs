@@ -279,15 +279,23 @@ fn print_fingerprints() {
 fn utf8_files_read_whole_or_streamed_alike_with_or_without_bom() {
     let ds = generate(Scale::S);
     let mut files = sources(export::csv_files(&ds, Headers::English, Encoding::Utf8Bom));
+    // The records in two files of about the same size (培训记录.csv names the same table), so that
+    // with blocks the size of the bigger half the files of up to a block exceed the two-block allowance.
+    let rec = files.iter().position(|f| f.name == "records.csv").unwrap();
+    let text = String::from_utf8(files[rec].bytes[3..].to_vec()).unwrap();
+    let (header, rows) = text.split_once("\r\n").unwrap();
+    let rows: Vec<&str> = rows.split_terminator("\r\n").collect();
+    let half = |part: &[&str]| format!("{header}\r\n{}\r\n", part.join("\r\n")).into_bytes();
+    files[rec].bytes = half(&rows[..rows.len() / 2]);
+    files.push(SourceFile { name: "培训记录.csv".into(), bytes: half(&rows[rows.len() / 2..]) });
     for f in files.iter_mut() {
         match f.name.as_str() {
             // No BOM.
             "ratings.csv" | "courses.csv" => {
                 f.bytes.drain(..3);
             }
-            // No BOM and one bad byte: read as damaged UTF-8, only its row refused.
+            // No BOM (see above) and one bad byte: read as damaged UTF-8, only its row refused.
             "records.csv" => {
-                f.bytes.drain(..3);
                 let at = f.bytes.len() / 2;
                 f.bytes[at] = 0xFF;
             }
@@ -296,11 +304,16 @@ fn utf8_files_read_whole_or_streamed_alike_with_or_without_bom() {
     }
     let whole = load_with(&files, 1, WHOLE);
     let enc = |name: &str| whole.report.files.iter().find(|f| f.file == name).unwrap_or_else(|| panic!("{name} in {:?}", whole.report.files)).encoding;
-    assert_eq!((enc("records.csv"), enc("cadres.csv"), enc("ratings.csv")), (Some("UTF-8（含无效字节）"), Some("UTF-8 (BOM)"), Some("UTF-8")));
+    assert_eq!((enc("records.csv"), enc("培训记录.csv"), enc("cadres.csv"), enc("ratings.csv")), (Some("UTF-8（含无效字节）"), Some("UTF-8"), Some("UTF-8 (BOM)"), Some("UTF-8")));
     assert_eq!(whole.report.errors.len(), 1, "{:?}", whole.report.errors);
-    // All read whole; the small ones whole and the rest streamed as the budget of two blocks runs out; all streamed.
-    let biggest = files.iter().map(|f| f.bytes.len()).max().unwrap();
-    for block in [32 << 20, biggest / 3, 2000] {
+    assert_eq!(whole.dataset.records.len(), ds.records.len() - 1);
+    // All read whole; blocks the size of the bigger records half: the files of up to a block come to
+    // more than two blocks, so some are read whole and the rest streamed; all streamed.
+    let size = |name: &str| files.iter().find(|f| f.name == name).unwrap().bytes.len();
+    let block = size("records.csv").max(size("培训记录.csv"));
+    let fitting: usize = files.iter().map(|f| f.bytes.len()).filter(|&n| n <= block).sum();
+    assert!(fitting > 2 * block, "{fitting} bytes in files of up to {block}");
+    for block in [32 << 20, block, 2000] {
         let l = load_from_disk(&files, 2, Tuning { block_bytes: block, chunk_bytes: block / 2 + 1 }, &format!("bom-{block}"));
         assert_same(&whole, &l, &format!("from disk, blocks of {block}"));
     }

@@ -10,7 +10,7 @@ use arrow_schema::{DataType, Field, Schema};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use zhichu::analytics::Model;
 use zhichu::engine::batch::{Batch, BatchRequest};
@@ -32,32 +32,10 @@ fn request<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> PyResult<T
     serde_json::from_str(text).map_err(|e| ZhichuError::new_err(("bad_argument".to_string(), format!("{what}: {e}"))))
 }
 
-/// Files as the CLI's `--data` reads them: a folder (its regular files, sorted
-/// by name) or files, as `(name, path)`; each is opened here, so that one
-/// that cannot be read is an error before anything is loaded.
+/// Files as the CLI's `--data` names them (`ingest::data_files`; what else a
+/// folder holds is passed over, as the CLI does, without its note on stderr).
 fn read_inputs(paths: &[PathBuf]) -> PyResult<Vec<(String, PathBuf)>> {
-    let io = |p: &Path, e: std::io::Error| ZhichuError::new_err(("io".to_string(), format!("cannot read {}: {e}", p.display())));
-    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into()).unwrap_or_default();
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(p).map_err(|e| io(p, e))?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
-            entries.sort();
-            if entries.is_empty() {
-                return Err(ZhichuError::new_err(("no_data".to_string(), format!("no data files found in {}", p.display()))));
-            }
-            for e in entries {
-                std::fs::File::open(&e).map_err(|err| io(&e, err))?;
-                files.push((name(&e), e));
-            }
-        } else if p.is_file() {
-            std::fs::File::open(p).map_err(|e| io(p, e))?;
-            files.push((name(p), p.clone()));
-        } else {
-            return Err(ZhichuError::new_err(("io".to_string(), format!("{} is neither a folder nor a regular file", p.display()))));
-        }
-    }
-    Ok(files)
+    zhichu::ingest::data_files(paths, &mut |_| {}).map_err(err)
 }
 
 fn options(minutes_per_hour: f64, saturation: f64) -> LoadOptions {

@@ -193,41 +193,14 @@ pub fn run() -> i32 {
     }
 }
 
-/// Reads every `--data` path: a file, or the regular files directly inside a
-/// folder. What a folder holds besides (subfolders, pipes, devices) is
-/// skipped and listed; a folder with no data file is an error.
-/// Files are opened here (an unreadable one is an error) and read while
-/// loading: a big CSV block by block, never whole.
+/// Every `--data` path's files (`ingest::data_files`); what a folder holds
+/// besides regular files is listed on stderr.
 fn read_inputs(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, Fail> {
-    let mut files = Vec::new();
-    for p in paths {
-        let io = |e: std::io::Error| Fail(EXIT_IO, format!("cannot read {}: {e}", p.display()));
-        if p.is_dir() {
-            let (mut entries, mut skipped): (Vec<PathBuf>, Vec<PathBuf>) =
-                std::fs::read_dir(p).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).partition(|p| p.is_file());
-            entries.sort();
-            skipped.sort();
-            if !skipped.is_empty() {
-                let what = |s: &Path| if s.is_dir() { "文件夹，不读取其中内容" } else { "不是普通文件" };
-                let list: Vec<String> = skipped.iter().map(|s| format!("{}（{}）", term::clean(&s.display().to_string()), what(s))).collect();
-                eprintln!("注意：已跳过 {}", list.join("、"));
-            }
-            if entries.is_empty() {
-                return Err(Fail(EXIT_INVALID, format!("no data files found in {}", p.display())));
-            }
-            for e in entries {
-                std::fs::File::open(&e).map_err(|err| Fail(EXIT_IO, format!("cannot read {}: {err}", e.display())))?;
-                files.push((e.file_name().unwrap().to_string_lossy().into(), e));
-            }
-        } else if !p.is_file() {
-            // A pipe or a device would block or never end: only regular files are read.
-            return Err(Fail(EXIT_IO, format!("{} is neither a folder nor a regular file", p.display())));
-        } else {
-            std::fs::File::open(p).map_err(io)?;
-            files.push((p.file_name().map(|n| n.to_string_lossy().into()).unwrap_or_default(), p.clone()));
-        }
-    }
-    Ok(files)
+    let what = |s: &Path| if s.is_dir() { "文件夹，不读取其中内容" } else { "不是普通文件" };
+    Ok(zhichu::ingest::data_files(paths, &mut |skipped| {
+        let list: Vec<String> = skipped.iter().map(|s| format!("{}（{}）", term::clean(&s.display().to_string()), what(s))).collect();
+        eprintln!("注意：已跳过 {}", list.join("、"));
+    })?)
 }
 
 /// Loads the data (or generates the demo city), with a progress bar on large inputs.

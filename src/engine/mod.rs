@@ -488,7 +488,6 @@ fn check_count(field: &str, v: usize, max: usize) -> Result<()> {
     }
 }
 
-/// `2021-2025` → (2021, 2025), at most 50 years.
 /// A year filter (`2021-2025`, or with one end open: `2022-`, `-2023`):
 /// any span, since it only selects rows.
 pub fn parse_year_filter(s: &str) -> Result<(i32, i32)> {
@@ -502,6 +501,7 @@ pub fn parse_year_filter(s: &str) -> Result<(i32, i32)> {
     Ok((a, b))
 }
 
+/// `2021-2025` → (2021, 2025), at most 50 years.
 pub fn parse_years(s: &str) -> Result<(i32, i32)> {
     let bad = || Error::bad_argument(format!("years：年份范围「{s}」应写成 2021-2025"));
     let (a, b) = s.split_once('-').ok_or_else(bad)?;

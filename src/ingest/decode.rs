@@ -138,7 +138,7 @@ fn damaged_utf8(bytes: &[u8]) -> Option<Decoded<'static>> {
 fn utf8<'a>(bytes: &'a [u8], name: &'static str) -> Result<Decoded<'a>, DecodeError> {
     match str_from_utf8(bytes) {
         Ok(s) => Ok(Decoded { text: Cow::Borrowed(s), encoding: name }),
-        Err(e) => Err(DecodeError { line: bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u32 + 1 }),
+        Err(e) => Err(DecodeError { line: super::chunks::line_feeds(&bytes[..e.valid_up_to()]) as u32 + 1 }),
     }
 }
 

@@ -77,6 +77,46 @@ pub fn load_tuned(files: &[SourceFile], opts: &LoadOptions, progress: &mut dyn F
     finish(read, &names, opts, progress, tuning)
 }
 
+/// The files a list of data paths names (native; the CLI's `--data`, the
+/// Python package's `load`): a file, or the regular files directly inside a
+/// folder, sorted by name, as `(name, path)`. What a folder holds besides
+/// (subfolders, pipes, devices) is handed to `skipped`, folder by folder. A
+/// folder with no data file is an error (`no_data`); so are a path that is
+/// neither a folder nor a regular file (a pipe or a device would block or
+/// never end) and a file that cannot be opened (`io`). Files are only opened
+/// here; [`load_paths`] reads them.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn data_files(paths: &[std::path::PathBuf], skipped: &mut dyn FnMut(&[std::path::PathBuf])) -> crate::error::Result<Vec<(String, std::path::PathBuf)>> {
+    use crate::error::Error;
+    let io = |p: &std::path::Path, e: std::io::Error| Error::new("io", format!("cannot read {}: {e}", p.display()));
+    let name = |p: &std::path::Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let (mut entries, mut other): (Vec<_>, Vec<_>) =
+                std::fs::read_dir(p).map_err(|e| io(p, e))?.filter_map(|e| e.ok().map(|e| e.path())).partition(|p| p.is_file());
+            entries.sort();
+            other.sort();
+            if !other.is_empty() {
+                skipped(&other);
+            }
+            if entries.is_empty() {
+                return Err(Error::new("no_data", format!("no data files found in {}", p.display())));
+            }
+            for e in entries {
+                std::fs::File::open(&e).map_err(|err| io(&e, err))?;
+                files.push((name(&e), e));
+            }
+        } else if p.is_file() {
+            std::fs::File::open(p).map_err(|e| io(p, e))?;
+            files.push((name(p), p.clone()));
+        } else {
+            return Err(Error::new("io", format!("{} is neither a folder nor a regular file", p.display())));
+        }
+    }
+    Ok(files)
+}
+
 /// Loads files from disk (native): a UTF-8 CSV file is read once, whole if
 /// it is no bigger than a block (and the files held whole so far leave room
 /// within two blocks), else block by block while its table is built; any
