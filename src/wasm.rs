@@ -76,6 +76,13 @@ impl WasmEngine {
         Ok(WasmEngine { staged: Vec::new(), inner: crate::Engine::demo(scale).map_err(js_error)? })
     }
 
+    /// Fault injection for the hosts' tests: panics while the engine is
+    /// borrowed, as a real trap would (the module is unusable afterwards, so
+    /// the host must start a fresh one). Never called by the product.
+    pub fn test_trap(&mut self) {
+        panic!("test_trap: a deliberate trap (hosts' recovery tests)");
+    }
+
     /// Stages a file for the next `load` (replacing a staged one of the same name).
     pub fn add_file(&mut self, name: String, bytes: Vec<u8>) {
         self.staged.retain(|f| f.name != name);

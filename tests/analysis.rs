@@ -199,7 +199,7 @@ fn bad_questions_get_clear_errors() {
     let mut e = demo();
     let err = e.sql(&SqlRequest { query: "SELEC unit FROM records".into(), ..Default::default() }).unwrap_err();
     assert_eq!(err.code, "bad_argument");
-    assert!(err.message.contains("SQL 有误") && err.message.contains("Column"), "{}", err.message);
+    assert!(err.message.contains("SQL 有误") && err.message.contains("SELEC"), "{}", err.message);
     let err = e.sql(&SqlRequest { query: "SELECT nope FROM records".into(), ..Default::default() }).unwrap_err();
     assert!(err.message.contains("nope"), "{}", err.message);
     let err = e.sql(&SqlRequest { query: "SELECT * FROM missing_table".into(), ..Default::default() }).unwrap_err();
@@ -207,7 +207,7 @@ fn bad_questions_get_clear_errors() {
     // No file access from SQL.
     for q in ["SELECT * FROM read_parquet('/etc/passwd')", "select * from READ_PARQUET ('x.parquet')", "SELECT * FROM records r, read_csv('a.csv')"] {
         let err = e.sql(&SqlRequest { query: q.into(), ..Default::default() }).unwrap_err();
-        assert!(err.message.contains("不能读取文件"), "{q}: {}", err.message);
+        assert!(err.message.contains("不能调用表函数或读取文件"), "{q}: {}", err.message);
     }
     // A quoted 'read_parquet(' is only text.
     assert_eq!(sql(&mut e, "SELECT 'read_parquet(x)' AS s FROM units LIMIT 1").rows[0][0], Cell::Text("read_parquet(x)".into()));
@@ -387,4 +387,186 @@ fn the_cli_prints_what_the_engine_computes() {
     let (code, out, err) = cli(&["validate", "--data", city.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}{}", String::from_utf8_lossy(&out));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn sql_err(e: &mut Engine, q: &str) -> String {
+    let err = e.sql(&SqlRequest { query: q.into(), ..Default::default() }).expect_err(q);
+    assert_eq!(err.code, "bad_argument", "{q}");
+    err.message
+}
+
+/// The only numbers of a one-cell result.
+fn one(e: &mut Engine, q: &str) -> Cell {
+    let r = sql(e, q);
+    assert_eq!((r.rows.len(), r.columns.len()), (1, 1), "{q}: {:?}", r.rows);
+    r.rows[0][0].clone()
+}
+
+#[test]
+fn a_query_reads_only_the_analysis_tables_however_it_is_written() {
+    let mut e = demo();
+    // Each of these read a local file before the check moved to the parsed statement.
+    let fn_calls = [
+        "SELECT * FROM read_parquet/**/('x.parquet')",
+        "SELECT * FROM \"read_parquet\"('x.parquet')",
+        "SELECT * FROM `read_parquet`('x.parquet')",
+        "SELECT * FROM records -- it's\n , read_parquet('x.parquet')",
+        "SELECT * FROM records /* ' */ JOIN read_csv('a.csv') ON true",
+        "WITH x AS (SELECT * FROM read_parquet('/tmp/*.parquet')) SELECT * FROM x",
+        "SELECT * FROM records WHERE cadre_id IN (SELECT cadre_id FROM read_ipc('a.ipc'))",
+        "SELECT * FROM (SELECT * FROM read_json('a.json')) AS t",
+    ];
+    for q in fn_calls {
+        let m = sql_err(&mut e, q);
+        assert!(m.contains("不能调用表函数或读取文件"), "{q}: {m}");
+    }
+    // The same words whether or not such a file exists: nothing tells one from the other.
+    let dir = std::env::temp_dir().join("zhichu-guard-test");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("x.parquet"), b"PAR1").unwrap();
+    let real = sql_err(&mut e, &format!("SELECT * FROM read_parquet('{}')", dir.join("x.parquet").display()));
+    let none = sql_err(&mut e, &format!("SELECT * FROM read_parquet('{}')", dir.join("nope.parquet").display()));
+    assert_eq!(real.replace("x.parquet", "?"), none.replace("nope.parquet", "?"));
+    for q in ["DROP TABLE records", "CREATE TABLE t AS SELECT * FROM records", "SHOW TABLES", "EXPLAIN SELECT * FROM records", "TRUNCATE records", "INSERT INTO units VALUES (1)"] {
+        let m = sql_err(&mut e, q);
+        assert!(m.contains("只能是查询"), "{q}: {m}");
+    }
+    let m = sql_err(&mut e, "SELECT 1 FROM units; SELECT 2 FROM units");
+    assert!(m.contains("一条查询语句，实为 2 条"), "{m}");
+    let m = sql_err(&mut e, "SELECT * FROM main.records");
+    assert!(m.contains("没有名为「main.records」的分析表"), "{m}");
+    // A WITH name and a quoted table name are relations like any other; the
+    // quoted one is built like the bare one (it used to read as empty).
+    let n = sql(&mut e, "SELECT record FROM records").total_rows as i64;
+    assert!(n > 1000);
+    assert_eq!(one(&mut e, "SELECT COUNT(*) FROM \"records\""), Cell::Int(n));
+    assert_eq!(one(&mut e, "WITH r AS (SELECT * FROM records) SELECT COUNT(*) AS n FROM r"), Cell::Int(n));
+}
+
+#[test]
+fn expressions_deeper_than_the_documented_limit_are_refused_not_run() {
+    use zhichu::analysis::guard::{MAX_NESTING, MAX_OPERATORS, MAX_SQL_CHARS};
+    let mut e = demo();
+    let chain = |n: usize, op: &str| vec!["1"; n + 1].join(op);
+    // At the limit the answer is computed (in a debug build on a test thread's stack).
+    assert_eq!(num(&one(&mut e, &format!("SELECT {} AS n FROM units LIMIT 1", chain(MAX_OPERATORS, " + ")))), (MAX_OPERATORS + 1) as f64);
+    let and_chain = vec!["hours >= 0"; MAX_OPERATORS / 2].join(" AND ");
+    assert!(sql(&mut e, &format!("SELECT COUNT(*) FROM records WHERE {and_chain}")).rows.len() == 1);
+    for q in [
+        format!("SELECT {} FROM units", chain(1000, " + ")),
+        format!("SELECT * FROM records WHERE {}", vec!["year>0"; 300].join(" AND ")),
+        format!("SELECT CASE {} ELSE 0 END FROM records", (0..150).map(|i| format!("WHEN hours={i} THEN {i}")).collect::<Vec<_>>().join(" ")),
+    ] {
+        let m = sql_err(&mut e, &q);
+        assert!(m.contains(&format!("最多 {MAX_OPERATORS} 个")), "{m}");
+    }
+    // The issue's own attempts (5,000 ANDs, a 2,000-branch CASE) are longer than any query may be.
+    for q in [
+        format!("SELECT * FROM records WHERE {}", vec!["hours > 0"; 5000].join(" AND ")),
+        format!("SELECT CASE {} ELSE 0 END FROM records", (0..2000).map(|i| format!("WHEN hours = {i} THEN {i}")).collect::<Vec<_>>().join(" ")),
+    ] {
+        let m = sql_err(&mut e, &q);
+        assert!(m.contains(&format!("最多 {MAX_SQL_CHARS} 字")), "{m}");
+    }
+    let nested = format!("SELECT {}1{} FROM units", "(".repeat(MAX_NESTING + 1), ")".repeat(MAX_NESTING + 1));
+    assert!(sql_err(&mut e, &nested).contains(&format!("最多 {MAX_NESTING} 层")));
+    let long = format!("SELECT * FROM units WHERE unit = '{}'", "x".repeat(30_000));
+    assert!(sql_err(&mut e, &long).contains("过长"));
+    // A pivot's condition is held to the same limits.
+    let mut p = PivotRequest { rows: vec!["unit".into()], measure: Some("hours".into()), ..Default::default() };
+    p.filter = Some(vec!["year>0"; 300].join(" AND "));
+    assert!(e.pivot(&p).unwrap_err().message.contains(&format!("最多 {MAX_OPERATORS} 个")));
+}
+
+#[test]
+fn every_count_form_counts_rows_as_sql_does() {
+    let mut e = demo();
+    let n = sql(&mut e, "SELECT record FROM records").total_rows as i64;
+    let scored = sql(&mut e, "SELECT score FROM records WHERE score IS NOT NULL").total_rows as i64;
+    let distinct_units = sql(&mut e, "SELECT DISTINCT unit FROM records").total_rows as i64;
+    assert!(scored < n && scored > 0 && distinct_units > 1);
+    // Without GROUP BY: one row, the count (polars 0.46 gave one row per record).
+    assert_eq!(one(&mut e, "SELECT COUNT(*) FROM records"), Cell::Int(n));
+    assert_eq!(one(&mut e, "SELECT COUNT(1) FROM records"), Cell::Int(n));
+    assert_eq!(one(&mut e, "SELECT COUNT('x') AS c FROM records"), Cell::Int(n));
+    assert_eq!(one(&mut e, "SELECT COUNT(score) FROM records"), Cell::Int(scored));
+    assert_eq!(one(&mut e, "SELECT COUNT(DISTINCT unit) FROM records"), Cell::Int(distinct_units));
+    let r = sql(&mut e, "SELECT COUNT(*) AS a, COUNT(1) AS b, COUNT(*) + 1 AS c, 'x' AS d FROM records");
+    assert_eq!(r.rows.len(), 1);
+    assert_eq!((num(&r.rows[0][0]), num(&r.rows[0][1]), num(&r.rows[0][2]), text(&r.rows[0][3])), (n as f64, n as f64, n as f64 + 1.0, "x".into()));
+    // With a condition, a join, and no rows at all.
+    let done = sql(&mut e, "SELECT record FROM records WHERE completed").total_rows as i64;
+    assert_eq!(one(&mut e, "SELECT COUNT(*) FROM records WHERE completed"), Cell::Int(done));
+    assert_eq!(one(&mut e, "SELECT COUNT(*) FROM records r JOIN cadres c ON r.cadre_id = c.cadre_id"), Cell::Int(n));
+    assert_eq!(one(&mut e, "SELECT COUNT(*) FROM records WHERE hours < 0"), Cell::Int(0));
+    assert_eq!(num(&one(&mut e, "SELECT c * 2 FROM (SELECT COUNT(*) AS c FROM records) AS t")), 2.0 * n as f64);
+    // With GROUP BY: per group, summing to the whole.
+    for q in ["SELECT unit, COUNT(*) FROM records GROUP BY unit", "SELECT unit, COUNT(1) FROM records GROUP BY unit"] {
+        let r = sql(&mut e, q);
+        assert_eq!(r.rows.len() as i64, distinct_units, "{q}");
+        assert_eq!(r.rows.iter().map(|r| num(&r[1]) as i64).sum::<i64>(), n, "{q}");
+    }
+    let r = sql(&mut e, "SELECT unit, COUNT(score), COUNT(DISTINCT course) FROM records GROUP BY unit");
+    assert_eq!(r.rows.iter().map(|r| num(&r[1]) as i64).sum::<i64>(), scored);
+    assert!(r.rows.iter().all(|r| num(&r[2]) >= 1.0));
+    // An aggregate of a constant is refused, not answered with the constant.
+    let m = sql_err(&mut e, "SELECT SUM(1) FROM records");
+    assert!(m.contains("SUM(1)") && m.contains("COUNT(*)"), "{m}");
+}
+
+#[test]
+fn arithmetic_never_gives_a_wrong_number() {
+    let mut e = demo();
+    assert_eq!(one(&mut e, "SELECT 1 / 0 AS x FROM units LIMIT 1"), Cell::Null);
+    assert_eq!(one(&mut e, "SELECT 7 % 0 AS x FROM units LIMIT 1"), Cell::Null);
+    assert_eq!(one(&mut e, "SELECT hours / 0 AS x FROM records LIMIT 1"), Cell::Null);
+    assert_eq!(num(&one(&mut e, "SELECT 2147483647 + 1 AS x FROM units LIMIT 1")), 2_147_483_648.0);
+    assert_eq!(num(&one(&mut e, "SELECT 9007199254740992 * 4 AS x FROM units LIMIT 1")), 36_028_797_018_963_968.0);
+    let y = num(&one(&mut e, "SELECT MIN(year) FROM records"));
+    assert_eq!(num(&one(&mut e, "SELECT MIN(year * year * year * year * year * year) FROM records")), y.powi(6));
+    let m = sql_err(&mut e, "SELECT 9223372036854775807 AS x FROM units");
+    assert!(m.contains("超出范围"), "{m}");
+}
+
+#[test]
+fn a_pivot_condition_is_one_whole_expression() {
+    let mut e = demo();
+    let p = |w: &str| PivotRequest { rows: vec!["rank".into()], measure: Some("hours".into()), filter: Some(w.into()), ..Default::default() };
+    let whole = e.pivot(&p("year = 2021 AND rank = '县处级'")).unwrap();
+    assert_eq!(whole.rows.len(), 1);
+    for w in ["year = 2021 rank = '县处级'", "hours > 1000; DROP TABLE records", "hours > 1 hours < 2"] {
+        let m = e.pivot(&p(w)).unwrap_err().message;
+        assert!(m.contains("AND 或 OR"), "{w}: {m}");
+    }
+    let m = e.pivot(&p("cadre_id IN (SELECT cadre_id FROM cadres)")).unwrap_err().message;
+    assert!(m.contains("子查询"), "{m}");
+    // The same arithmetic rules as SQL.
+    let all = e.pivot(&p("hours >= 0")).unwrap();
+    assert_eq!(e.pivot(&p("hours / 0 IS NULL")).unwrap().rows, all.rows);
+}
+
+#[test]
+fn joins_and_pivot_grids_past_their_budget_are_refused_before_they_allocate() {
+    use zhichu::analysis::query::{MAX_PIVOT_CELLS, MAX_PIVOT_COLUMNS};
+    let mut e = demo();
+    for q in [
+        "SELECT * FROM records CROSS JOIN records AS b",
+        "SELECT COUNT(*) FROM records a, records b",
+        "SELECT COUNT(*) FROM records a JOIN records b ON a.year = b.year",
+        "SELECT COUNT(*) FROM records a JOIN record_dims b ON a.hours < b.contribution",
+        "SELECT COUNT(*) FROM (SELECT * FROM records) a JOIN (SELECT * FROM records) b ON a.record = b.record",
+    ] {
+        let m = sql_err(&mut e, q);
+        assert!(m.contains("连接（JOIN）过大") && m.contains("查询未执行"), "{q}: {m}");
+    }
+    // Joins on a key stay allowed, and give the right count.
+    let n = sql(&mut e, "SELECT record FROM records").total_rows as i64;
+    assert_eq!(one(&mut e, "SELECT COUNT(*) FROM records r JOIN cadres c USING (cadre_id)"), Cell::Int(n));
+    assert_eq!(one(&mut e, "SELECT COUNT(*) FROM records r LEFT JOIN units u ON u.unit_id = r.unit_id JOIN cadres c ON c.cadre_id = r.cadre_id"), Cell::Int(n));
+    // A pivot too wide or too big names its fields.
+    let p = |rows: &str, cols: &str| PivotRequest { rows: vec![rows.into()], cols: Some(cols.into()), agg: "count".into(), limit: 1, ..Default::default() };
+    let m = e.pivot(&p("unit", "record")).unwrap_err().message;
+    assert!(m.contains("列字段「record」") && m.contains(&format!("最多 {MAX_PIVOT_COLUMNS} 列")), "{m}");
+    let m = e.pivot(&p("record", "course")).unwrap_err().message;
+    assert!(m.contains("行字段「record」") && m.contains(&format!("最多 {MAX_PIVOT_CELLS} 格")), "{m}");
 }

@@ -11,6 +11,7 @@
 //! here come from the same model and snapshot, so `reserves` equals every
 //! profile and `record_dims.contribution` sums to the evidence.
 
+pub mod guard;
 pub mod parquet;
 pub mod query;
 pub mod tables;
@@ -38,6 +39,30 @@ impl Format {
             "parquet" => Ok(Format::Parquet),
             _ => Err(Error::bad_argument(format!("format：应为 xlsx、csv 或 parquet，实为「{s}」"))),
         }
+    }
+}
+
+/// The stack a query or pivot runs on natively. Expressions are bounded by
+/// [`guard::MAX_OPERATORS`]; polars plans and evaluates them recursively,
+/// and at that bound a debug build needs ~10 MB (a release build far less).
+#[cfg(not(target_arch = "wasm32"))]
+const DEEP_STACK: usize = 64 << 20;
+
+/// Runs `f` on a stack deep enough for any expression the guard lets
+/// through: natively a thread of its own with [`DEEP_STACK`]; in
+/// WebAssembly the module's stack (the analysis module is linked with a
+/// larger one, see `./dev`).
+fn deep<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::scope(|s| {
+            let t = std::thread::Builder::new().name("zhichu-analysis".into()).stack_size(DEEP_STACK).spawn_scoped(s, f).expect("a thread for the query");
+            t.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+        })
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        f()
     }
 }
 
@@ -81,7 +106,7 @@ impl Engine {
             None => None,
         };
         let t = self.tables(req.as_of.as_deref(), &[req.table.trim()])?;
-        query::pivot(t, req, subtree, years)
+        deep(|| query::pivot(t, req, subtree, years))
     }
 
     /// A pivot, its first `limit` rows.
@@ -95,8 +120,9 @@ impl Engine {
     /// A read-only SQL query over the analysis tables.
     pub fn sql(&mut self, req: &SqlRequest) -> Result<Analysis> {
         query::check_limit(req.limit)?;
-        let t = self.tables(req.as_of.as_deref(), &query::mentioned(&req.query))?;
-        let mut a = query::sql(t, &req.query)?;
+        let names = deep(|| query::mentioned(&req.query));
+        let t = self.tables(req.as_of.as_deref(), &names)?;
+        let mut a = deep(|| query::sql(t, &req.query))?;
         a.truncate(req.limit);
         Ok(a)
     }
@@ -106,8 +132,9 @@ impl Engine {
         match req {
             AnalysisRequest::Pivot(p) => self.pivot_all(p),
             AnalysisRequest::Sql(s) => {
-                let t = self.tables(s.as_of.as_deref(), &query::mentioned(&s.query))?;
-                query::sql(t, &s.query)
+                let names = deep(|| query::mentioned(&s.query));
+                let t = self.tables(s.as_of.as_deref(), &names)?;
+                deep(|| query::sql(t, &s.query))
             }
         }
     }

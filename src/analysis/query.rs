@@ -11,6 +11,10 @@ use clap::Args;
 
 /// Rows shown by default; the whole result goes to exports.
 pub const DEFAULT_LIMIT: usize = 1000;
+/// The most columns a pivot may spread its column field over.
+pub const MAX_PIVOT_COLUMNS: usize = 1_000;
+/// The most cells (rows × columns) of a pivot's grid.
+pub const MAX_PIVOT_CELLS: usize = 2_000_000;
 /// The label of the totals row and column.
 pub const TOTAL: &str = "合计";
 
@@ -290,8 +294,8 @@ fn filters(p: &PivotRequest, schema: &Schema, subtree: Option<Vec<String>>, year
         conds.push(col("completed").eq(lit(done)));
     }
     if let Some(w) = p.filter.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        guard_sql(w)?;
-        conds.push(polars::sql::sql_expr(w).map_err(|e| polars_err("where 条件有误", e))?);
+        let w = super::guard::condition(w, &|c| schema.get(c).is_some_and(|t| t.is_integer()))?;
+        conds.push(polars::sql::sql_expr(&w).map_err(|e| polars_err("where 条件有误", e))?);
     }
     Ok(conds.into_iter().reduce(|a, b| a.and(b)))
 }
@@ -380,15 +384,31 @@ pub fn pivot(t: &Tables, p: &PivotRequest, subtree: Option<Vec<String>>, years: 
             let by_col = group(std::slice::from_ref(&cf))?;
             let col_keys: Vec<Cell> = key_cells(&by_col, std::slice::from_ref(&cf))?.into_iter().map(|mut v| v.remove(0)).collect();
             let col_names: Vec<String> = col_keys.iter().map(|k| if *k == Cell::Null { "（空）".into() } else { k.text() }).collect();
+            if col_keys.len() > MAX_PIVOT_COLUMNS {
+                return Err(Error::bad_argument(format!(
+                    "数据透视过宽：列字段「{cf}」有 {} 个取值，最多 {MAX_PIVOT_COLUMNS} 列；请换用取值较少的列字段，或加筛选条件",
+                    col_keys.len()
+                )));
+            }
             let col_totals = values(&by_col);
             for n in &col_names {
                 columns.push(ResultColumn { name: n.clone(), dtype: "f64" });
             }
             columns.push(ResultColumn { name: TOTAL.into(), dtype: "f64" });
+            let by_row = if rows.is_empty() { None } else { Some(group(&rows)?) };
+            // The grid is rows × columns: checked before it is laid out.
+            let n_rows = by_row.as_ref().map_or(1, DataFrame::height);
+            if n_rows.saturating_mul(col_keys.len()) > MAX_PIVOT_CELLS {
+                return Err(Error::bad_argument(format!(
+                    "数据透视过大：行字段「{}」有 {n_rows} 种取值，列字段「{cf}」有 {} 个取值，共 {} 格，最多 {MAX_PIVOT_CELLS} 格；请换用取值较少的字段，或加筛选条件",
+                    rows.join("、"),
+                    col_keys.len(),
+                    n_rows.saturating_mul(col_keys.len())
+                )));
+            }
             let mut keys = rows.clone();
             keys.push(cf.clone());
             let cells = group(&keys)?;
-            let by_row = if rows.is_empty() { None } else { Some(group(&rows)?) };
             let row_keys: Vec<Vec<Cell>> = match &by_row {
                 Some(df) => key_cells(df, &rows)?,
                 None => vec![Vec::new()],
@@ -461,48 +481,18 @@ fn value_name(agg: &str, measure: Option<&str>) -> String {
     }
 }
 
-/// The table names a query mentions (as whole words outside quotes), so
-/// that only those are built.
+/// The analysis tables a query reads (from its parsed statement), so that
+/// only those are built; none if it does not parse (its error comes when it runs).
 pub fn mentioned(q: &str) -> Vec<&'static str> {
-    let words: std::collections::HashSet<String> = unquoted(q).split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map(str::to_string).collect();
-    super::tables::TABLES.iter().map(|(n, _)| *n).filter(|n| words.contains(*n)).collect()
+    let names = table_names();
+    match super::guard::query(q, &names, &|_| false) {
+        Ok(c) => names.into_iter().filter(|n| c.tables.iter().any(|t| t == n)).collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
-/// The query in lower case with quoted text ('…' literals, "…" identifiers) dropped.
-fn unquoted(q: &str) -> String {
-    let mut bare = String::with_capacity(q.len());
-    let mut quote: Option<char> = None;
-    for ch in q.chars() {
-        match quote {
-            Some(qc) if ch == qc => quote = None,
-            Some(_) => {}
-            None if ch == '\'' || ch == '"' => quote = Some(ch),
-            None => bare.push(ch.to_ascii_lowercase()),
-        }
-    }
-    bare
-}
-
-/// Refuses what would reach outside the in-memory tables: polars SQL's table
-/// functions (`read_parquet(…)` reads files natively).
-pub fn guard_sql(q: &str) -> Result<()> {
-    let bare = unquoted(q);
-    let bytes = bare.as_bytes();
-    let mut i = 0;
-    while let Some(pos) = bare[i..].find("read_") {
-        let start = i + pos;
-        let word_start = start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
-        let mut j = start + 5;
-        while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
-            j += 1;
-        }
-        let rest = bare[j..].trim_start();
-        if word_start && rest.starts_with('(') {
-            return Err(Error::bad_argument(format!("SQL 只能查询已载入的分析表，不能读取文件（{}）", &bare[start..j])));
-        }
-        i = j;
-    }
-    Ok(())
+fn table_names() -> Vec<&'static str> {
+    super::tables::TABLES.iter().map(|(n, _)| *n).collect()
 }
 
 /// Runs a read-only SQL query over the tables (a fresh context each time, so
@@ -512,14 +502,97 @@ pub fn sql(t: &Tables, query: &str) -> Result<Analysis> {
     if q.is_empty() {
         return Err(Error::bad_argument("sql：查询为空；例如 SELECT unit, SUM(hours) FROM records GROUP BY unit"));
     }
-    guard_sql(q)?;
     let mut ctx = polars::sql::SQLContext::new();
+    let mut schemas = Vec::new();
     for (name, lf) in t.frames() {
+        schemas.push(lf.clone().collect_schema().map_err(|e| polars_err("分析表", e))?);
         ctx.register(name, lf);
     }
-    let lf = ctx.execute(q).map_err(|e| polars_err("SQL 有误", e))?;
+    // A column is integer if it is in every table that has it.
+    let is_int = |c: &str| {
+        let mut types = schemas.iter().filter_map(|s| s.get(c));
+        types.next().is_some_and(|t| t.is_integer()) && types.all(|t| t.is_integer())
+    };
+    let checked = super::guard::query(q, &table_names(), &is_int)?;
+    check_joins(t, &checked.joins)?;
+    let lf = ctx.execute(&checked.sql).map_err(|e| polars_err("SQL 有误", e))?;
     let df = lf.collect().map_err(|e| polars_err("SQL 执行出错", e))?;
     Ok(frame_result(&df))
+}
+
+/// A query's joins may give at most this many rows …
+pub const MAX_JOIN_ROWS: usize = 5_000_000;
+/// … or this many times the largest table, whichever is more.
+pub const JOIN_GROWTH: usize = 2;
+
+/// Bounds every join's output before the query runs: from the tables'
+/// sizes and, for equal columns, the most rows one key value has on a side
+/// (each row of the other side matches at most that many). A side that is
+/// a subquery counts as the largest table, every row with one key.
+fn check_joins(t: &Tables, joins: &[super::guard::FromChain]) -> Result<()> {
+    use super::guard::{Match, Side};
+    if joins.is_empty() {
+        return Ok(());
+    }
+    let scalar = |lf: LazyFrame| -> Result<usize> {
+        let df = lf.collect().map_err(|e| polars_err("SQL 执行出错", e))?;
+        let v = df.get_columns().first().and_then(|c| c.get(0).ok()).and_then(|v| v.extract::<u64>());
+        Ok(v.unwrap_or(0) as usize)
+    };
+    let height = |name: &str| -> Result<usize> { scalar(t.get(name).expect("a registered table").select([len()])) };
+    let mut largest = 0;
+    for (name, _) in t.frames() {
+        largest = largest.max(height(name)?);
+    }
+    let limit = MAX_JOIN_ROWS.max(JOIN_GROWTH.saturating_mul(largest));
+    let has = |table: &str, column: &str| t.get(table).and_then(|lf| lf.clone().collect_schema().ok()).is_some_and(|s| s.contains(column));
+    // The most rows that share one value of `column` in `table`.
+    let most_per_key = |table: &str, column: &str| -> Result<usize> {
+        if !has(table, column) {
+            return Ok(largest);
+        }
+        let lf = t.get(table).expect("a registered table");
+        scalar(lf.group_by([col(column)]).agg([len().alias("n")]).select([col("n").max()]))
+    };
+    let belongs = |c: &(Option<String>, String), side: &(String, String)| match &c.0 {
+        Some(q) => *q == side.0,
+        None => has(&side.1, &c.1),
+    };
+    for chain in joins {
+        let (mut size, mut left): (usize, Vec<(String, String)>) = match &chain.first {
+            Side::Table { table, alias } => (height(table)?, vec![(alias.clone(), table.clone())]),
+            Side::Unknown => (largest, Vec::new()),
+        };
+        for (side, how) in &chain.steps {
+            let (rsize, right) = match side {
+                Side::Table { table, alias } => (height(table)?, Some((alias.clone(), table.clone()))),
+                Side::Unknown => (largest, None),
+            };
+            let mut next = match how {
+                Match::Filter => size,
+                _ => size.saturating_mul(rsize),
+            };
+            if let (Match::Keys(pairs), Some(r)) = (how, &right) {
+                for (a, b) in pairs {
+                    let (lk, rk) = if belongs(b, r) { (a, b) } else if belongs(a, r) { (b, a) } else { continue };
+                    next = next.min(size.saturating_mul(most_per_key(&r.1, &rk.1)?));
+                    if let [l] = left.as_slice() {
+                        if belongs(lk, l) {
+                            next = next.min(rsize.saturating_mul(most_per_key(&l.1, &lk.1)?));
+                        }
+                    }
+                }
+            }
+            if next > limit {
+                return Err(Error::bad_argument(format!(
+                    "查询的连接（JOIN）过大：按各表的行数和连接列的取值，可能产生约 {next} 行，上限 {limit} 行（{MAX_JOIN_ROWS} 行与最大表行数的 {JOIN_GROWTH} 倍取大者），查询未执行；请用等值条件连接（如 ON r.cadre_id = c.cadre_id），或先筛选、聚合再连接"
+                )));
+            }
+            size = next;
+            left.extend(right);
+        }
+    }
+    Ok(())
 }
 
 /// A frame as a result (all rows).
@@ -546,10 +619,18 @@ fn cell(v: AnyValue) -> Cell {
         AnyValue::UInt16(x) => Cell::Int(x as i64),
         AnyValue::UInt32(x) => Cell::Int(x as i64),
         AnyValue::UInt64(x) => Cell::Int(x as i64),
-        AnyValue::Date(d) => Cell::Text(crate::model::date::format(d + 719_163)),
+        // Dates are shown for years 1–9999; one outside (date arithmetic gone
+        // far) is NULL rather than a wrongly printed date.
+        AnyValue::Date(d) => match d.checked_add(719_163) {
+            Some(day @ 1..=LAST_DAY) => Cell::Text(crate::model::date::format(day)),
+            _ => Cell::Null,
+        },
         other => Cell::Text(other.to_string()),
     }
 }
+
+/// 9999-12-31 as the engine's day number (0001-01-01 is day 1).
+const LAST_DAY: i32 = 3_652_059;
 
 fn num(x: f64) -> Cell {
     if x.is_finite() {
