@@ -570,3 +570,122 @@ fn joins_and_pivot_grids_past_their_budget_are_refused_before_they_allocate() {
     let m = e.pivot(&p("record", "course")).unwrap_err().message;
     assert!(m.contains("行字段「record」") && m.contains(&format!("最多 {MAX_PIVOT_CELLS} 格")), "{m}");
 }
+
+/// A Parquet file's parts: the bytes before the footer, and the footer decoded.
+fn footer_of(bytes: &[u8]) -> (Vec<u8>, polars_parquet_format::FileMetaData) {
+    use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
+    let n = u32::from_le_bytes(bytes[bytes.len() - 8..bytes.len() - 4].try_into().unwrap()) as usize;
+    let start = bytes.len() - 8 - n;
+    let md = polars_parquet_format::FileMetaData::read_from_in_protocol(&mut TCompactInputProtocol::new(&bytes[start..bytes.len() - 8], 1 << 24)).unwrap();
+    (bytes[..start].to_vec(), md)
+}
+
+/// The file again, with `md` as its footer.
+fn with_footer(mut body: Vec<u8>, md: &polars_parquet_format::FileMetaData) -> Vec<u8> {
+    use polars_parquet_format::thrift::protocol::TCompactOutputProtocol;
+    let mut f = Vec::new();
+    md.write_to_out_protocol(&mut TCompactOutputProtocol::new(&mut f)).unwrap();
+    body.extend_from_slice(&f);
+    body.extend_from_slice(&(f.len() as u32).to_le_bytes());
+    body.extend_from_slice(b"PAR1");
+    body
+}
+
+/// A one-column file whose first page header declares `size` bytes uncompressed (the footer adjusted to the header's new length).
+fn page_claiming(size: i32) -> Vec<u8> {
+    use polars_parquet_format::thrift::protocol::{TCompactInputProtocol, TCompactOutputProtocol};
+    let (body, mut md) = footer_of(&parquet(&[("unit_id", vec![Some("U1"), Some("U2")]), ("name", vec![Some("一"), Some("二")])]));
+    let cm = md.row_groups[0].columns[0].meta_data.as_mut().unwrap();
+    let at = cm.dictionary_page_offset.unwrap_or(cm.data_page_offset) as usize;
+    let mut cur = std::io::Cursor::new(&body[at..]);
+    let mut h = polars_parquet_format::PageHeader::read_from_in_protocol(&mut TCompactInputProtocol::new(&mut cur, 1 << 20)).unwrap();
+    let old_len = cur.position() as usize;
+    h.uncompressed_page_size = size;
+    let mut new_header = Vec::new();
+    h.write_to_out_protocol(&mut TCompactOutputProtocol::new(&mut new_header)).unwrap();
+    let delta = new_header.len() as i64 - old_len as i64;
+    let mut out = body[..at].to_vec();
+    out.extend_from_slice(&new_header);
+    out.extend_from_slice(&body[at + old_len..]);
+    for c in md.row_groups.iter_mut().flat_map(|g| g.columns.iter_mut()) {
+        let m = c.meta_data.as_mut().unwrap();
+        if m.data_page_offset > at as i64 {
+            m.data_page_offset += delta;
+        }
+        if m.dictionary_page_offset.is_some_and(|d| d > at as i64) {
+            m.dictionary_page_offset = m.dictionary_page_offset.map(|d| d + delta);
+        }
+        if (m.dictionary_page_offset.unwrap_or(m.data_page_offset) as usize) <= at {
+            m.total_compressed_size += delta;
+        }
+        c.file_offset = 0;
+    }
+    with_footer(out, &md)
+}
+
+#[test]
+fn crafted_parquet_footers_and_pages_are_refused_before_anything_is_decompressed() {
+    let load_one = |name: &str, bytes: Vec<u8>| {
+        let mut files = demo_files("csv");
+        let before = load(&files).summary();
+        files.push(SourceFile { name: name.into(), bytes });
+        let e = load(&files);
+        // Nothing already loaded is lost.
+        assert_eq!((e.summary().units, e.summary().records), (before.units, before.records));
+        e.report().errors.iter().find(|i| i.file == name).cloned().unwrap_or_else(|| panic!("{name}: no error"))
+    };
+    // A page header claiming 1 GB once decompressed (polars would allocate it first).
+    let i = load_one("units.parquet", page_claiming(1 << 30));
+    assert_eq!(i.code, "bad_parquet");
+    assert!(i.message.contains("解压后超过 64 MB"), "{}", i.message);
+    // The same file with an honest header loads (the rewriting itself is sound).
+    let honest = {
+        let (body, md) = footer_of(&parquet(&[("unit_id", vec![Some("U1"), Some("U2")]), ("name", vec![Some("一"), Some("二")])]));
+        with_footer(body, &md)
+    };
+    let mut files = demo_files("csv");
+    files.retain(|f| f.name != "units.csv");
+    files.push(SourceFile { name: "units.parquet".into(), bytes: honest });
+    assert!(load(&files).report().files.iter().any(|f| f.file == "units.parquet" && f.format == "parquet"));
+    // A row group claiming 2^31 rows, and one whose chunk lies past the end of the file.
+    let base = parquet(&[("unit_id", vec![Some("U1")]), ("name", vec![Some("一")])]);
+    let (body, mut md) = footer_of(&base);
+    md.row_groups[0].num_rows = 1 << 31;
+    md.num_rows = 1 << 31;
+    let i = load_one("units.parquet", with_footer(body.clone(), &md));
+    assert!(i.message.contains("2147483648 行"), "{}", i.message);
+    let (_, mut md) = footer_of(&base);
+    md.row_groups[0].columns[0].meta_data.as_mut().unwrap().total_compressed_size = 1 << 40;
+    let i = load_one("units.parquet", with_footer(body, &md));
+    assert_eq!(i.code, "bad_parquet");
+}
+
+#[test]
+fn a_dictionary_column_as_pandas_writes_a_categorical_reads_as_its_values() {
+    use polars::prelude::*;
+    let files: Vec<SourceFile> = demo_files("parquet")
+        .into_iter()
+        .map(|f| {
+            if f.name != "cadres.parquet" && f.name != "courses.parquet" {
+                return f;
+            }
+            let mut df = ParquetReader::new(std::io::Cursor::new(f.bytes)).finish().unwrap();
+            let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
+            for n in names {
+                if df.column(&n).unwrap().dtype() == &DataType::String {
+                    let c = df.column(&n).unwrap().cast(&DataType::Categorical(None, Default::default())).unwrap();
+                    df.with_column(c).unwrap();
+                }
+            }
+            let bytes = zhichu::analysis::parquet::write(&mut df).unwrap();
+            assert!(ParquetReader::new(std::io::Cursor::new(bytes.clone())).finish().unwrap().get_columns().iter().any(|c| matches!(c.dtype(), DataType::Categorical(..))));
+            SourceFile { name: f.name, bytes }
+        })
+        .collect();
+    let (mut a, mut b) = (load(&demo_files("csv")), load(&files));
+    assert!(b.report().errors.is_empty(), "{:?}", b.report().errors.first());
+    for c in a.cadres(&CadreSearch { query: String::new(), limit: 50 }).unwrap() {
+        let req = ProfileRequest { cadre: c.cadre_id.clone(), as_of: None };
+        assert_eq!(a.profile(&req).unwrap(), b.profile(&req).unwrap());
+    }
+}

@@ -162,3 +162,83 @@ fn a_two_row_header_with_a_subtotal_or_a_bad_part_reads_as_a_person_would() {
     let err = r.errors.iter().find(|i| i.file == "台账.xlsx").unwrap();
     assert_eq!((err.row, err.value.as_deref()), (Some(4), None::<&str>.or(Some("三"))));
 }
+
+#[test]
+fn an_ods_repeat_attribute_is_read_as_xml_however_it_is_quoted() {
+    // The check once matched `attr="…"` as text: single quotes or spaces around `=` bypassed it.
+    for attrs in [
+        ("table:number-rows-repeated='6000'", "table:number-columns-repeated='16384'"),
+        ("table:number-rows-repeated = \"6000\"", "table:number-columns-repeated =\t\"16384\""),
+        ("table:number-rows-repeated=\"6000\"", "table:number-columns-repeated=\" 16384 \""),
+    ] {
+        let content = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="干部"><table:table-row {}><table:table-cell {} office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#,
+            attrs.0, attrs.1
+        );
+        let bytes = zipped(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", content.as_bytes())]);
+        assert!(bytes.len() < 1000);
+        let e = Engine::load(&[SourceFile { name: "台账.ods".into(), bytes }], &LoadOptions::default(), &mut |_| {}).unwrap();
+        let err = &e.report().errors[0];
+        assert_eq!(err.code, "bad_workbook", "{attrs:?}");
+        assert!(err.message.contains("重复单元格"), "{attrs:?}: {}", err.message);
+    }
+}
+
+/// A cadres sheet of `rows` data rows, its merged regions replaced by `merges` (A1 ranges).
+fn sheet_with_merges(rows: u32, merges: &[String]) -> Vec<u8> {
+    use std::io::Read;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("干部").unwrap();
+    for (c, h) in ["cadre_id", "name", "unit_id"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=rows {
+        for (c, v) in [format!("C{r}"), format!("干部{r}"), "U1".to_string()].iter().enumerate() {
+            ws.write_string(r, c as u16, v).unwrap();
+        }
+    }
+    ws.merge_range(rows + 2, 0, rows + 2, 1, "x", &rust_xlsxwriter::Format::new()).unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let xml = String::from_utf8(b).unwrap();
+            let (a, rest) = xml.split_once("<mergeCells").unwrap();
+            let (_, tail) = rest.split_once("</mergeCells>").unwrap();
+            let cells: String = merges.iter().map(|m| format!("<mergeCell ref=\"{m}\"/>")).collect();
+            b = format!("{a}<mergeCells count=\"{}\">{cells}</mergeCells>{tail}", merges.len()).into_bytes();
+        }
+        parts.push((name, b));
+    }
+    let refs: Vec<(&str, &[u8])> = parts.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    zipped(&refs)
+}
+
+#[test]
+fn merged_cells_count_against_the_cell_budget_and_may_not_overlap() {
+    let load = |bytes: Vec<u8>| Engine::load(&[SourceFile { name: "干部.xlsx".into(), bytes }], &LoadOptions::default(), &mut |_| {}).unwrap();
+    // Sound merges still read as a person reads them (the unit merged down over its cadres).
+    let e = load(sheet_with_merges(4, &["C2:C5".into()]));
+    assert!(!e.report().errors.iter().any(|i| i.code == "bad_workbook"), "{:?}", e.report().errors);
+    let rows: Vec<u32> = e.report().errors.iter().filter(|i| i.code == "unknown_reference").filter_map(|i| i.row).collect();
+    assert_eq!(rows, [2, 3, 4, 5], "every row read, each with the merged unit (no units table here)");
+    // One merge 10,000 columns wide over 3,000 rows of data: 30 million cells, refused before any is filled.
+    let e = load(sheet_with_merges(3000, &["A2:NTP3001".into()]));
+    let err = e.report().errors.iter().find(|i| i.code == "bad_workbook").unwrap_or_else(|| panic!("{:?}", e.report().errors));
+    assert!(err.message.contains("合并单元格铺开后超过 20000000 格"), "{}", err.message);
+    // Overlapping merges (which Excel never writes) are an error that names them.
+    let e = load(sheet_with_merges(4, &["A2:B3".into(), "B3:C4".into()]));
+    let err = e.report().errors.iter().find(|i| i.code == "bad_workbook").unwrap();
+    assert!(err.message.contains("A2:B3") && err.message.contains("B3:C4") && err.message.contains("重叠"), "{}", err.message);
+    // 50,000 merges: refused by count at once (they were spread one by one for minutes).
+    let many: Vec<String> = (0..50_000).map(|i| format!("D{}:E{}", i + 2, i + 2)).collect();
+    let e = load(sheet_with_merges(4, &many));
+    let err = e.report().errors.iter().find(|i| i.code == "bad_workbook").unwrap();
+    assert!(err.message.contains("最多 20000 个"), "{}", err.message);
+}

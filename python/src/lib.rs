@@ -42,48 +42,65 @@ fn options(minutes_per_hour: f64, saturation: f64) -> LoadOptions {
     LoadOptions { minutes_per_hour, default_saturation_hours: saturation }
 }
 
-/// A loaded dataset: the engine and its caches.
-#[pyclass(unsendable, name = "Engine", module = "zhichu._zhichu")]
+/// A loaded dataset: the engine and its caches. Usable from any thread
+/// (`ThreadPoolExecutor.map(ds.profile, ids)`): one question at a time holds
+/// the engine, taken with the GIL released, so threads wait on each other
+/// and never on Python.
+#[pyclass(frozen, name = "Engine", module = "zhichu._zhichu")]
 struct Engine_ {
-    e: Engine,
+    e: std::sync::Mutex<Engine>,
+}
+
+impl Engine_ {
+    fn new(e: Engine) -> Engine_ {
+        Engine_ { e: std::sync::Mutex::new(e) }
+    }
+
+    /// Runs `f` on the engine with the GIL released. A question that
+    /// panicked (a bug) leaves the engine as it was: the lock is taken back.
+    fn with<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&mut Engine) -> PyResult<T> + Send) -> PyResult<T> {
+        py.detach(|| f(&mut self.e.lock().unwrap_or_else(|p| p.into_inner())))
+    }
 }
 
 #[pymethods]
 impl Engine_ {
     /// Sets the reserve model (half-life in years, completion credit).
-    fn set_model(&mut self, half_life_years: f64, completion_credit: f64) -> PyResult<()> {
-        self.e.set_model(Model { half_life_years, completion_credit }).map_err(err)
+    fn set_model(&self, py: Python<'_>, half_life_years: f64, completion_credit: f64) -> PyResult<()> {
+        self.with(py, |e| e.set_model(Model { half_life_years, completion_credit }).map_err(err))
     }
 
     /// Asks the engine one question; `request` and the answer are JSON text.
-    fn ask(&mut self, py: Python<'_>, method: &str, request_json: &str) -> PyResult<String> {
-        let e = &mut self.e;
-        let _ = py;
-        match method {
-            "summary" => json(&e.summary()),
-            "report" => json(e.report()),
-            "units" => json(&e.units()),
-            "cadres" => json(&e.cadres(&request("cadres", request_json)?).map_err(err)?),
-            "profile" => json(&e.profile(&request("profile", request_json)?).map_err(err)?),
-            "recommend" => json(&e.recommend(&request("recommend", request_json)?).map_err(err)?),
-            "simulate" => json(&e.simulate(&request("simulate", request_json)?).map_err(err)?),
-            "archive" => json(&e.archive(&request::<CadreRequest>("archive", request_json)?).map_err(err)?),
-            "hours" => json(&e.hours(&request("hours", request_json)?).map_err(err)?),
-            "layout" => json(&e.layout(&request("layout", request_json)?).map_err(err)?),
-            "city_ranking" => json(&e.city_ranking(&request("city_ranking", request_json)?).map_err(err)?),
-            "ratings" => json(&e.ratings(&request("ratings", request_json)?).map_err(err)?),
-            "fairness" => json(&e.fairness(&request("fairness", request_json)?).map_err(err)?),
-            "compliance" => json(&e.compliance(&request("compliance", request_json)?).map_err(err)?),
-            other => Err(ZhichuError::new_err(("bad_argument".to_string(), format!("unknown question '{other}'")))),
-        }
+    fn ask(&self, py: Python<'_>, method: &str, request_json: &str) -> PyResult<String> {
+        self.with(py, |e| ask(e, method, request_json))
     }
 
     /// Every cadre × dimension (and the other batch outputs) as Arrow record batches.
     #[pyo3(signature = (request_json))]
-    fn batch(&mut self, request_json: &str) -> PyResult<BatchOut> {
+    fn batch(&self, py: Python<'_>, request_json: &str) -> PyResult<BatchOut> {
         let req: BatchRequest = batch_request(request_json)?;
-        let b = self.e.batch(&req).map_err(err)?;
+        let b = self.with(py, |e| e.batch(&req).map_err(err))?;
         BatchOut::of(b, req.percentiles)
+    }
+}
+
+fn ask(e: &mut Engine, method: &str, request_json: &str) -> PyResult<String> {
+    match method {
+        "summary" => json(&e.summary()),
+        "report" => json(e.report()),
+        "units" => json(&e.units()),
+        "cadres" => json(&e.cadres(&request("cadres", request_json)?).map_err(err)?),
+        "profile" => json(&e.profile(&request("profile", request_json)?).map_err(err)?),
+        "recommend" => json(&e.recommend(&request("recommend", request_json)?).map_err(err)?),
+        "simulate" => json(&e.simulate(&request("simulate", request_json)?).map_err(err)?),
+        "archive" => json(&e.archive(&request::<CadreRequest>("archive", request_json)?).map_err(err)?),
+        "hours" => json(&e.hours(&request("hours", request_json)?).map_err(err)?),
+        "layout" => json(&e.layout(&request("layout", request_json)?).map_err(err)?),
+        "city_ranking" => json(&e.city_ranking(&request("city_ranking", request_json)?).map_err(err)?),
+        "ratings" => json(&e.ratings(&request("ratings", request_json)?).map_err(err)?),
+        "fairness" => json(&e.fairness(&request("fairness", request_json)?).map_err(err)?),
+        "compliance" => json(&e.compliance(&request("compliance", request_json)?).map_err(err)?),
+        other => Err(ZhichuError::new_err(("bad_argument".to_string(), format!("unknown question '{other}'")))),
     }
 }
 
@@ -212,12 +229,12 @@ fn load(py: Python<'_>, paths: Vec<PathBuf>, minutes_per_hour: f64, saturation: 
     let opts = options(minutes_per_hour, saturation);
     // As the CLI loads: from disk, big CSV files block by block, on every core.
     let e = py.detach(|| Engine::load_paths(&files, &opts, &mut |_| {})).map_err(err)?;
-    Ok(Engine_ { e })
+    Ok(Engine_::new(e))
 }
 
 #[pyfunction]
 fn demo(scale: &str) -> PyResult<Engine_> {
-    Ok(Engine_ { e: Engine::demo(scale).map_err(err)? })
+    Ok(Engine_::new(Engine::demo(scale).map_err(err)?))
 }
 
 /// The string cells of a column (any Arrow string type; nulls as empty).
@@ -316,7 +333,7 @@ impl BatchContext {
         let files = self.files.clone();
         let mut e = py.detach(|| self.pool.install(|| Engine::load(&files, &self.opts, &mut |_| {}))).map_err(err)?;
         e.set_model(self.model).map_err(err)?;
-        Ok(Engine_ { e })
+        Ok(Engine_::new(e))
     }
 
     /// One group: its tables (cadres and records) with the broadcast ones

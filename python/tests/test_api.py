@@ -155,3 +155,27 @@ def test_malformed_rows_are_reported(tmp_path, demo_dir, cli):
     rows = sorted(e["row"] for e in rep["errors"] if e.get("table") == "records")
     assert rows == [6, 10]
     assert rep == cli("validate", "--data", str(d))
+
+
+def test_a_dataset_is_usable_from_threads(ds):
+    """A dataset made on one thread answers on others (it used to raise
+    PanicException, a BaseException that `except Exception` misses)."""
+    from concurrent.futures import ThreadPoolExecutor
+    import threading
+
+    ids = [c["cadre_id"] for c in ds.cadres(limit=200)]
+    alone = [ds.profile(i) for i in ids]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(ds.profile, ids)) == alone
+        # Questions of different kinds at once, and an error on a worker thread is an ordinary exception.
+        futures = [pool.submit(ds.recommend, ids[0]), pool.submit(ds.layout, ds.units()[0]["unit_id"]), pool.submit(ds.profile, "NOPE")]
+        assert futures[0].result() == ds.recommend(ids[0])
+        assert futures[1].result() == ds.layout(ds.units()[0]["unit_id"])
+        with pytest.raises(zhichu.ZhichuError):
+            futures[2].result()
+    # A dataset made on another thread answers here.
+    made = {}
+    t = threading.Thread(target=lambda: made.setdefault("ds", zhichu.demo("s")))
+    t.start()
+    t.join()
+    assert made["ds"].profile(ids[0]) == zhichu.demo("s").profile(ids[0])

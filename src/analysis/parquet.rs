@@ -12,15 +12,100 @@ pub fn is_parquet(bytes: &[u8]) -> bool {
     bytes.len() >= 12 && bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1")
 }
 
+/// A Parquet file's pages may declare at most this many times the file's
+/// size once decompressed (the same allowance as a zipped workbook) …
+pub const EXPANSION: u64 = 100;
+/// … or this much, whichever is more.
+pub const FLOOR: u64 = 64 << 20;
+/// The most cells (rows × columns) a file may hold: a workbook sheet's limit.
+pub const MAX_CELLS: u64 = 20_000_000;
+
+/// Checks a file's footer against the file before anything is decompressed:
+/// every column chunk lies inside the file, rows × columns are within
+/// [`MAX_CELLS`], and the pages' declared uncompressed sizes (read from
+/// each page header, not trusted from the footer) add up to at most
+/// [`EXPANSION`] × the file or [`FLOOR`]. polars allocates what a page
+/// header declares before it decompresses, so a 32 KB file could ask for
+/// gigabytes.
+pub fn check(bytes: &[u8]) -> Result<(), String> {
+    use polars_parquet::parquet::read::read_metadata;
+    let md = read_metadata(&mut Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let len = bytes.len() as u64;
+    let columns = md.schema_descr.columns().len().max(1) as u64;
+    let mut rows = 0u64;
+    for rg in &md.row_groups {
+        rows = rows.saturating_add(rg.num_rows() as u64);
+        if rg.byte_ranges_iter().any(|r| r.start > r.end || r.end > len) {
+            return Err("文件尾部的目录指向文件之外的位置".into());
+        }
+    }
+    if rows.saturating_mul(columns) > MAX_CELLS {
+        return Err(format!("文件声称有 {rows} 行 × {columns} 列，超过 {MAX_CELLS} 格的上限"));
+    }
+    let limit = len.saturating_mul(EXPANSION).max(FLOOR);
+    let mut total = 0u64;
+    for rg in &md.row_groups {
+        for field in md.schema_descr.fields() {
+            for chunk in rg.columns_under_root_iter(field.name()).into_iter().flatten() {
+                let r = chunk.byte_range();
+                total = total.saturating_add(declared_sizes(&bytes[r.start as usize..r.end as usize], chunk.num_values(), limit)?);
+                if total > limit {
+                    return Err(format!("解压后超过 {} MB（文件大小的 {EXPANSION} 倍，至少 {} MB），文件可能已损坏或被构造", limit >> 20, FLOOR >> 20));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The uncompressed sizes a column chunk's page headers declare, added up
+/// (each header read as polars reads it, the pages themselves skipped), up
+/// to the page that completes the chunk's values.
+fn declared_sizes(chunk: &[u8], values: i64, limit: u64) -> Result<u64, String> {
+    use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
+    use polars_parquet_format::PageHeader;
+    let (mut at, mut seen, mut total) = (0usize, 0i64, 0u64);
+    while seen < values && at < chunk.len() {
+        let mut cur = Cursor::new(&chunk[at..]);
+        let h = PageHeader::read_from_in_protocol(&mut TCompactInputProtocol::new(&mut cur, chunk.len() - at)).map_err(|e| format!("页头有误：{e}"))?;
+        let (Ok(size), Ok(packed)) = (u64::try_from(h.uncompressed_page_size), usize::try_from(h.compressed_page_size)) else {
+            return Err("页头的大小为负数".into());
+        };
+        total = total.saturating_add(size);
+        if total > limit {
+            return Ok(total);
+        }
+        seen += h.data_page_header.map(|d| d.num_values as i64).or(h.data_page_header_v2.map(|d| d.num_values as i64)).unwrap_or(0);
+        at = at.saturating_add(cur.position() as usize).saturating_add(packed);
+    }
+    Ok(total)
+}
+
 /// A Parquet file as a header and rows of text, the way ingest reads every
 /// table. A cell of any type becomes the text the CSV reader would see
-/// (dates as YYYY-MM-DD, booleans as true/false, nulls empty).
+/// (dates as YYYY-MM-DD, booleans as true/false, nulls empty; a dictionary
+/// column, as pandas writes a Categorical, as its values). The file is
+/// [`check`]ed first, and its text may not exceed what the pages declared.
 pub fn read_rows(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+    check(bytes)?;
     let df = ParquetReader::new(Cursor::new(bytes)).finish().map_err(|e| e.to_string())?;
     let header: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
     let mut cols: Vec<Vec<String>> = Vec::with_capacity(df.width());
+    // Dictionary columns repeat one value's bytes per row: the text is
+    // bounded as a whole before any of it is copied.
+    let limit = (bytes.len() as u64).saturating_mul(EXPANSION).max(FLOOR);
+    let mut text_bytes = 0u64;
     for c in df.get_columns() {
-        let s = c.as_materialized_series();
+        let mut s = c.as_materialized_series().clone();
+        if matches!(s.dtype(), DataType::Categorical(..) | DataType::Enum(..)) {
+            s = s.cast(&DataType::String).map_err(|e| e.to_string())?;
+        }
+        if let Ok(ca) = s.str() {
+            text_bytes = text_bytes.saturating_add(ca.into_iter().map(|v| v.map_or(0, str::len) as u64).sum::<u64>());
+            if text_bytes > limit {
+                return Err(format!("文本展开后超过 {} MB，文件可能已损坏或被构造", limit >> 20));
+            }
+        }
         let text: Vec<String> = match s.dtype() {
             DataType::String => s.str().map_err(|e| e.to_string())?.into_iter().map(|v| v.unwrap_or("").to_string()).collect(),
             DataType::Date => s.date().map_err(|e| e.to_string())?.physical().into_iter().map(|v| v.map(|d| crate::model::date::format(d + 719_163)).unwrap_or_default()).collect(),

@@ -23,7 +23,11 @@ pub(crate) fn read(name: &str, stem: &str, bytes: &[u8], report: &mut Report) ->
         report.errors.push(file_issue("bad_parquet", name, "不是有效的 Parquet 文件（文件首尾应为 PAR1），可能已损坏或未写完，整个文件未载入".into()));
         return Vec::new();
     }
-    match crate::analysis::parquet::read_rows(bytes) {
+    // polars can panic on a damaged file: natively that becomes an error on
+    // the file (in WebAssembly a panic stops the engine, and the page and the
+    // mini-program start it again on the kept files).
+    let read = std::panic::catch_unwind(|| crate::analysis::parquet::read_rows(bytes)).unwrap_or_else(|_| Err("读取时出错".into()));
+    match read {
         Ok((header, rows)) => {
             report.files.push(FileInfo { file: name.into(), format: "parquet", encoding: None, tables: vec![table.name()] });
             let rows = rows.into_iter().enumerate().map(|(i, r)| (i as u32 + 1, r)).collect();

@@ -328,25 +328,50 @@ fn check_zip(bytes: &[u8], kind: Kind) -> Result<(), String> {
 
 /// The cells an .ods sheet spreads out to: Σ over rows of (rows repeated ×
 /// the non-empty cells of the row, each with its columns repeated). Refused
-/// past 16 per cell element written, or 2^20.
+/// past 16 per cell element written, or 2^20. Attributes are read by the XML
+/// reader (as calamine reads them: any quoting, spaces around `=`), never by
+/// matching text.
 fn check_ods_repeats(xml: &str) -> Result<(), String> {
-    let attr = |tag: &str, name: &str| -> u64 {
-        tag.find(name).and_then(|i| tag[i + name.len()..].strip_prefix("=\"")).and_then(|v| v.split('"').next()).and_then(|v| v.parse().ok()).unwrap_or(1)
-    };
-    let (mut spread, mut written) = (0u64, 0u64);
-    for row in xml.split("<table:table-row").skip(1) {
-        let rows = attr(&row[..row.find('>').unwrap_or(row.len())], "table:number-rows-repeated");
-        let mut cells = 0u64;
-        for cell in row.split("<table:table-cell").skip(1) {
-            written += 1;
-            let tag = &cell[..cell.find('>').map_or(cell.len(), |i| i + 1)];
-            // A self-closing cell with no value is empty: calamine does not spread it.
-            if tag.ends_with("/>") && !tag.contains("office:value") {
-                continue;
+    use quick_xml::events::{BytesStart, Event};
+    let repeats = |e: &BytesStart, name: &str| -> u64 {
+        match e.try_get_attribute(name) {
+            Ok(Some(a)) => {
+                let v = a.value.trim().to_string();
+                // A number too big for u64 is as bad as the largest one.
+                v.parse().unwrap_or(if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) { u64::MAX } else { 1 })
             }
-            cells = cells.saturating_add(attr(tag, "table:number-columns-repeated"));
+            _ => 1,
         }
-        spread = spread.saturating_add(rows.saturating_mul(cells));
+    };
+    let has_value = |e: &BytesStart| e.attributes().flatten().any(|a| a.key.as_ref().starts_with("office:value") || a.key.as_ref() == "office:string-value");
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let (mut spread, mut written) = (0u64, 0u64);
+    let (mut rows, mut cells) = (1u64, 0u64);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) if e.name().as_ref() == "table:table-row" => {
+                rows = repeats(&e, "table:number-rows-repeated");
+                cells = 0;
+            }
+            Ok(Event::End(e)) if e.name().as_ref() == "table:table-row" => {
+                spread = spread.saturating_add(rows.saturating_mul(cells));
+                cells = 0;
+            }
+            Ok(Event::Start(e)) if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") => {
+                written += 1;
+                cells = cells.saturating_add(repeats(&e, "table:number-columns-repeated"));
+            }
+            // A self-closing cell with no value is empty: calamine does not spread it.
+            Ok(Event::Empty(e)) if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") => {
+                written += 1;
+                if has_value(&e) {
+                    cells = cells.saturating_add(repeats(&e, "table:number-columns-repeated"));
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => return Err(format!("content.xml 不是有效的 XML：{e}")),
+        }
     }
     if spread > written.saturating_mul(16).max(1 << 20) {
         return Err(format!("有工作表以重复单元格铺开 {spread} 格，远大于其中的内容，文件可能已损坏"));
@@ -454,14 +479,48 @@ fn each_cell(range: &calamine::Range<Data>, mut f: impl FnMut((u32, u32), Data) 
     Ok(())
 }
 
+/// The most merged regions one sheet may have.
+pub const MAX_MERGES: usize = 20_000;
+
 /// Spreads each merged region's value over the region's cells, in rows that
-/// hold data (a unit merged down over its cadres; a header merged over two rows).
-fn spread_merges(grid: &mut Grid, merged: &[Dimensions]) {
-    for m in merged {
-        let ((r0, c0), (r1, c1)) = (m.start, m.end);
-        if r1 < r0 || c1 < c0 || r1 - r0 > MAX_MERGE_SPAN || c1 - c0 > MAX_MERGE_SPAN {
-            continue;
+/// hold data (a unit merged down over its cadres; a header merged over two
+/// rows). The cells a merge fills count against [`MAX_SHEET_CELLS`] with the
+/// sheet's own, checked before any is filled; regions that overlap (which
+/// Excel never writes) are an error.
+fn spread_merges(grid: &mut Grid, merged: &[Dimensions]) -> Result<(), String> {
+    if merged.len() > MAX_MERGES {
+        return Err(format!("有 {} 个合并单元格区域，最多 {MAX_MERGES} 个", merged.len()));
+    }
+    let usable: Vec<&Dimensions> = merged
+        .iter()
+        .filter(|m| {
+            let ((r0, c0), (r1, c1)) = (m.start, m.end);
+            !(r1 < r0 || c1 < c0 || r1 - r0 > MAX_MERGE_SPAN || c1 - c0 > MAX_MERGE_SPAN)
+        })
+        .collect();
+    // Overlaps: regions in order of their first row, each against those still open.
+    let mut by_row = usable.clone();
+    by_row.sort_by_key(|m| (m.start.0, m.start.1));
+    let mut open: Vec<&Dimensions> = Vec::new();
+    for m in by_row {
+        open.retain(|o| o.end.0 >= m.start.0);
+        if let Some(o) = open.iter().find(|o| o.start.1 <= m.end.1 && m.start.1 <= o.end.1) {
+            let at = |d: &Dimensions| format!("{}:{}", a1(d.start), a1(d.end));
+            return Err(format!("合并单元格 {} 与 {} 重叠，文件可能已损坏", at(o), at(m)));
         }
+        open.push(m);
+    }
+    let existing: usize = grid.values().map(|r| r.iter().filter(|v| !v.is_empty()).count()).sum();
+    let mut total = existing as u64;
+    for m in &usable {
+        let rows = grid.range(m.start.0..=m.end.0).count() as u64;
+        total = total.saturating_add(rows.saturating_mul((m.end.1 - m.start.1 + 1) as u64));
+        if total > MAX_SHEET_CELLS as u64 {
+            return Err(format!("合并单元格铺开后超过 {MAX_SHEET_CELLS} 格"));
+        }
+    }
+    for m in usable {
+        let ((r0, c0), (r1, c1)) = (m.start, m.end);
         let Some(value) = grid.get(&r0).and_then(|row| row.get(c0 as usize)).filter(|v| !v.is_empty()).cloned() else { continue };
         let rows: Vec<u32> = grid.range(r0..=r1).map(|(&r, _)| r).collect();
         for r in rows {
@@ -473,6 +532,18 @@ fn spread_merges(grid: &mut Grid, merged: &[Dimensions]) {
             }
         }
     }
+    Ok(())
+}
+
+/// `(row, column)` (0-based) as an A1 reference.
+fn a1((r, c): (u32, u32)) -> String {
+    let mut col = String::new();
+    let mut n = c as u64 + 1;
+    while n > 0 {
+        col.insert(0, (b'A' + ((n - 1) % 26) as u8) as char);
+        n = (n - 1) / 26;
+    }
+    format!("{col}{}", r as u64 + 1)
 }
 
 /// How many distinct columns of `table` a row's cells name.
@@ -602,7 +673,10 @@ pub(crate) fn read(name: &str, kind: Kind, bytes: &[u8], report: &mut Report) ->
                 continue;
             }
         };
-        spread_merges(&mut grid, &merged);
+        if let Err(e) = spread_merges(&mut grid, &merged) {
+            report.errors.push(sheet_issue("bad_workbook", format!("工作表未载入：{e}")));
+            continue;
+        }
         let Some(header) = find_header(table, &grid, &merged) else {
             tables.push(table.name());
             out.push(TableData { table, file: name.into(), sheet: Some(sheet), body: Body::Rows { header: Vec::new(), header_row: 1, rows: Vec::new() }, xapi: false, json: false });
