@@ -689,3 +689,39 @@ fn a_dictionary_column_as_pandas_writes_a_categorical_reads_as_its_values() {
         assert_eq!(a.profile(&req).unwrap(), b.profile(&req).unwrap());
     }
 }
+
+#[test]
+fn repeated_parquet_column_names_follow_the_csv_rule() {
+    // cadres.parquet whose third column is renamed to `name` in the footer: two columns named `name`.
+    let files: Vec<SourceFile> = demo_files("parquet")
+        .into_iter()
+        .map(|f| {
+            if f.name != "cadres.parquet" {
+                return f;
+            }
+            use polars::prelude::*;
+            let mut df = ParquetReader::new(std::io::Cursor::new(f.bytes)).finish().unwrap();
+            assert_eq!(df.get_column_names()[1].as_str(), "name");
+            df.with_column(Column::new("name_again".into(), vec!["冒名"; df.height()])).unwrap();
+            let (body, mut md) = footer_of(&zhichu::analysis::parquet::write(&mut df).unwrap());
+            let at = md.schema.iter().position(|e| e.name == "name_again").unwrap();
+            md.schema[at].name = "name".into();
+            for rg in &mut md.row_groups {
+                rg.columns[at - 1].meta_data.as_mut().unwrap().path_in_schema = vec!["name".into()];
+            }
+            if let Some(kv) = &mut md.key_value_metadata {
+                kv.retain(|k| k.key != "ARROW:schema");
+            }
+            SourceFile { name: f.name, bytes: with_footer(body, &md) }
+        })
+        .collect();
+    let mut e = load(&files);
+    let w = e.report().warnings.iter().find(|w| w.file == "cadres.parquet").unwrap_or_else(|| panic!("{:?}", e.report().warnings));
+    assert_eq!(w.code, "duplicate_column");
+    assert!(w.message.contains("只用第一列"), "{}", w.message);
+    // The first column's names, not the repeated one's.
+    let first = e.cadres(&CadreSearch { query: String::new(), limit: 5 }).unwrap();
+    assert!(first.iter().all(|c| c.name != "冒名"), "{first:?}");
+    let csv = load(&demo_files("csv")).cadres(&CadreSearch { query: String::new(), limit: 5 }).unwrap();
+    assert_eq!(first.iter().map(|c| &c.name).collect::<Vec<_>>(), csv.iter().map(|c| &c.name).collect::<Vec<_>>());
+}

@@ -88,8 +88,12 @@ fn declared_sizes(chunk: &[u8], values: i64, limit: u64) -> Result<u64, String> 
 /// [`check`]ed first, and its text may not exceed what the pages declared.
 pub fn read_rows(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
     check(bytes)?;
-    let df = ParquetReader::new(Cursor::new(bytes)).finish().map_err(|e| e.to_string())?;
-    let header: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
+    // Columns of one name (pandas and pyarrow write them) would leave polars
+    // only the last: they are told apart for reading and named as written,
+    // so that ingest warns and uses the first, as for CSV.
+    let renamed = distinct_names(bytes)?;
+    let df = ParquetReader::new(Cursor::new(renamed.as_deref().unwrap_or(bytes))).finish().map_err(|e| e.to_string())?;
+    let header: Vec<String> = df.get_column_names().iter().map(|n| n.split(DUPLICATE_MARK).next().unwrap_or("").to_string()).collect();
     let mut cols: Vec<Vec<String>> = Vec::with_capacity(df.width());
     // Dictionary columns repeat one value's bytes per row: the text is
     // bounded as a whole before any of it is copied.
@@ -127,6 +131,56 @@ pub fn read_rows(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String
         rows.push(cols.iter_mut().map(|c| std::mem::take(&mut c[i])).collect());
     }
     Ok((header, rows))
+}
+
+/// Separates a repeated column's name from its number while it is read.
+const DUPLICATE_MARK: char = '\u{1}';
+
+/// The file with its repeated top-level column names made distinct
+/// (`name`, `name␁2` …), or `None` if every name is distinct. Only the
+/// footer changes; the Arrow schema polars would prefer (it names the
+/// columns too) is dropped, so the Parquet schema's names are read.
+fn distinct_names(bytes: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    use polars_parquet_format::thrift::protocol::{TCompactInputProtocol, TCompactOutputProtocol};
+    let n = u32::from_le_bytes(bytes[bytes.len() - 8..bytes.len() - 4].try_into().expect("4 bytes")) as usize;
+    let start = bytes.len().checked_sub(8 + n).ok_or("文件尾部的长度有误")?;
+    let mut md = polars_parquet_format::FileMetaData::read_from_in_protocol(&mut TCompactInputProtocol::new(&bytes[start..bytes.len() - 8], n.saturating_mul(16)))
+        .map_err(|e| e.to_string())?;
+    // A flat file: the root, then one element per column.
+    let flat = md.schema.first().is_some_and(|root| root.num_children == Some(md.schema.len() as i32 - 1)) && md.schema[1..].iter().all(|e| e.num_children.is_none());
+    if !flat {
+        return Ok(None);
+    }
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut renames: Vec<(usize, String)> = Vec::new();
+    for (i, e) in md.schema[1..].iter().enumerate() {
+        let k = seen.entry(e.name.clone()).or_insert(0);
+        *k += 1;
+        if *k > 1 {
+            renames.push((i, format!("{}{DUPLICATE_MARK}{k}", e.name)));
+        }
+    }
+    if renames.is_empty() {
+        return Ok(None);
+    }
+    for (i, name) in renames {
+        md.schema[i + 1].name = name.clone();
+        for rg in &mut md.row_groups {
+            if let Some(m) = rg.columns.get_mut(i).and_then(|c| c.meta_data.as_mut()) {
+                m.path_in_schema = vec![name.clone()];
+            }
+        }
+    }
+    if let Some(kv) = &mut md.key_value_metadata {
+        kv.retain(|k| k.key != "ARROW:schema");
+    }
+    let mut footer = Vec::new();
+    md.write_to_out_protocol(&mut TCompactOutputProtocol::new(&mut footer)).map_err(|e| e.to_string())?;
+    let mut out = bytes[..start].to_vec();
+    out.extend_from_slice(&footer);
+    out.extend_from_slice(&(footer.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"PAR1");
+    Ok(Some(out))
 }
 
 /// Shortest text that reads back as the same number (no `12.0` for 12).
