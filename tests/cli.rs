@@ -106,3 +106,15 @@ fn unit_views_find_the_planted_stories_in_the_demo() {
     assert_eq!(zhichu(&["layout", "--scale", "s", "--unit", "U999"]).0, 3);
     assert_eq!(zhichu(&["layout", "--scale", "s", "--unit", "U019", "--years", "2025"]).0, 2);
 }
+
+#[test]
+fn the_bench_build_never_replaces_the_users_cli() {
+    // The benches build the CLI without pivot/query/Parquet; in target/release
+    // it would replace the one `cargo build --release` made.
+    let dev = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/dev")).unwrap();
+    let benches: Vec<&str> = dev.lines().filter(|l| l.contains("cargo bench")).collect();
+    assert!(benches.len() >= 3, "{benches:?}");
+    for l in benches {
+        assert!(l.contains("CARGO_TARGET_DIR=target/bench "), "{l}");
+    }
+}

@@ -96,3 +96,26 @@ fn the_untouched_template_imports_with_no_error_and_no_warning() {
     let header: Vec<String> = wb.worksheet_range("培训记录").unwrap().rows().next().unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(header[..4], ["干部编号", "课程编号", "班次编号", "日期"]);
 }
+
+#[test]
+fn full_width_and_zero_width_prefixed_formulas_are_escaped_too() {
+    use zhichu::export::escape_cell;
+    for s in ["＝HYPERLINK(\"http://x\")", "＋1", "－1+1", "＠SUM(A1)", "\u{200B}=1+1", "\u{FEFF}\u{200D}@SUM(A1)", "\u{2060}＝1"] {
+        assert_eq!(escape_cell(s), format!("'{s}"), "{s:?}");
+    }
+    for s in ["张三", "1=1", "a-b", "\u{200B}张三", ""] {
+        assert_eq!(escape_cell(s), s, "{s:?}");
+    }
+    // Through a real export: the CSV cadre list.
+    let dir = tmp("fullwidth");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("units.csv"), "unit_id,name\nU1,＝HYPERLINK(\"http://x\")\n").unwrap();
+    std::fs::write(dir.join("cadres.csv"), "cadre_id,name,unit_id\nC1,\u{200B}@SUM(A1),U1\n").unwrap();
+    let path = tmp("cadres-fw.xlsx");
+    let out = Command::new(env!("CARGO_BIN_EXE_zhichu")).args(["cadres", "--data", dir.to_str().unwrap(), "--xlsx", path.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let row: Vec<String> = wb.worksheet_range("干部").unwrap().rows().nth(1).unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(row[1], "'\u{200B}@SUM(A1)");
+    assert_eq!(row[2], "'＝HYPERLINK(\"http://x\")");
+}

@@ -147,6 +147,21 @@ fn the_cli_never_prints_control_characters_from_the_data() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
     assert!(text.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2J张三"), "{text}");
+    // Error messages quote the data too: a cadre id, a query's own text, a value polars echoes.
+    let run = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_zhichu")).args(args).output().unwrap();
+    let d = dir.to_str().unwrap();
+    for args in [
+        vec!["profile", "--data", d, "--cadre", "\x1b[2JC9"],
+        vec!["query", "--data", d, "--sql", "SELECT 1 FROM \"\x1b]0;pwned\x07\""],
+        vec!["query", "--data", d, "--sql", "SELECT nope\x1b[2J FROM cadres"],
+        vec!["pivot", "--data", d, "--rows", "\x1b[2Junit"],
+    ] {
+        let out = run(&args);
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(!err.contains('\x1b') && !err.contains('\x07'), "{args:?}: {err:?}");
+        assert!(err.contains("\\u{1b}"), "{args:?}: {err}");
+    }
     // An empty folder is an error, not an empty success.
     let empty = dir.join("empty");
     std::fs::create_dir_all(&empty).unwrap();

@@ -187,7 +187,9 @@ pub fn run() -> i32 {
     match result {
         Ok(code) => code,
         Err(Fail(code, msg)) => {
-            eprintln!("zhichu: {msg}");
+            // Messages quote the data, a query's own text and values polars
+            // echoes: escaped like every terminal view.
+            eprintln!("zhichu: {}", term::clean(&msg));
             code
         }
     }

@@ -15,8 +15,13 @@ pub struct Sheet {
 
 /// A cell made safe against formula injection.
 pub fn escape_cell(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+    // Characters a spreadsheet may not show, before the first visible one:
+    // zero-width spaces and joiners, the word joiner, a BOM.
+    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}');
+    match s.chars().find(|c| !invisible(*c)) {
+        // The full-width forms too (＝＋－＠): an input method may type them,
+        // and whether Excel or WPS evaluates them was not verifiable here.
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠') => format!("'{s}"),
         _ => s.to_string(),
     }
 }
