@@ -105,7 +105,13 @@ pub fn read_rows(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String
             s = s.cast(&DataType::String).map_err(|e| e.to_string())?;
         }
         if let Ok(ca) = s.str() {
-            text_bytes = text_bytes.saturating_add(ca.into_iter().map(|v| v.map_or(0, str::len) as u64).sum::<u64>());
+            for v in ca.into_iter().flatten() {
+                text_bytes = text_bytes.saturating_add(v.len() as u64);
+                // polars takes a damaged page's bytes as text unchecked.
+                if std::str::from_utf8(v.as_bytes()).is_err() {
+                    return Err(format!("列「{}」有不是 UTF-8 的文本，文件可能已损坏", s.name()));
+                }
+            }
             if text_bytes > limit {
                 return Err(format!("文本展开后超过 {} MB，文件可能已损坏或被构造", limit >> 20));
             }
