@@ -242,3 +242,86 @@ fn merged_cells_count_against_the_cell_budget_and_may_not_overlap() {
     let err = e.report().errors.iter().find(|i| i.code == "bad_workbook").unwrap();
     assert!(err.message.contains("最多 20000 个"), "{}", err.message);
 }
+
+/// A workbook of sheets given as rows of text (first row first); `merges` as (sheet, r0, c0, r1, c1), 0-based.
+fn book(sheets: &[(&str, Vec<Vec<&str>>)], merges: &[(&str, u32, u16, u32, u16)]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32, c as u16, *v).unwrap();
+                }
+            }
+        }
+        for &(_, r0, c0, r1, c1) in merges.iter().filter(|m| m.0 == *name) {
+            let v = rows[r0 as usize][c0 as usize];
+            ws.merge_range(r0, c0, r1, c1, v, &rust_xlsxwriter::Format::new()).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn base_sheets() -> Vec<(&'static str, Vec<Vec<&'static str>>)> {
+    vec![
+        ("单位", vec![vec!["单位名称", "单位编号"], vec!["市委组织部", "U1"], vec!["总计算中心", "U2"], vec!["制表厂", "U3"], vec!["说明书编辑部", "U4"], vec!["合计", ""], vec!["制表：张三"]]),
+        ("知识维度", vec![vec!["知识维度"], vec!["理想信念"]]),
+        ("课程", vec![vec!["课程编号", "课程名称", "学时", "知识维度"], vec!["K1", "专题", "10", "理想信念:1"]]),
+        ("干部", vec![vec!["姓名", "干部编号", "单位编号"], vec!["张三", "C1", "U1"], vec!["合计", "C2", "U2"], vec!["小计", "", ""], vec!["填报人：李四"]]),
+    ]
+}
+
+#[test]
+fn a_row_that_is_valid_data_is_data_whatever_its_first_word() {
+    let bytes = book(&base_sheets(), &[]);
+    let e = Engine::load(&[SourceFile { name: "台账.xlsx".into(), bytes }], &LoadOptions::default(), &mut |_| {}).unwrap();
+    let r = e.report();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    // 总计算中心, 制表厂 and 说明书编辑部 are units; a cadre named 合计 is a cadre.
+    assert_eq!(r.loaded["units"], 4);
+    assert_eq!(r.loaded["cadres"], 2);
+    assert!(e.units().iter().any(|u| u.unit_id == "U3" && u.name == "制表厂"));
+    // The real total and footer rows are still skipped, and said to be.
+    let skipped: Vec<&str> = r.warnings.iter().filter(|w| w.code == "footer_skipped").map(|w| w.message.as_str()).collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(skipped.iter().any(|m| m.contains("第 6、7 行")) && skipped.iter().any(|m| m.contains("第 4、5 行")), "{skipped:?}");
+}
+
+#[test]
+fn two_rows_that_both_read_as_the_header_are_reported_not_guessed() {
+    let mut sheets = base_sheets();
+    // A legend above the header naming the same columns in another order (学时 and 成绩 swapped).
+    sheets.push(("培训记录", vec![
+        vec!["干部编号", "课程编号", "日期", "成绩", "学时"],
+        vec![],
+        vec!["干部编号", "课程编号", "日期", "学时", "成绩"],
+        vec!["C1", "K1", "2024-05-01", "4", "90"],
+    ]));
+    let e = Engine::load(&[SourceFile { name: "台账.xlsx".into(), bytes: book(&sheets, &[]) }], &LoadOptions::default(), &mut |_| {}).unwrap();
+    let err = e.report().errors.iter().find(|i| i.code == "ambiguous_header").unwrap_or_else(|| panic!("{:?}", e.report().errors));
+    assert_eq!(err.sheet.as_deref(), Some("培训记录"));
+    assert!(err.message.contains("第 1 行和第 3 行都像表头"), "{}", err.message);
+    assert!(e.report().loaded.get("records").is_none_or(|n| *n == 0));
+    // The other sheets still load.
+    assert_eq!(e.report().loaded["cadres"], 2);
+}
+
+#[test]
+fn a_header_cell_merged_down_does_not_swallow_the_rows_below() {
+    let mut sheets = base_sheets();
+    // 备注 merged down from the header over four rows; the rows beside it are records.
+    sheets.push(("培训记录", vec![
+        vec!["干部编号", "课程编号", "日期", "学时", "备注"],
+        vec!["C1", "K1", "2024-05-01", "4", ""],
+        vec!["C2", "K1", "2024-05-02", "6", ""],
+        vec!["C1", "K1", "2024-05-03", "2", ""],
+        vec!["C2", "K1", "2024-05-04", "1", "补"],
+    ]));
+    let bytes = book(&sheets, &[("培训记录", 0, 4, 3, 4)]);
+    let e = Engine::load(&[SourceFile { name: "台账.xlsx".into(), bytes }], &LoadOptions::default(), &mut |_| {}).unwrap();
+    assert!(e.report().errors.is_empty(), "{:?}", e.report().errors);
+    assert_eq!(e.report().loaded["records"], 4);
+    assert_eq!(e.dataset().records.hours.iter().map(|h| *h as f64).sum::<f64>(), 13.0);
+}

@@ -345,11 +345,6 @@ impl Ctx<'_> {
             return;
         }
         errs.clear();
-        // A 合计 row or a footer (填报人、审核人、注：…) is the sheet's, not a record.
-        if fetch.is_total_or_footer() {
-            out.skipped.push(line_of());
-            return;
-        }
         let mut line = if self.lazy_line { 0 } else { line_of() };
         // The checks below look at every row: gate them on one scan of its bytes.
         let suspect = fetch.suspect();
@@ -366,6 +361,14 @@ impl Ctx<'_> {
         }
         if line == 0 && !errs.is_empty() {
             line = line_of();
+        }
+        // A row that is valid data is data (a cadre named 合计, a unit called
+        // 制表厂); one that is not and reads as a 合计 row or a footer
+        // (填报人、审核人、注：…) is the sheet's own, skipped without an error.
+        if !errs.is_empty() && fetch.is_total_or_footer() {
+            errs.clear();
+            out.skipped.push(line);
+            return;
         }
         let (table, td, map, header) = (self.table, self.td, &self.map, &self.header);
         for p in errs.drain(..) {

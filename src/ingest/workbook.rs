@@ -572,16 +572,32 @@ struct Header {
 /// columns. A header cell merged down over the next row makes a two-row header
 /// (a group cell such as 学时 over 线上 / 线下); each column is then named by
 /// its lower cell if that names a column, else by its group.
-fn find_header(table: Table, grid: &Grid, merged: &[Dimensions]) -> Option<Header> {
-    let (&row, cells) = grid.iter().take(HEADER_SEARCH_ROWS).max_by(|a, b| header_score(table, a.1).cmp(&header_score(table, b.1)).then(b.0.cmp(a.0)))?;
-    if header_score(table, cells) == 0 {
+///
+/// Two rows naming equally many columns (a legend above the header) are
+/// reported, not guessed between. The header is two rows deep only under a
+/// group cell (a merge across columns in the header row); a cell merged
+/// down alone does not make the rows below it header rows.
+fn find_header(table: Table, grid: &Grid, merged: &[Dimensions]) -> Result<Option<Header>, String> {
+    let Some((&row, cells)) = grid.iter().take(HEADER_SEARCH_ROWS).max_by(|a, b| header_score(table, a.1).cmp(&header_score(table, b.1)).then(b.0.cmp(a.0))) else {
+        return Ok(None);
+    };
+    let best = header_score(table, cells);
+    if best == 0 {
         // Nothing names a column: the first row is the header, and the usual error says what is missing.
-        let (&row, cells) = grid.iter().next()?;
-        return Some(Header { row, depth: 1, names: cells.clone(), sums: Vec::new(), totals: Vec::new() });
+        let Some((&row, cells)) = grid.iter().next() else { return Ok(None) };
+        return Ok(Some(Header { row, depth: 1, names: cells.clone(), sums: Vec::new(), totals: Vec::new() }));
     }
-    let depth = merged.iter().filter(|m| m.start.0 == row && m.end.0 > row).map(|m| (m.end.0 - row + 1).min(3)).max().unwrap_or(1);
+    // Rows under a cell merged down from the header row repeat its names: not rivals.
+    let under = |r: u32| merged.iter().any(|m| m.start.0 == row && m.end.0 >= r);
+    let rivals: Vec<u32> = grid.iter().take(HEADER_SEARCH_ROWS).filter(|(r, c)| **r != row && !under(**r) && header_score(table, c) == best).map(|(r, _)| *r).collect();
+    if let Some(&other) = rivals.first() {
+        let (a, b) = (row.min(other) + 1, row.max(other) + 1);
+        return Err(format!("第 {a} 行和第 {b} 行都像表头（各含 {best} 个列名），无法确定哪一行是表头；请删去不是表头的那一行（如图例或说明），或把它移到表格下方"));
+    }
+    let grouped = merged.iter().any(|m| m.start.0 == row && m.end.1 > m.start.1);
+    let depth = if grouped { merged.iter().filter(|m| m.start.0 == row && m.end.0 > row).map(|_| 2).max().unwrap_or(1) } else { 1 };
     if depth == 1 {
-        return Some(Header { row, depth, names: cells.clone(), sums: Vec::new(), totals: Vec::new() });
+        return Ok(Some(Header { row, depth, names: cells.clone(), sums: Vec::new(), totals: Vec::new() }));
     }
     let lower = grid.get(&(row + depth - 1)).cloned().unwrap_or_default();
     let width = cells.len().max(lower.len());
@@ -617,7 +633,24 @@ fn find_header(table: Table, grid: &Grid, merged: &[Dimensions]) -> Option<Heade
             None => sums.push((keep, others)),
         }
     }
-    Some(Header { row, depth, names, sums, totals })
+    Ok(Some(Header { row, depth, names, sums, totals }))
+}
+
+/// A header cell merged down past the header spread its name into the rows
+/// below (which are data): those copies are taken out again.
+fn unspread_header(grid: &mut Grid, header: &Header, merged: &[Dimensions]) {
+    let first_data = header.row + header.depth;
+    let Some(names) = grid.get(&header.row).cloned() else { return };
+    for m in merged.iter().filter(|m| m.start.0 == header.row && m.end.0 >= first_data) {
+        for (_, cells) in grid.range_mut(first_data..=m.end.0) {
+            for c in m.start.1..=m.end.1 {
+                let c = c as usize;
+                if c < cells.len() && names.get(c).is_some_and(|n| !n.is_empty() && *n == cells[c]) {
+                    cells[c].clear();
+                }
+            }
+        }
+    }
 }
 
 /// Adds up the parts of a grouped column (学时 = 线上 + 线下) into `first`
@@ -677,11 +710,19 @@ pub(crate) fn read(name: &str, kind: Kind, bytes: &[u8], report: &mut Report) ->
             report.errors.push(sheet_issue("bad_workbook", format!("工作表未载入：{e}")));
             continue;
         }
-        let Some(header) = find_header(table, &grid, &merged) else {
+        let header = match find_header(table, &grid, &merged) {
+            Ok(h) => h,
+            Err(e) => {
+                report.errors.push(sheet_issue("ambiguous_header", format!("工作表未载入：{e}")));
+                continue;
+            }
+        };
+        let Some(header) = header else {
             tables.push(table.name());
             out.push(TableData { table, file: name.into(), sheet: Some(sheet), body: Body::Rows { header: Vec::new(), header_row: 1, rows: Vec::new() }, xapi: false, json: false });
             continue;
         };
+        unspread_header(&mut grid, &header, &merged);
         // The title rows as read (a merged title once, not once per cell it spans).
         let above: Vec<String> = grid
             .range(..header.row)
