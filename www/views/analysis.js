@@ -10,7 +10,8 @@
 // other tabs keep answering meanwhile. For tests: `body[data-analysis-ready]`
 // once the pickers describe the loaded data, `body[data-analysis-runs]`
 // counts the results drawn, `body[data-analysis-errors]` the errors shown,
-// `body[data-views]` the saved views listed.
+// `body[data-views]` the saved views listed, `body[data-view-refusals]` the
+// saves refused (after a failed question).
 import { $, esc, chart, toast, saveFile } from '../ui.js';
 import { rpc, analysisEvents, analysisState } from '../engine.js';
 import { state, listViews, putView, removeView } from '../state.js';
@@ -28,6 +29,7 @@ let describes = -1;     // the dataVersion the pickers describe
 let opened = false;
 let rows = [];          // the pivot's row fields, in order
 let current = null;     // the result shown: {kind: 'pivot'|'sql', req, title}
+let lastFailed = false; // the latest question failed: the result shown is an earlier one's
 let pivotTitle = null;  // the example's or view's name while the form is as it set it
 let sqlTitle = null;
 
@@ -314,13 +316,17 @@ async function run(kind, req, title) {
   try {
     r = await rpc(kind, req);
   } catch (e) {
-    if (mine === seq) showError(kind, `${kind === 'pivot' ? '透视' : 'SQL'}出错：${e && e.message ? e.message : e}`);
+    if (mine === seq) {
+      lastFailed = true;
+      showError(kind, `${kind === 'pivot' ? '透视' : 'SQL'}出错：${e && e.message ? e.message : e}`);
+    }
     return;
   } finally {
     if (mine === seq) $('#analysis-result').removeAttribute('aria-busy');
   }
   if (mine !== seq || v !== dataVersion) return; // a later run, or new data, superseded this one
   current = { kind, req, title };
+  lastFailed = false;
   render(r, title);
   bump('analysisRuns');
 }
@@ -381,6 +387,13 @@ async function renderViews() {
 }
 $('#view-save').addEventListener('click', async () => {
   if (!current) return;
+  // The table shown is the last question that ran; saving it under the name
+  // meant for the one that failed would keep the wrong question.
+  if (lastFailed) {
+    toast('未保存：刚才的查询出错，下方仍是上一次的结果；请修正后运行成功再保存');
+    bump('viewRefusals');
+    return;
+  }
   const name = $('#view-name').value.trim() || current.title;
   try {
     const existed = (await listViews()).some((v) => v.name === name);
