@@ -207,20 +207,10 @@ fn merged_sheet(rng: &mut ChaCha8Rng) -> SourceFile {
             q(rng, "table:number-rows-repeated", r),
             q(rng, "table:number-columns-repeated", c)
         );
-        return SourceFile { name: "台账.ods".into(), bytes: zipped(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet".to_vec()), ("content.xml", content.into_bytes())]) };
+        return SourceFile { name: "台账.ods".into(), bytes: common::zipped(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", content.as_bytes())]) };
     }
-    SourceFile { name: "干部.xlsx".into(), bytes: zipped(&all) }
-}
-
-fn zipped(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    use std::io::Write;
-    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in parts {
-        let method = if *name == "mimetype" { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
-        z.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(method)).unwrap();
-        z.write_all(bytes).unwrap();
-    }
-    z.finish().unwrap().into_inner()
+    let refs: Vec<(&str, &[u8])> = all.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    SourceFile { name: "干部.xlsx".into(), bytes: common::zipped(&refs) }
 }
 
 fn random_merges_and_repeats_never_panic_and_stay_within_budget() {

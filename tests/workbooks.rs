@@ -81,18 +81,7 @@ fn an_old_format_sheet_spanning_everything_is_refused_before_it_is_laid_out() {
     assert_eq!(e.report().loaded["cadres"], 3);
 }
 
-/// A zip of the given parts, deflated.
-fn zipped(parts: &[(&str, &[u8])]) -> Vec<u8> {
-    use std::io::Write;
-    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in parts {
-        // An .ods keeps its mimetype first and uncompressed, as the format requires.
-        let method = if *name == "mimetype" { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
-        z.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(method)).unwrap();
-        z.write_all(bytes).unwrap();
-    }
-    z.finish().unwrap().into_inner()
-}
+use common::zipped;
 
 #[test]
 fn an_ods_that_repeats_one_cell_over_the_whole_sheet_is_refused() {

@@ -30,3 +30,16 @@ pub fn load(names: &[&str]) -> Loaded {
 pub fn day(s: &str) -> zhichu::model::Day {
     zhichu::model::date::parse(s).unwrap()
 }
+
+/// A zip of the given parts, deflated (an .ods keeps its mimetype first and
+/// uncompressed, as the format requires).
+pub fn zipped(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in parts {
+        let method = if *name == "mimetype" { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
+        z.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(method)).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
