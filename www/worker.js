@@ -34,6 +34,8 @@ ready.then(() => setTimeout(() => {
     lean.warm_up();
   } catch (e) {
     console.warn('warm-up failed', e);
+    // A trap breaks the module for every question: the page starts a new worker (engine.js).
+    if (e instanceof WebAssembly.RuntimeError) postMessage({ crash: e.message });
   }
 }, 1500));
 
@@ -93,7 +95,9 @@ function build(m, src, progress) {
     const report = e.load(progress);
     return { engine: e, report };
   } catch (err) {
-    e.free();
+    // After a trap the engine is still borrowed: free would throw ("attempted to take ownership of Rust
+    // value while it was borrowed") in place of the trap, and the page would not know to restart.
+    if (!(err instanceof WebAssembly.RuntimeError)) e.free();
     throw err;
   }
 }
@@ -160,7 +164,8 @@ onmessage = async (ev) => {
     postMessage({ id, result });
   } catch (e) {
     // A trap in the module (a Rust panic or abort) is not one of the engine's
-    // errors: say so, in words, and let the page name what it was doing.
+    // errors: say so, in words, and let the page name what it was doing. The
+    // module is unusable from here on: the page replaces this worker (engine.js).
     const error = e instanceof WebAssembly.RuntimeError ? { code: 'engine_crash', message: `分析引擎内部错误（${e.message}）` }
       : e && typeof e === 'object' && 'message' in e ? { code: e.code || 'error', message: String(e.message) } : { code: 'error', message: String(e) };
     postMessage({ id, error });

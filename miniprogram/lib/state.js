@@ -72,10 +72,15 @@ function readKept() {
 }
 
 /** Loads `files` ([{name, bytes}]), or the demo city when there are none. */
-function loadSet(files) {
-  if (files.length === 0) return withLoading('正在生成演示数据', () => engine.call('demo', config.DEMO_SCALE));
-  return withLoading('正在载入数据', () => engine.call('load', files));
+function loadSet(files, call = engine.call) {
+  if (files.length === 0) return withLoading('正在生成演示数据', () => call('demo', config.DEMO_SCALE));
+  return withLoading('正在载入数据', () => call('load', files));
 }
+
+// After a trap the engine starts again on a fresh module instance
+// (lib/engine.js), which loads what is kept (or the demo) before answering
+// again: the same data, so the pages keep what they show.
+engine.onRestart((call) => loadSet(readKept(), call));
 
 /** Keeps the chosen cadre if the new data has it, else takes the first one. */
 async function chooseCadre() {

@@ -65,7 +65,8 @@ const TMP = 'wxfile://tmp_';
  * wx.createWorker by running the worker script in-process (else there is no
  * worker and the engine runs on the "main thread"). Returns the mock's
  * controls and records: `chosen` (paths chooseMessageFile returns next),
- * `toasts`, `modals`, `navigations`, `confirm`, `dir`.
+ * `toasts`, `modals`, `navigations`, `confirm`, `dir`, `workers` (started),
+ * `terminated` (how many of them were terminated).
  */
 export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme = 'light' } = {}) {
   const temps = new Map();
@@ -76,7 +77,7 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
   };
   const fail = (op, p) => { throw new Error(`${op}:fail no such file or directory, ${p}`); };
   const storage = new Map();
-  const mock = { dir, chosen: [], toasts: [], modals: [], navigations: [], confirm: true, workers: [], loading: [] };
+  const mock = { dir, chosen: [], toasts: [], modals: [], navigations: [], confirm: true, workers: [], terminated: 0, loading: [] };
   const fsm = {
     accessSync(p) { if (!fs.existsSync(real(p))) fail('accessSync', p); },
     mkdirSync(p, recursive) { fs.mkdirSync(real(p), { recursive: !!recursive }); },
@@ -139,7 +140,7 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
       });
       const main = side(() => inWorker);
       const inWorker = side(() => main);
-      main.terminate = () => { dead = true; };
+      main.terminate = () => { dead = true; mock.terminated++; };
       // mock.kill(): the system reclaims this worker, as iOS may do with an experimental worker.
       main.onProcessKilled = (fn) => { mock.kill = () => { dead = true; fn(); }; };
       globalThis.worker = inWorker;

@@ -109,6 +109,10 @@ test('the glue is adapted for WeChat: CommonJS, WXWebAssembly, polyfilled text c
   const m = require(path.join(MP, 'workers/engine/zhichu.js'));
   assert.equal(typeof m.init, 'function');
   assert.equal(typeof m.Engine, 'function');
+  // Another copy, for a restart after a trap: its own classes (and instance, once initialised).
+  const copy = m.fresh();
+  assert.notEqual(copy.Engine, m.Engine);
+  assert.equal(typeof copy.init, 'function');
 });
 
 test('the chart options are the shared module: the CommonJS copy has the same functions as www/charts.js', async () => {

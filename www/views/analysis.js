@@ -57,7 +57,7 @@ function showStatus(s = analysisState) {
     case 'building': text = `正在用分析模块载入当前数据…${pct === null ? '' : ` ${pct}%`}`; break;
     case 'ready': text = describes === dataVersion ? '分析模块已就绪：选择示例，或自己组合数据透视。' : '分析模块已就绪，正在读取数据表…'; break;
     case 'error': text = s.message || '分析模块载入失败'; break;
-    default: text = opened ? '正在载入分析模块…' : '打开本页时载入分析模块（polars，数据透视与 SQL）。';
+    default: text = s.message || (opened ? '正在载入分析模块…' : '打开本页时载入分析模块（polars，数据透视与 SQL）。');
   }
   box.dataset.state = s.state;
   $('#analysis-status-text').textContent = text;

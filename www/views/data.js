@@ -2,12 +2,11 @@
 // kept in this browser (IndexedDB), remove and clear. Loading is the engine's
 // (in the worker); this view only moves bytes and lays out the report.
 import { $, esc, setProgress, toast, showError, saveFile } from '../ui.js';
-import { rpc, restartEngine } from '../engine.js';
+import { rpc, demoScale } from '../engine.js';
 import { state, clearViews } from '../state.js';
 import { listFiles, putFiles, removeFile, clearFiles } from '../store.js';
 import { clearCadre, refreshCadre } from './profile.js';
 
-const params = new URLSearchParams(location.search);
 // Set by the page (app.js): what to redraw after new data, and how to switch tabs.
 let hooks = { onNewData: async () => {}, showTab: () => {} };
 export function setupData(h) {
@@ -30,7 +29,7 @@ export async function loadStored() {
   if (files.length === 0) {
     $('#as-of').value = '';
     setProgress(30, '正在生成演示数据…');
-    state.summary = await rpc('demo', params.get('scale') || 'm');
+    state.summary = await rpc('demo', demoScale);
     setProgress(null);
     renderData(null);
   } else {
@@ -81,8 +80,7 @@ async function importFiles(fileList) {
   try {
     report = await loadFiles(withFiles(incoming));
   } catch (e) {
-    // The engine threw (or its module trapped): nothing was replaced. Say which files, and check the data still answer.
-    await recoverEngine();
+    // The engine threw, or its module trapped (then the engine was started again on the kept files: engine.js): nothing was replaced. Say which files.
     status('error', `导入${quote(names)}时出错：${e.message ?? e}。这些文件未导入，${kept0}。`);
     finishImport();
     return;
@@ -128,16 +126,6 @@ async function importFiles(fileList) {
 function finishImport() {
   document.body.dataset.imports = String(Number(document.body.dataset.imports || 0) + 1);
   hooks.showTab('data');
-}
-
-/** After an engine error the data loaded before must still answer; if the engine's module broke, start it again on the kept files. */
-async function recoverEngine() {
-  try {
-    await rpc('summary');
-  } catch {
-    restartEngine();
-    await loadStored();
-  }
 }
 
 function renderData(report) {

@@ -12,7 +12,13 @@ let searchTimer;
 $('#cadre-search').addEventListener('input', (e) => {
   clearTimeout(searchTimer);
   searchTimer = setTimeout(async () => {
-    const hits = await rpc('cadres', { query: e.target.value, limit: 30 });
+    let hits;
+    try {
+      hits = await rpc('cadres', { query: e.target.value, limit: 30 });
+    } catch (err) {
+      showError({ message: `搜索干部时出错：${err.message ?? err}` });
+      return;
+    }
     $('#cadre-results').innerHTML = hits.map((h) => `<li><button type="button" data-cadre="${esc(h.cadre_id)}">${esc(h.name)} <span class="muted">${esc(h.cadre_id)} · ${esc(h.unit_name)} · ${esc(h.rank)}</span></button></li>`).join('');
   }, 120);
 });

@@ -3,7 +3,7 @@
 // where there is no worker, on the main thread (lib/engine.js). A worker can
 // only require files inside its folder, hence this file lives here.
 // No number is computed here: every answer is the engine's.
-const glue = require('./zhichu.js');
+const zhichu = require('./zhichu.js');
 
 /** The wasm, brotli-compressed, outside the workers folder (a worker package keeps .js files only). */
 const WASM_PATH = '/engine/zhichu_bg.wasm.br';
@@ -22,9 +22,25 @@ function bytesOf(b) {
 }
 
 /**
+ * A trap: a WebAssembly.RuntimeError out of the module (a Rust panic aborts
+ * with `unreachable`). Known by its name: WeChat may not expose the class,
+ * and the engine's own errors are plain `{code, message}`.
+ */
+const isTrap = (e) => !!e && typeof e === 'object' && e.name === 'RuntimeError';
+
+/**
  * `onProgress(pct)` is called during long loads. Returns `{call(method, args) → Promise}`.
+ *
+ * Each host instantiates its own copy of the glue (the build's `fresh()`).
+ * After a trap the module instance, and every engine in it, is unusable (and
+ * a copy of the glue keeps its instance): the call that trapped rejects with
+ * `{code: 'engine_crash'}`, later calls on this host are refused, and
+ * lib/engine.js starts another host (a new worker, or on the main thread a
+ * new host with a new copy) and loads the data into it.
  */
 function createHost(onProgress, wasmPath) {
+  const glue = zhichu.fresh();
+  let trapped = null;
   let engine = null;
   let ready = null;
   const replace = (e) => {
@@ -49,7 +65,9 @@ function createHost(onProgress, wasmPath) {
       try {
         report = e.load((pct) => onProgress && onProgress(pct));
       } catch (err) {
-        if (typeof e.free === 'function') e.free();
+        // After a trap the engine is still borrowed: free would throw ("attempted to take ownership of
+        // Rust value while it was borrowed") in place of the trap, and no restart would follow.
+        if (!isTrap(err) && typeof e.free === 'function') e.free();
         throw err;
       }
       replace(e);
@@ -72,8 +90,16 @@ function createHost(onProgress, wasmPath) {
     call(method, args) {
       if (!ready) ready = glue.init(wasmPath || WASM_PATH);
       return ready.then(() => {
+        if (trapped) throw trapped;
         if (!Object.prototype.hasOwnProperty.call(methods, method)) throw { code: 'bad_method', message: `未知的引擎方法 ${method}` };
-        return methods[method].apply(null, args || []);
+        try {
+          return methods[method].apply(null, args || []);
+        } catch (e) {
+          if (!isTrap(e)) throw e;
+          // Marked here, not in a later handler: a call queued behind this one runs next.
+          trapped = { code: 'restarted', message: '引擎出错后已重新启动，此操作未完成，请重试' };
+          throw { code: 'engine_crash', message: `引擎内部错误（${e.message}）` };
+        }
       }).catch((e) => { throw toError(e); });
     },
   };
