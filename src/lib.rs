@@ -25,6 +25,7 @@ pub mod error;
 pub mod export;
 pub mod ingest;
 pub mod model;
+pub mod package;
 pub mod planning;
 pub mod policy;
 #[cfg(feature = "xlsx-write")]

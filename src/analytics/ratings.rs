@@ -5,7 +5,7 @@
 use crate::model::Dataset;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq)]
 pub struct RatingSummary {
     pub n: u32,
     /// Raw mean (absent without ratings).

@@ -14,6 +14,8 @@ pub struct Snapshot {
     reserves: Vec<f32>,
     /// Per rank, per dimension: the reserves of that rank's cadres, sorted.
     peers: FxHashMap<String, Vec<Vec<f32>>>,
+    /// A 个人档案包's peer statistics, used in place of `peers` (its engine holds one cadre).
+    fixed: Option<crate::package::content::Peers>,
 }
 
 impl Snapshot {
@@ -40,7 +42,7 @@ impl Snapshot {
         let mut lists: Vec<&mut Vec<f32>> = peers.values_mut().flatten().collect();
         // Values equal in this order are the same bits: an unstable sort gives the same lists.
         crate::model::par::each_mut(&mut lists, |v| v.sort_unstable_by(f32::total_cmp));
-        Snapshot { as_of, model, n_dims, reserves, peers }
+        Snapshot { as_of, model, n_dims, reserves, peers, fixed: None }
     }
 
     pub fn reserve(&self, cadre: u32, dim: usize) -> f64 {
@@ -55,15 +57,33 @@ impl Snapshot {
     /// Percentile (0–100) of `cadre`'s reserve among cadres of the same rank,
     /// mid-rank for ties: (below + ½·equal) / n × 100.
     pub fn percentile(&self, ds: &Dataset, cadre: u32, dim: usize) -> f64 {
+        let (below, equal, n) = self.position(ds, cadre, dim);
+        (below as f64 + 0.5 * equal as f64) / n as f64 * 100.0
+    }
+
+    /// Where a cadre's reserve stands among the cadres of the same rank:
+    /// how many are below it, how many level with it (itself included), of how many.
+    pub fn position(&self, ds: &Dataset, cadre: u32, dim: usize) -> (u32, u32, u32) {
+        if let Some(f) = &self.fixed {
+            return (f.dimensions[dim].below, f.dimensions[dim].equal, f.n);
+        }
         let v = self.reserves[cadre as usize * self.n_dims + dim];
         let sorted = &self.peers[&ds.cadres.get(cadre).rank][dim];
         let below = sorted.partition_point(|&x| x < v);
         let upto = sorted.partition_point(|&x| x <= v);
-        (below as f64 + 0.5 * (upto - below) as f64) / sorted.len() as f64 * 100.0
+        (below as u32, (upto - below) as u32, sorted.len() as u32)
+    }
+
+    /// Takes a package's peer statistics in place of the engine's own cadres.
+    pub fn fix_peers(&mut self, peers: &crate::package::content::Peers) {
+        self.fixed = Some(peers.clone());
     }
 
     /// Median reserve of the cadres of `rank` in a dimension.
     pub fn peer_median(&self, rank: &str, dim: usize) -> Option<f64> {
+        if let Some(f) = self.fixed.as_ref().filter(|f| f.rank == rank) {
+            return f.dimensions[dim].median;
+        }
         let v = &self.peers.get(rank)?[dim];
         let n = v.len();
         if n == 0 {

@@ -61,8 +61,8 @@ pub fn for_each_row(ds: &Dataset, table: Table, f: &mut dyn FnMut(&[String])) {
             }
         }
         Table::Cadres => {
-            for (_, id, c) in ds.cadres.iter() {
-                f(&[id.into(), c.name.clone(), ds.units.id(c.unit).into(), c.rank.clone(), c.post.clone(), c.party_role.clone()]);
+            for (i, _, _) in ds.cadres.iter() {
+                f(&cadre_row(ds, i));
             }
         }
         Table::Classes => {
@@ -96,8 +96,14 @@ pub fn for_each_row(ds: &Dataset, table: Table, f: &mut dyn FnMut(&[String])) {
     }
 }
 
+/// A cadre's cells, in `header` order.
+pub fn cadre_row(ds: &Dataset, cadre: u32) -> Vec<String> {
+    let c = ds.cadres.get(cadre);
+    vec![ds.cadres.id(cadre).into(), c.name.clone(), ds.units.id(c.unit).into(), c.rank.clone(), c.post.clone(), c.party_role.clone()]
+}
+
 /// A record's cells, in `header` order, into `row` (7 cells).
-fn record_row(ds: &Dataset, r: &crate::model::Record, row: &mut [String]) {
+pub fn record_row(ds: &Dataset, r: &crate::model::Record, row: &mut [String]) {
     row[0] = ds.cadres.id(r.cadre).into();
     row[1] = ds.courses.id(r.course).into();
     row[2] = r.class.map(|c| ds.classes.id(c)).unwrap_or("").to_string();

@@ -69,6 +69,9 @@ pub struct Summary {
     pub as_of: String,
     pub files: Vec<String>,
     pub policy: Policy,
+    /// Opened from a 个人档案包: its issuer, dates, cadre and signer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<crate::package::PackageInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -107,6 +110,8 @@ pub struct Engine {
     rules: Vec<Rule>,
     snapshot: Option<Snapshot>,
     ratings: Option<Vec<RatingSummary>>,
+    /// Opened from a 个人档案包: one cadre, the package's as-of date and peer statistics.
+    personal: Option<crate::package::Personal>,
     /// The analysis tables at the last as-of date asked for (see [`crate::analysis`]).
     #[cfg(feature = "analysis")]
     pub(crate) analysis: Option<crate::analysis::Tables>,
@@ -124,9 +129,46 @@ impl Engine {
             rules: policy::default_rules(),
             snapshot: None,
             ratings: None,
+            personal: None,
             #[cfg(feature = "analysis")]
             analysis: None,
         }
+    }
+
+    /// Makes this engine a 个人档案包's: its as-of date is the package's, its
+    /// percentiles and peer medians the package's statistics, its course
+    /// ratings the package's (aligned with the courses); views of the whole
+    /// city are refused.
+    pub(crate) fn become_personal(&mut self, personal: crate::package::Personal, ratings: Vec<RatingSummary>) {
+        self.personal = Some(personal);
+        self.ratings = Some(ratings);
+        self.snapshot = None;
+    }
+
+    /// What the engine knows of the package it was opened from, if it was.
+    pub fn package(&self) -> Option<&crate::package::PackageInfo> {
+        self.personal.as_ref().map(|p| &p.info)
+    }
+
+    /// Refuses a view of the whole city in a package's engine (it holds one cadre).
+    fn whole_city(&self) -> Result<()> {
+        match self.personal {
+            Some(_) => Err(Error::new("personal_mode", "个人档案包只含本人的数据：单位、评价、规划与分析视图不可用")),
+            None => Ok(()),
+        }
+    }
+
+    /// The 学时 rules in force.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Every course's rating (the recommendations' weighting), computed once.
+    pub fn course_ratings(&mut self) -> &[RatingSummary] {
+        if self.ratings.is_none() {
+            self.ratings = Some(course_ratings(&self.ds, policy::RATING_PRIOR_WEIGHT));
+        }
+        self.ratings.as_deref().unwrap_or_default()
     }
 
     /// The built-in demo city (synthetic): `s`, `m` or `l`.
@@ -177,6 +219,9 @@ impl Engine {
     pub fn set_model(&mut self, model: Model) -> Result<()> {
         check_range("half_life_years", model.half_life_years, 0.0, 100.0)?;
         check_range("completion_credit", model.completion_credit, 0.0, 1.0)?;
+        if self.personal.is_some() && model != self.model {
+            return Err(Error::new("personal_mode", "个人档案包的数字按签发时的模型计算，不能更改半衰期或结业系数"));
+        }
         if model != self.model {
             self.model = model;
             self.snapshot = None;
@@ -245,6 +290,7 @@ impl Engine {
             as_of: date::format(self.default_as_of()),
             files: self.files.clone(),
             policy: self.policy(),
+            package: self.package().cloned(),
         }
     }
 
@@ -292,9 +338,7 @@ impl Engine {
         check_count("top", req.top, 100)?;
         check_range("repeat_window_years", req.repeat_window_years, 0.0, 50.0)?;
         let params = RecommendParams { top: req.top, repeat_window_years: req.repeat_window_years, ..Default::default() };
-        if self.ratings.is_none() {
-            self.ratings = Some(course_ratings(&self.ds, params.rating_prior_weight));
-        }
+        self.course_ratings();
         self.at(req.as_of.as_deref())?;
         let (snap, ratings) = (self.snapshot.as_ref().expect("computed by at"), self.ratings.as_deref().unwrap_or_default());
         Ok(recommend::recommend_with(&self.ds, snap, c, &params, ratings))
@@ -318,6 +362,7 @@ impl Engine {
     }
 
     pub fn layout(&mut self, req: &LayoutRequest) -> Result<Layout> {
+        self.whole_city()?;
         let u = self.find_unit(&req.unit)?;
         check_range("coverage_years", req.coverage_years, 0.0, 50.0)?;
         let (ds, snap) = self.at(req.as_of.as_deref())?;
@@ -331,16 +376,19 @@ impl Engine {
 
     /// Top-level units ranked per dimension: `[(dimension, units best first)]`.
     pub fn city_ranking(&mut self, req: &AsOfRequest) -> Result<Vec<(String, Vec<UnitRank>)>> {
+        self.whole_city()?;
         let (ds, snap) = self.at(req.as_of.as_deref())?;
         Ok(layout::city_ranking(ds, snap))
     }
 
     pub fn ratings(&self, req: &RatingsRequest) -> Result<RatingTable> {
+        self.whole_city()?;
         check_range("prior_weight", req.prior_weight, 0.0, 1000.0)?;
         Ok(rating_table(&self.ds, req.by == RatingsBy::Teacher, req.prior_weight))
     }
 
     pub fn fairness(&mut self, req: &FairnessRequest) -> Result<Fairness> {
+        self.whole_city()?;
         check_range("window_years", req.window_years, 0.0, 50.0)?;
         let (cadres, units) = self.scope(&req.unit)?;
         let day = self.as_of_day(req.as_of.as_deref())?;
@@ -348,6 +396,7 @@ impl Engine {
     }
 
     pub fn compliance(&self, req: &ComplianceRequest) -> Result<GroupCompliance> {
+        self.whole_city()?;
         let (cadres, _) = self.scope(&req.unit)?;
         let year = self.year(req.year)?;
         Ok(compliance::group_compliance(&self.ds, &self.rules, &cadres, year))
@@ -362,6 +411,7 @@ impl Engine {
     }
 
     pub fn plan(&mut self, req: &PlanRequest) -> Result<Plan> {
+        self.whole_city()?;
         let p = &req.params;
         check_range("budget_hours", p.budget_hours, 0.0, 10_000.0)?;
         if let Some(s) = p.theory_share {
@@ -374,6 +424,7 @@ impl Engine {
     }
 
     pub fn assign(&mut self, req: &AssignRequest) -> Result<Assignment> {
+        self.whole_city()?;
         check_range("window_years", req.window_years, 0.0, 50.0)?;
         let day = self.as_of_day(req.as_of.as_deref())?;
         let p = planning::assign::AssignParams {
@@ -427,6 +478,9 @@ impl Engine {
 
     /// The default as-of date: the latest record's date.
     pub fn default_as_of(&self) -> Day {
+        if let Some(p) = &self.personal {
+            return p.as_of;
+        }
         self.ds.latest_date().unwrap_or_else(|| date::from_ymd(FALLBACK_AS_OF.0, FALLBACK_AS_OF.1, FALLBACK_AS_OF.2).expect("a valid date"))
     }
 
@@ -459,8 +513,15 @@ impl Engine {
     /// The dataset and every cadre's reserves at `as_of` (computed once per date).
     pub(crate) fn at(&mut self, as_of: Option<&str>) -> Result<(&Dataset, &Snapshot)> {
         let day = self.as_of_day(as_of)?;
+        if let Some(p) = self.personal.as_ref().filter(|p| p.as_of != day) {
+            return Err(Error::new("personal_mode", format!("个人档案包的数字截至 {}，不能查看其他日期", p.info.as_of)));
+        }
         if self.snapshot.as_ref().is_none_or(|s| s.as_of != day) {
-            self.snapshot = Some(Snapshot::compute(&self.ds, self.model, day));
+            let mut snap = Snapshot::compute(&self.ds, self.model, day);
+            if let Some(p) = &self.personal {
+                snap.fix_peers(&p.peers);
+            }
+            self.snapshot = Some(snap);
         }
         Ok((&self.ds, self.snapshot.as_ref().expect("just computed")))
     }
