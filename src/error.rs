@@ -34,6 +34,8 @@ impl Error {
             "not_found" => 3,
             "export" | "io" => 4,
             "bad_data" | "no_data" => 1,
+            // A 个人档案包 that is not one, was changed, or the wrong 提取码.
+            "not_a_package" | "bad_signature" | "bad_package" | "wrong_code" | "code_required" => 1,
             _ => 2,
         }
     }

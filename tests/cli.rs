@@ -118,3 +118,63 @@ fn the_bench_build_never_replaces_the_users_cli() {
         assert!(l.contains("CARGO_TARGET_DIR=target/bench "), "{l}");
     }
 }
+
+#[test]
+fn personal_packages_from_keygen_to_the_cadres_own_profile() {
+    let dir = std::env::temp_dir().join(format!("zhichu-personal-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    std::fs::write(dir.join("pass"), "一个足够长的口令\n").unwrap();
+    std::fs::write(dir.join("bad-pass"), "不对的口令口令\n").unwrap();
+    let data = p("city");
+    assert_eq!(zhichu(&["demo", "--scale", "s", "--out", &data]).0, 0);
+    let (code, out, err) = zhichu(&["keygen", "--out", &p("组织部.key"), "--passphrase-file", &p("pass")]);
+    assert_eq!(code, 0, "{err}");
+    let fp = out.lines().find_map(|l| l.strip_prefix("公钥指纹：")).unwrap().to_string();
+    assert_eq!(fp.len(), 39, "{fp}");
+    assert!(std::fs::read_to_string(dir.join("组织部.pub")).unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
+    // A wrong passphrase is a clear error, not a panic.
+    let (code, _, err) = zhichu(&["personal", "--data", &data, "--key", &p("组织部.key"), "--passphrase-file", &p("bad-pass"), "--issuer", "某市委组织部", "--cadres", "C000001", "--out", &p("out")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("私钥口令不正确"), "{err}");
+    let (code, _, err) = zhichu(&["personal", "--data", &data, "--key", &p("组织部.key"), "--passphrase-file", &p("pass"), "--issuer", "某市委组织部", "--cadres", "C000001,C000002", "--out", &p("out")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(&fp), "{err}");
+    // The 发放清单: unit, name, id, file, code.
+    let mut wb = calamine::open_workbook_auto(dir.join("out/发放清单.xlsx")).unwrap();
+    use calamine::Reader;
+    let rows: Vec<Vec<String>> = wb.worksheet_range("发放清单").unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows[0], ["单位", "姓名", "干部编号", "文件", "提取码"]);
+    assert_eq!(rows.len(), 3);
+    let (file, code_1) = (p(&format!("out/{}", rows[1][3])), rows[1][4].clone());
+    assert_eq!(rows[1][2], "C000001");
+    // The cadre's own pages from the package equal the city's, with the issuer and fingerprint said.
+    for q in [vec!["profile", "--cadre", "C000001"], vec!["recommend", "--cadre", "C000001"], vec!["hours", "--cadre", "C000001"], vec!["archive", "--cadre", "C000001"]] {
+        let mut from_city = q.clone();
+        from_city.extend(["--data", &data, "--json"]);
+        let mut from_pkg = q.clone();
+        from_pkg.extend(["--data", &file, "--code", &code_1, "--json"]);
+        let (a, b) = (zhichu(&from_city), zhichu(&from_pkg));
+        assert_eq!((b.0, &b.1), (0, &a.1), "{q:?}: {}", b.2);
+        assert!(b.2.contains("由 某市委组织部 签发") && b.2.contains(&fp), "{}", b.2);
+    }
+    // Trusting this key passes; trusting another is an error; a wrong code says so; a unit view is refused.
+    assert_eq!(zhichu(&["profile", "--data", &file, "--code", &code_1, "--cadre", "C000001", "--trust", &p("组织部.pub")]).0, 0);
+    assert_eq!(zhichu(&["keygen", "--out", &p("别人.key"), "--passphrase-file", &p("pass")]).0, 0);
+    let (code, _, err) = zhichu(&["profile", "--data", &file, "--code", &code_1, "--cadre", "C000001", "--trust", &p("别人.pub")]);
+    assert_eq!(code, 1);
+    assert!(err.contains("不是由受信任的公钥签发"), "{err}");
+    let (code, _, err) = zhichu(&["profile", "--data", &file, "--code", "AAAA-AAAA-AAAA", "--cadre", "C000001"]);
+    assert_eq!((code, err.trim_end()), (1, "zhichu: 提取码不正确"));
+    let (code, _, err) = zhichu(&["layout", "--data", &file, "--code", &code_1, "--unit", "U001"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("个人档案包只含本人的数据"), "{err}");
+    // inspect prints exactly what was handed out.
+    let (code, out, _) = zhichu(&["personal", "inspect", &file, "--code", &code_1]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["cadre_id"].as_str(), v["issuer"].as_str()), (Some("C000001"), Some("某市委组织部")));
+    assert!(!out.contains("C000002"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -64,7 +64,7 @@ fn every_number_from_a_package_equals_the_citys_for_cadres_of_every_rank() {
     let (mut e, picked) = city();
     let city = City::new(&mut e, &LoadOptions::default(), None).unwrap();
     for id in &picked {
-        let content = city.content(&mut e, id, "某市委组织部", "2026-12-06").unwrap();
+        let content = city.content(&e, id, "某市委组织部", "2026-12-06").unwrap();
         let bytes = package::make(&content, &signer(7), Some(CODE), random(3)).unwrap();
         let opened = package::open(&bytes, Some(CODE)).unwrap();
         let mut p = opened.engine().unwrap();
@@ -144,7 +144,7 @@ fn a_changed_byte_a_wrong_code_or_a_cut_file_opens_nothing() {
     assert_eq!(package::open(b"PAR1 something else", Some(CODE)).unwrap_err().code, "not_a_package");
     // Signed by another key: it opens, and says whose key it is.
     let city = City::new(&mut e, &LoadOptions::default(), None).unwrap();
-    let content = city.content(&mut e, &picked[1], "冒名的组织部", "2026-12-06").unwrap();
+    let content = city.content(&e, &picked[1], "冒名的组织部", "2026-12-06").unwrap();
     let other = package::make(&content, &signer(9), Some(CODE), random(3)).unwrap();
     let o = package::open(&other, Some(CODE)).unwrap();
     assert_ne!(o.fingerprint, package::open(&bytes, Some(CODE)).unwrap().fingerprint);

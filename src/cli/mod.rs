@@ -13,6 +13,7 @@ mod demo;
 mod fairness;
 mod hours;
 mod layout;
+mod personal;
 #[cfg(feature = "analysis")]
 mod pivot;
 mod plan;
@@ -82,6 +83,10 @@ enum Command {
     Demo(demo::Args),
     /// Write the import template (导入模板): every table as a sheet, required columns marked, an example row.
     Template(template::Args),
+    /// Make the department's SM2 key for 个人档案包: the private key sealed under a passphrase, the public key beside it, and its fingerprint.
+    Keygen(personal::KeygenArgs),
+    /// 个人档案包: one signed, sealed file per cadre holding only their data, and a 发放清单 of files and 提取码. `personal inspect FILE` prints one.
+    Personal(personal::Args),
 }
 
 /// Where the data comes from, and how values are read.
@@ -95,6 +100,12 @@ pub struct DataArgs {
     scale: String,
     #[command(flatten)]
     read: LoadOptions,
+    /// The 提取码 of a 个人档案包 given as --data (profile, recommend, simulate, hours, archive answer for its cadre).
+    #[arg(long)]
+    code: Option<String>,
+    /// Accept a 个人档案包 only if this public key (PEM or hex) signed it.
+    #[arg(long, value_name = "KEY.pub")]
+    trust: Option<PathBuf>,
 }
 
 /// What a command sets on the engine before asking: the reserve model, or the 学时 rules.
@@ -127,7 +138,10 @@ impl<R: clap::Args, S: Setup> Question<R, S> {
     /// Loads the data, sets the engine up, asks, and shows the answer with `view`.
     fn answer<T: serde::Serialize + zhichu::export::Tabular>(&self, ask: impl FnOnce(&mut Engine, &R) -> zhichu::error::Result<T>, view: impl FnOnce(&T)) -> Result<i32, Fail> {
         let mut e = quiet(load(&self.data)?);
-        self.setup.apply(&mut e)?;
+        // A package's numbers are computed with its own model and rules.
+        if e.package().is_none() {
+            self.setup.apply(&mut e)?;
+        }
         let v = ask(&mut e, &self.req)?;
         self.out.emit(&v, view)?;
         Ok(0)
@@ -183,6 +197,8 @@ pub fn run() -> i32 {
         Command::Query(a) => query::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Template(a) => template::run(a),
+        Command::Keygen(a) => personal::keygen(a),
+        Command::Personal(a) => personal::run(a),
     };
     match result {
         Ok(code) => code,
@@ -210,6 +226,14 @@ fn load(args: &DataArgs) -> Result<Engine, Fail> {
     if args.data.is_empty() {
         return Ok(Engine::demo(&args.scale)?);
     }
+    if let [one] = args.data.as_slice() {
+        if one.is_file() {
+            let bytes = std::fs::read(one).map_err(|e| Fail(EXIT_IO, format!("cannot read {}: {e}", one.display())))?;
+            if zhichu::package::is_package(&bytes) {
+                return open_package(&bytes, args);
+            }
+        }
+    }
     let files = read_inputs(&args.data)?;
     let total: u64 = files.iter().map(|f| std::fs::metadata(&f.1).map_or(0, |m| m.len())).sum();
     let bar = (total > 4 << 20).then(|| {
@@ -228,6 +252,22 @@ fn load(args: &DataArgs) -> Result<Engine, Fail> {
     Ok(engine?)
 }
 
+/// A 个人档案包 as the data: its signature checked (against `--trust` when
+/// given), opened with `--code`; its issuer and signer said on stderr.
+fn open_package(bytes: &[u8], args: &DataArgs) -> Result<Engine, Fail> {
+    let o = zhichu::package::open(bytes, args.code.as_deref())?;
+    if let Some(t) = &args.trust {
+        let text = std::fs::read_to_string(t).map_err(|e| Fail(EXIT_IO, format!("cannot read {}: {e}", t.display())))?;
+        let trusted = zhichu::package::keys::read_public(&text)?;
+        if trusted != o.issuer_key {
+            return Err(Fail(EXIT_INVALID, format!("档案包不是由受信任的公钥签发的（签发者公钥指纹 {}，受信任的是 {}）", o.fingerprint, zhichu::package::seal::fingerprint(&trusted))));
+        }
+    }
+    let c = &o.content;
+    eprintln!("个人档案包：由 {} 签发 · {} · 截至 {} · 公钥指纹 {}{}", c.issuer, c.issued, c.as_of, o.fingerprint, if o.sealed { "" } else { " · 仅签名，未加密" });
+    Ok(o.engine()?)
+}
+
 /// For commands other than `validate`: says on stderr that some rows were left out.
 fn quiet(e: Engine) -> Engine {
     let n = e.report().errors.len();
@@ -240,7 +280,9 @@ fn quiet(e: Engine) -> Engine {
 /// Loads the data for a command that computes reserves, with its model parameters.
 fn engine(data: &DataArgs, model: &Model) -> Result<Engine, Fail> {
     let mut e = quiet(load(data)?);
-    e.set_model(*model)?;
+    if e.package().is_none() {
+        e.set_model(*model)?;
+    }
     Ok(e)
 }
 

@@ -145,6 +145,11 @@ impl Engine {
         self.snapshot = None;
     }
 
+    /// Every cadre's reserves at the last as-of date asked for, if computed.
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        self.snapshot.as_ref()
+    }
+
     /// What the engine knows of the package it was opened from, if it was.
     pub fn package(&self) -> Option<&crate::package::PackageInfo> {
         self.personal.as_ref().map(|p| &p.info)

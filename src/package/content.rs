@@ -113,9 +113,11 @@ impl City {
     }
 
     /// One cadre's package content.
-    pub fn content(&self, engine: &mut Engine, cadre: &str, issuer: &str, issued: &str) -> Result<Content> {
+    /// (Read-only on the engine, so that many packages are cut at once.)
+    pub fn content(&self, engine: &Engine, cadre: &str, issuer: &str, issued: &str) -> Result<Content> {
         let c = engine.find_cadre(cadre)?;
-        let (ds, snap) = engine.at(Some(&self.as_of))?;
+        let ds = engine.dataset();
+        let snap = engine.snapshot().filter(|s| date::format(s.as_of) == self.as_of).ok_or_else(|| Error::new("stale", "城市数据的截至日期已变，请重新准备"))?;
         let cadre_id = ds.cadres.id(c).to_string();
         let mut tables = self.shared.clone();
         // The cadre's unit and the units above it (so that every reference resolves).
