@@ -124,6 +124,29 @@ fn bench(c: &mut Criterion) {
     c.bench_function("one_recommendation_with_ratings", |b| {
         b.iter(|| black_box(zhichu::analytics::recommend(&ds, &snap, black_box(cadre), &params)))
     });
+    personal_packages(c, ds);
+}
+
+/// 个人档案包 of the m city, per package: cut, and each step of sealing
+/// (what 20,000 packages on 2 cores must fit in 60 s); and opening one.
+fn personal_packages(c: &mut Criterion, ds: zhichu::model::Dataset) {
+    use zhichu::package::{self, seal, City};
+    let mut e = zhichu::Engine::new(ds);
+    let city = City::new(&mut e, &LoadOptions::default(), None).unwrap();
+    let secret = sm2::SecretKey::from_slice(&[7; 32]).unwrap();
+    let signer = sm2::dsa::SigningKey::new(seal::DIST_ID, &secret).unwrap();
+    let random = seal::Randomness { salt: [1; 16], nonce: [2; 12] };
+    let content = city.content(&e, "C000001", "某市委组织部", "2026-12-06").unwrap();
+    let code = "K7QH-2M9X-PD4R";
+    let bytes = package::make(&content, &signer, Some(code), random).unwrap();
+    println!("\n== 个人档案包 (demo m) ==\none package: {} bytes (target ≤ 32 KB); content JSON {} bytes", bytes.len(), serde_json::to_string(&content).unwrap().len());
+    let mut g = c.benchmark_group("personal_package");
+    g.sample_size(20);
+    g.bench_function("cut_one_cadre", |b| b.iter(|| black_box(city.content(&e, black_box("C000001"), "某市委组织部", "2026-12-06").unwrap())));
+    g.bench_function("derive_key_pbkdf2_sm3_2000", |b| b.iter(|| black_box(seal::derive_key(b"K7QH2M9XPD4R", &[1; 16], seal::CODE_ITERATIONS))));
+    g.bench_function("make_sealed_signed (cut excluded)", |b| b.iter(|| black_box(package::make(&content, &signer, Some(code), random).unwrap())));
+    g.bench_function("open_and_engine", |b| b.iter(|| black_box(package::open(&bytes, Some(code)).unwrap().engine().unwrap())));
+    g.finish();
 }
 
 fn ms(d: Duration) -> f64 {

@@ -76,6 +76,15 @@ impl WasmEngine {
         Ok(WasmEngine { staged: Vec::new(), inner: crate::Engine::demo(scale).map_err(js_error)? })
     }
 
+    /// A 个人档案包 opened: its signature checked first, then its seal
+    /// opened with `code` (none for a signed-only package). The engine
+    /// answers its cadre's questions; `summary().package` says who signed it.
+    /// Needs no randomness (WeChat has no `crypto`).
+    pub fn open_package(bytes: &[u8], code: Option<String>) -> Result<WasmEngine, JsValue> {
+        let opened = crate::package::open(bytes, code.as_deref()).map_err(js_error)?;
+        Ok(WasmEngine { staged: Vec::new(), inner: opened.engine().map_err(js_error)? })
+    }
+
     /// Fault injection for the hosts' tests: panics while the engine is
     /// borrowed, as a real trap would (the module is unusable afterwards, so
     /// the host must start a fresh one). Never called by the product.
@@ -200,6 +209,16 @@ impl WasmEngine {
         let bytes = self.inner.export_analysis(&req, format).map_err(js_error)?;
         Ok(js_sys::Uint8Array::from(&bytes[..]))
     }
+}
+
+/// What can be told of a 个人档案包 before its 提取码 is asked for: its
+/// signature is checked; `{sealed, fingerprint, issuer_key}` (the issuer's
+/// public key as hex), or `{code, message}` thrown.
+#[wasm_bindgen]
+pub fn package_header(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let (h, _) = crate::package::seal::verify(bytes).map_err(js_error)?;
+    let hex: String = h.issuer_key.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(to_js(&serde_json::json!({"sealed": h.sealed, "fingerprint": crate::package::seal::fingerprint(&h.issuer_key), "issuer_key": hex})))
 }
 
 /// Whether this module carries the analysis tables (the web page's second module does).

@@ -130,6 +130,9 @@ pub fn keygen(a: KeygenArgs) -> Result<i32, Fail> {
         }
     };
     let text = keys::write_key(&secret, &pass, randomness()?, keys::PASSPHRASE_ITERATIONS);
+    if let Some(parent) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| Fail(EXIT_IO, format!("cannot create {}: {e}", parent.display())))?;
+    }
     write(&a.out, text.as_bytes())?;
     let public = secret.public_key().to_sec1_bytes();
     let pub_path = a.out.with_extension("pub");
