@@ -284,6 +284,53 @@ impl WasmEngine {
     }
 }
 
+/// 个人档案包 for the trainer's page (生成个人档案包): the key file's text and
+/// its passphrase (never stored), the issuer, the cadres (empty: all),
+/// `no_code` to sign only; `random(n)` returns n random bytes (the page's
+/// `crypto.getRandomValues`). A zip of the packages and 发放清单.xlsx.
+#[cfg(feature = "web")]
+#[wasm_bindgen(js_class = Engine)]
+impl WasmEngine {
+    pub fn make_packages(&mut self, key_text: &str, passphrase: &str, issuer: &str, cadres: Vec<String>, no_code: bool, random: js_sys::Function) -> Result<js_sys::Uint8Array, JsValue> {
+        use crate::package::{self, RANDOM_PER_PACKAGE};
+        let signer = package::keys::read_key(key_text, passphrase).map_err(js_error)?;
+        let issuer = issuer.trim();
+        if issuer.is_empty() {
+            return Err(js_error(Error::bad_argument("请填写签发单位（如 某市委组织部）")));
+        }
+        let e = &mut self.inner;
+        let ids: Vec<String> = if cadres.is_empty() { e.dataset().cadres.iter().map(|(_, id, _)| id.to_string()).collect() } else { cadres };
+        let city = package::City::new(e, &LoadOptions::default(), None).map_err(js_error)?;
+        let n = ids.len() * RANDOM_PER_PACKAGE;
+        let bytes = random.call1(&JsValue::NULL, &JsValue::from(n as f64)).map(|v| js_sys::Uint8Array::new(&v).to_vec()).map_err(|_| js_error(Error::new("no_random", "浏览器没有提供随机数")))?;
+        if bytes.len() < n {
+            return Err(js_error(Error::new("no_random", "浏览器没有提供足够的随机数")));
+        }
+        let issued = crate::model::date::format(crate::model::date::today());
+        let mut items = Vec::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            let r: &[u8; RANDOM_PER_PACKAGE] = bytes[i * RANDOM_PER_PACKAGE..(i + 1) * RANDOM_PER_PACKAGE].try_into().expect("sized");
+            items.push(package::issue(e, &city, &signer, issuer, &issued, id, no_code, r).map_err(js_error)?);
+        }
+        let list = crate::export::xlsx_table("发放清单", &package::ISSUE_LIST_HEADER, &package::issue_list(&items)).map_err(|e| js_error(Error::new("export", e.to_string())))?;
+        let zip = zip_of(items.iter().map(|p| (p.file.as_str(), p.bytes.as_slice())).chain(std::iter::once(("发放清单.xlsx", list.as_slice())))).map_err(|e| js_error(Error::new("export", e)))?;
+        Ok(js_sys::Uint8Array::from(&zip[..]))
+    }
+}
+
+/// Files as a zip (stored: packages are compressed already).
+#[cfg(feature = "web")]
+fn zip_of<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])>) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, bytes) in files {
+        z.start_file(name, opts).map_err(|e| e.to_string())?;
+        z.write_all(bytes).map_err(|e| e.to_string())?;
+    }
+    Ok(z.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
 /// The import template (导入模板) as xlsx bytes.
 #[cfg(feature = "web")]
 #[wasm_bindgen]

@@ -190,20 +190,16 @@ fn make(a: MakeArgs) -> Result<i32, Fail> {
     // Every package on every core: cutting, deflating, the key derivation and the signature are each its own.
     use rayon::prelude::*;
     let e = &e;
-    let rows = ids
+    let issued_list = ids
         .par_iter()
-        .map(|id| -> Result<Vec<String>, Fail> {
-            let content = city.content(e, id, issuer, &issued)?;
-            let code = if a.no_code { None } else { Some(seal::code_from(random()?)) };
-            let bytes = package::make(&content, &signer, code.as_deref(), randomness()?)?;
-            let c = e.dataset().cadres.get(e.find_cadre(id)?);
-            let unit = e.dataset().units.get(c.unit).name.clone();
-            let file = format!("{}.zcpk", safe_name(id));
-            write(&out.join(&file), &bytes)?;
-            Ok(vec![unit, c.name.clone(), id.clone(), file, code.unwrap_or_else(|| "（未加密）".into())])
+        .map(|id| -> Result<package::Issued, Fail> {
+            let p = package::issue(e, &city, &signer, issuer, &issued, id, a.no_code, &random()?)?;
+            write(&out.join(&p.file), &p.bytes)?;
+            Ok(p)
         })
         .collect::<Result<Vec<_>, Fail>>()?;
-    let list = zhichu::export::xlsx_table("发放清单", &["单位", "姓名", "干部编号", "文件", "提取码"], &rows).map_err(|err| Fail(EXIT_IO, format!("xlsx: {err}")))?;
+    let rows = package::issue_list(&issued_list);
+    let list = zhichu::export::xlsx_table("发放清单", &package::ISSUE_LIST_HEADER, &rows).map_err(|err| Fail(EXIT_IO, format!("xlsx: {err}")))?;
     write(&out.join("发放清单.xlsx"), &list)?;
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
@@ -215,11 +211,6 @@ fn make(a: MakeArgs) -> Result<i32, Fail> {
         secs * 1000.0 / ids.len() as f64
     );
     Ok(0)
-}
-
-/// A cadre id as a file name (ids are the data's own: nothing that leaves the folder).
-fn safe_name(id: &str) -> String {
-    id.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
 impl MakeArgs {

@@ -48,3 +48,41 @@ pub fn make(content: &Content, signer: &sm2::dsa::SigningKey, code: Option<&str>
 pub fn is_package(bytes: &[u8]) -> bool {
     bytes.starts_with(seal::MAGIC)
 }
+
+/// One cadre's package, ready to hand out.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub unit: String,
+    pub name: String,
+    pub cadre_id: String,
+    /// The file's name: the cadre id, `.zcpk`.
+    pub file: String,
+    /// Its 提取码 (none when signed only).
+    pub code: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// The 发放清单's columns.
+pub const ISSUE_LIST_HEADER: [&str; 5] = ["单位", "姓名", "干部编号", "文件", "提取码"];
+
+/// Bytes of randomness one package takes: salt, nonce, code.
+pub const RANDOM_PER_PACKAGE: usize = 16 + 12 + 8;
+
+/// One cadre's package: cut from `city`, sealed with its own code (unless
+/// `no_code`) and signed. `random`: [`RANDOM_PER_PACKAGE`] random bytes
+/// (the system's generator natively, `crypto.getRandomValues` in a browser).
+pub fn issue(engine: &Engine, city: &City, signer: &sm2::dsa::SigningKey, issuer: &str, issued: &str, cadre: &str, no_code: bool, random: &[u8; RANDOM_PER_PACKAGE]) -> Result<Issued> {
+    let content = city.content(engine, cadre, issuer, issued)?;
+    let r = seal::Randomness { salt: random[..16].try_into().expect("16"), nonce: random[16..28].try_into().expect("12") };
+    let code = (!no_code).then(|| seal::code_from(random[28..].try_into().expect("8")));
+    let bytes = make(&content, signer, code.as_deref(), r)?;
+    let ds = engine.dataset();
+    let c = ds.cadres.get(engine.find_cadre(cadre)?);
+    let file: String = content.cadre_id.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    Ok(Issued { unit: ds.units.get(c.unit).name.clone(), name: c.name.clone(), cadre_id: content.cadre_id, file: format!("{file}.zcpk"), code, bytes })
+}
+
+/// The 发放清单's rows, in the order given.
+pub fn issue_list(items: &[Issued]) -> Vec<Vec<String>> {
+    items.iter().map(|i| vec![i.unit.clone(), i.name.clone(), i.cadre_id.clone(), i.file.clone(), i.code.clone().unwrap_or_else(|| "（未加密）".into())]).collect()
+}
