@@ -725,3 +725,24 @@ fn repeated_parquet_column_names_follow_the_csv_rule() {
     let csv = load(&demo_files("csv")).cadres(&CadreSearch { query: String::new(), limit: 5 }).unwrap();
     assert_eq!(first.iter().map(|c| &c.name).collect::<Vec<_>>(), csv.iter().map(|c| &c.name).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_date_outside_the_years_1_to_9999_is_null_not_misprinted() {
+    let mut e = demo();
+    let latest = text(&one(&mut e, "SELECT MAX(date) FROM records"));
+    assert_eq!(latest.len(), 10, "{latest}");
+    // polars counts intervals in nanoseconds: 9,000 years overflowed (a panic in debug builds, a wrapped date in release).
+    for q in ["SELECT MAX(date) + INTERVAL '9000 years' AS d FROM records", "SELECT MIN(date) - INTERVAL '3000' YEAR AS d FROM records", "SELECT MAX(date) + INTERVAL '1 year 9999999 days' AS d FROM records"] {
+        let m = sql_err(&mut e, q);
+        assert!(m.contains("过大：最多 60 年"), "{q}: {m}");
+    }
+    // Steps within the bound that add up past what polars' nanoseconds hold (a date wrapped round to 9531-10-07).
+    let far = format!("SELECT MAX(date){} AS d FROM records", " + INTERVAL '50 years'".repeat(3));
+    assert!(sql_err(&mut e, &far).contains("合计约 150 年"));
+    assert!(sql_err(&mut e, "SELECT MAX(date) + INTERVAL '1 year' * 300 AS d FROM records").contains("不能乘除"));
+    assert!(sql_err(&mut e, "SELECT DATE '9999-12-31' + INTERVAL '1 day' AS d FROM units").contains("1800 至 2200"));
+    // A date far outside the years 1–9999 by a cast: NULL, never a misprinted date.
+    assert_eq!(one(&mut e, "SELECT CAST(9999999 AS DATE) AS d FROM units LIMIT 1"), Cell::Null);
+    // Within range, a date prints as one.
+    assert_eq!(text(&one(&mut e, "SELECT MAX(date) + INTERVAL '1 year' AS d FROM records"))[..4].parse::<i32>().unwrap(), latest[..4].parse::<i32>().unwrap() + 1);
+}

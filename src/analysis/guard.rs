@@ -146,10 +146,11 @@ pub fn query(text: &str, tables: &[&str], is_int: &dyn Fn(&str) -> bool) -> Resu
     let mut joins = Joins { tables, chains: Vec::new() };
     let _ = stmt.visit(&mut joins);
     let joins = joins.chains;
-    let mut rw = Rewrite { is_int };
+    let mut rw = Rewrite::new(is_int);
     if let ControlFlow::Break(msg) = VisitMut::visit(&mut stmt, &mut rw) {
         return Err(bad(msg));
     }
+    rw.dates_stay_in_range().map_err(bad)?;
     Ok(Checked { sql: stmt.to_string(), tables: used, joins })
 }
 
@@ -170,10 +171,11 @@ pub fn condition(text: &str, is_int: &dyn Fn(&str) -> bool) -> Result<String> {
     if let ControlFlow::Break(()) = Visit::visit(&e, &mut Subqueries) {
         return Err(bad("where 条件不能含子查询；需要时请用 SQL 查询"));
     }
-    let mut rw = Rewrite { is_int };
+    let mut rw = Rewrite::new(is_int);
     if let ControlFlow::Break(msg) = VisitMut::visit(&mut e, &mut rw) {
         return Err(bad(msg));
     }
+    rw.dates_stay_in_range().map_err(bad)?;
     Ok(e.to_string())
 }
 
@@ -332,6 +334,48 @@ impl Visitor for Joins<'_> {
     }
 }
 
+/// The years all INTERVAL literals of one query may add up to (see
+/// `Rewrite::dates_stay_in_range`).
+pub const MAX_INTERVAL_YEARS: f64 = 60.0;
+
+/// The years an interval literal spans (`INTERVAL '3 years 2 months'`,
+/// `INTERVAL '5' YEAR`); an interval that is not a literal is refused.
+fn interval_years(iv: &Interval) -> ControlFlow<String, f64> {
+    let Expr::Value(Value::SingleQuotedString(text)) = iv.value.as_ref() else {
+        return ControlFlow::Break("时间间隔（INTERVAL）应写成常量，如 INTERVAL '3 years'".into());
+    };
+    let unit_years = |u: &str| -> f64 {
+        let u = u.to_lowercase();
+        match u.trim_end_matches('s') {
+            "y" | "yr" | "year" => 1.0,
+            "mo" | "mon" | "month" => 1.0 / 12.0,
+            "w" | "week" => 7.0 / 365.25,
+            "d" | "day" => 1.0 / 365.25,
+            "h" | "hour" => 1.0 / 8766.0,
+            "m" | "min" | "minute" => 1.0 / 525_960.0,
+            _ => 1.0 / 31_557_600.0,
+        }
+    };
+    let default_unit = iv.leading_field.as_ref().map(|f| f.to_string()).unwrap_or_else(|| "second".into());
+    let mut years = 0.0f64;
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        let tail = &rest[start..];
+        let end = tail.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(tail.len());
+        let n: f64 = tail[..end].parse().unwrap_or(f64::INFINITY);
+        let after = tail[end..].trim_start();
+        let unit_end = after.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(after.len());
+        let unit = if unit_end == 0 { default_unit.as_str() } else { &after[..unit_end] };
+        years += n * unit_years(unit);
+        rest = &after[unit_end..];
+    }
+    if years.is_finite() && years <= MAX_INTERVAL_YEARS {
+        ControlFlow::Continue(years)
+    } else {
+        ControlFlow::Break(format!("时间间隔 INTERVAL '{text}' 过大：最多 {MAX_INTERVAL_YEARS} 年"))
+    }
+}
+
 /// Finds a subquery in an expression.
 struct Subqueries;
 
@@ -387,6 +431,32 @@ fn parse_expr(text: &str) -> Expr {
 
 struct Rewrite<'a> {
     is_int: &'a dyn Fn(&str) -> bool,
+    /// Years of every INTERVAL literal seen, added up.
+    interval_years: f64,
+    /// Date and timestamp literals outside 1800–2200.
+    far_dates: Vec<String>,
+}
+
+impl<'a> Rewrite<'a> {
+    fn new(is_int: &'a dyn Fn(&str) -> bool) -> Self {
+        Rewrite { is_int, interval_years: 0.0, far_dates: Vec::new() }
+    }
+
+    /// polars adds an interval to a date in nanoseconds, which hold only the
+    /// years 1678–2262: past them a date wraps round to a wrong one. So the
+    /// intervals of one query add up to at most [`MAX_INTERVAL_YEARS`], and a
+    /// query with intervals takes date literals within 1800–2200 only.
+    fn dates_stay_in_range(&self) -> std::result::Result<(), String> {
+        if self.interval_years > MAX_INTERVAL_YEARS {
+            return Err(format!("查询中的时间间隔（INTERVAL）合计约 {:.0} 年，最多 {MAX_INTERVAL_YEARS} 年：更远的日期在计算中会溢出", self.interval_years));
+        }
+        if self.interval_years > 0.0 {
+            if let Some(d) = self.far_dates.first() {
+                return Err(format!("含时间间隔（INTERVAL）的查询中，日期常量应在 1800 至 2200 年之间，实为 {d}"));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Rewrite<'_> {
@@ -517,6 +587,16 @@ impl VisitorMut for Rewrite<'_> {
                 }
             }
             Expr::Function(f) => self.function(f)?,
+            Expr::Interval(iv) => self.interval_years += interval_years(iv)?,
+            Expr::TypedString { data_type: DataType::Date | DataType::Timestamp(..) | DataType::Datetime(_), value } => {
+                let y: Option<i32> = value.to_string().trim_matches('\'').get(..4).and_then(|y| y.parse().ok());
+                if y.is_none_or(|y| !(1800..=2200).contains(&y)) {
+                    self.far_dates.push(value.to_string());
+                }
+            }
+            Expr::BinaryOp { left, op: BinaryOperator::Multiply | BinaryOperator::Divide, right } if matches!(left.as_ref(), Expr::Interval(_)) || matches!(right.as_ref(), Expr::Interval(_)) => {
+                return ControlFlow::Break("时间间隔（INTERVAL）不能乘除：请直接写出所需的间隔".into());
+            }
             Expr::BinaryOp { left, op, right } => match op {
                 BinaryOperator::Divide | BinaryOperator::Modulo | BinaryOperator::DuckIntegerDivide | BinaryOperator::MyIntegerDivide => {
                     // Division by zero is NULL, as in SQL (polars gave 0).

@@ -52,12 +52,14 @@ const DEEP_STACK: usize = 64 << 20;
 /// through: natively a thread of its own with [`DEEP_STACK`]; in
 /// WebAssembly the module's stack (the analysis module is linked with a
 /// larger one, see `./dev`).
-fn deep<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+/// A panic inside polars ends the query with an error natively (in
+/// WebAssembly it traps, and the page restarts its engine).
+fn deep<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         std::thread::scope(|s| {
             let t = std::thread::Builder::new().name("zhichu-analysis".into()).stack_size(DEEP_STACK).spawn_scoped(s, f).expect("a thread for the query");
-            t.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+            t.join().unwrap_or_else(|_| Err(Error::new("analysis_failed", "查询执行时出错（polars 内部错误），查询未完成；请简化查询或换一种写法")))
         })
     }
     #[cfg(target_arch = "wasm32")]
@@ -120,7 +122,7 @@ impl Engine {
     /// A read-only SQL query over the analysis tables.
     pub fn sql(&mut self, req: &SqlRequest) -> Result<Analysis> {
         query::check_limit(req.limit)?;
-        let names = deep(|| query::mentioned(&req.query));
+        let names = deep(|| Ok(query::mentioned(&req.query)))?;
         let t = self.tables(req.as_of.as_deref(), &names)?;
         let mut a = deep(|| query::sql(t, &req.query))?;
         a.truncate(req.limit);
@@ -132,7 +134,7 @@ impl Engine {
         match req {
             AnalysisRequest::Pivot(p) => self.pivot_all(p),
             AnalysisRequest::Sql(s) => {
-                let names = deep(|| query::mentioned(&s.query));
+                let names = deep(|| Ok(query::mentioned(&s.query)))?;
                 let t = self.tables(s.as_of.as_deref(), &names)?;
                 deep(|| query::sql(t, &s.query))
             }
