@@ -54,35 +54,6 @@ fn load_within_budget(files: &[SourceFile], what: &str) -> Engine {
     e
 }
 
-fn mutate(rng: &mut ChaCha8Rng, bytes: &[u8]) -> Vec<u8> {
-    let mut b = bytes.to_vec();
-    match rng.gen_range(0..4) {
-        // Flip a few bytes anywhere (headers, sizes, compressed data).
-        0 => {
-            for _ in 0..rng.gen_range(1..8) {
-                let i = rng.gen_range(0..b.len());
-                b[i] = rng.r#gen();
-            }
-        }
-        // Cut the file short.
-        1 => b.truncate(rng.gen_range(0..b.len())),
-        // Overwrite a run with 0xFF (huge sizes and counts).
-        2 => {
-            let i = rng.gen_range(0..b.len());
-            let n = rng.gen_range(1..16).min(b.len() - i);
-            b[i..i + n].fill(0xFF);
-        }
-        // Duplicate a slice in the middle.
-        _ => {
-            let i = rng.gen_range(0..b.len());
-            let j = rng.gen_range(i..b.len().min(i + 512));
-            let slice = b[i..j].to_vec();
-            b.splice(i..i, slice);
-        }
-    }
-    b
-}
-
 /// Cases per workbook; `ZHICHU_FUZZ_CASES` (and `ZHICHU_FUZZ_SEED`) run a longer search by hand.
 fn cases() -> (usize, u64) {
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse().ok());
@@ -95,7 +66,7 @@ fn mutated_workbooks_never_panic_and_stay_within_budget() {
     for name in ["basic.xlsx", "office.xlsx", "office.xls", "huge_range.xlsx"] {
         let bytes = std::fs::read(common::fixture(name)).unwrap();
         for i in 0..n {
-            let file = SourceFile { name: name.into(), bytes: mutate(&mut rng, &bytes) };
+            let file = SourceFile { name: name.into(), bytes: common::mutate(&mut rng, &bytes) };
             load_within_budget(&[file], &format!("{name} mutation {i}"));
         }
     }
@@ -318,7 +289,7 @@ fn mutated_parquet_never_panics_and_stays_within_budget() {
         .collect();
     for f in &files {
         for i in 0..n {
-            let m = SourceFile { name: f.name.clone(), bytes: mutate(&mut rng, &f.bytes) };
+            let m = SourceFile { name: f.name.clone(), bytes: common::mutate(&mut rng, &f.bytes) };
             load_within_budget(&[m], &format!("{} mutation {i}", f.name));
         }
     }

@@ -2,6 +2,7 @@
 //! 个人档案包: a package opened with its 提取码 gives every number the
 //! department's full data give for its cadre; it holds nobody else's data;
 //! a changed byte, a wrong code or a truncated file opens nothing.
+mod common;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use zhichu::engine::requests::*;
@@ -199,22 +200,7 @@ fn the_opener_never_panics_on_mutated_packages() {
     let bytes = make(&mut e, &picked[0], Some(CODE));
     let mut rng = ChaCha8Rng::seed_from_u64(1206);
     for _ in 0..400 {
-        let mut b = bytes.clone();
-        match rng.gen_range(0..3) {
-            0 => {
-                for _ in 0..rng.gen_range(1..6) {
-                    let i = rng.gen_range(0..b.len());
-                    b[i] = rng.r#gen();
-                }
-            }
-            1 => b.truncate(rng.gen_range(0..b.len())),
-            _ => {
-                // Lengths and counts set huge.
-                let i = rng.gen_range(0..seal::HEADER_LEN + 2);
-                let end = (i + 4).min(b.len());
-                b[i..end].fill(0xFF);
-            }
-        }
+        let b = common::mutate(&mut rng, &bytes);
         assert!(package::open(&b, Some(CODE)).is_err());
     }
 }

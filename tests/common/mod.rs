@@ -43,3 +43,36 @@ pub fn zipped(parts: &[(&str, &[u8])]) -> Vec<u8> {
     }
     z.finish().unwrap().into_inner()
 }
+
+/// A damaged copy of `bytes`: a few bytes flipped, cut short, a run set to
+/// 0xFF (huge sizes and counts), or a slice duplicated.
+pub fn mutate(rng: &mut rand_chacha::ChaCha8Rng, bytes: &[u8]) -> Vec<u8> {
+    use rand::Rng;
+    let mut b = bytes.to_vec();
+    match rng.gen_range(0..4) {
+        // Flip a few bytes anywhere (headers, sizes, compressed data).
+        0 => {
+            for _ in 0..rng.gen_range(1..8) {
+                let i = rng.gen_range(0..b.len());
+                b[i] = rng.r#gen();
+            }
+        }
+        // Cut the file short.
+        1 => b.truncate(rng.gen_range(0..b.len())),
+        // Overwrite a run with 0xFF (huge sizes and counts).
+        2 => {
+            let i = rng.gen_range(0..b.len());
+            let n = rng.gen_range(1..16).min(b.len() - i);
+            b[i..i + n].fill(0xFF);
+        }
+        // Duplicate a slice in the middle.
+        _ => {
+            let i = rng.gen_range(0..b.len());
+            let j = rng.gen_range(i..b.len().min(i + 512));
+            let slice = b[i..j].to_vec();
+            b.splice(i..i, slice);
+        }
+    }
+    b
+}
+
