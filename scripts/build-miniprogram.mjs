@@ -9,7 +9,9 @@
 //     the npm polyfill; no import.meta.url, no fetch; `fresh()` makes another
 //     copy with its own instance (a restart after a trap). Every text
 //     rewritten is asserted present, so a change in wasm-bindgen's output
-//     fails here.
+//     fails here. The glue and the wasm must not reach for randomness
+//     (`crypto`, getRandomValues: WeChat has no crypto global; opening a
+//     personal package is deterministic), asserted.
 //  2. the wasm, brotli-compressed → miniprogram/engine/zhichu_bg.wasm.br
 //     (outside the workers folder: a worker package holds .js files only),
 //     without exported globals, which iOS WeChat does not support (WeChat's
@@ -133,6 +135,23 @@ export function stripGlobalExports(wasm) {
   return { bytes: Buffer.concat(parts), removed };
 }
 
+/**
+ * What in the glue's code (comments aside) or the wasm's imports reaches
+ * for randomness — `crypto`, `getRandomValues`, `randomFillSync`, or a wasm
+ * import named for random/crypto: a phone's WeChat has no `crypto` global,
+ * and the engine's opening paths need none. `[]` when clean.
+ */
+export function randomnessUses(glueCode, wasmBytes) {
+  const code = esbuild.transformSync(glueCode, { legalComments: 'none', minifyWhitespace: true }).code;
+  const found = [...new Set(code.match(/crypto|getRandomValues|randomFillSync/gi) || [])].map((w) => `glue: ${w}`);
+  if (wasmBytes) {
+    for (const i of WebAssembly.Module.imports(new WebAssembly.Module(wasmBytes))) {
+      if (/random|crypto/i.test(`${i.module}.${i.name}`)) found.push(`wasm import: ${i.module}.${i.name}`);
+    }
+  }
+  return found;
+}
+
 async function buildGlue(tmp) {
   const gluePath = path.join(BINDGEN, 'zhichu.js');
   const wasmPath = path.join(BINDGEN, 'zhichu_bg.wasm');
@@ -192,6 +211,8 @@ function __zhichu_init(wasmPath) {
   }
   if (/(^|[^X])WebAssembly\./.test(code.replace(/WXWebAssembly\./g, ''))) fail('adapted glue still uses WebAssembly directly');
   if (!code.includes('WXWebAssembly.instantiate(')) fail('adapted glue does not instantiate through WXWebAssembly');
+  const random = randomnessUses(code, fs.readFileSync(wasmPath));
+  if (random.length) fail(`the engine reaches for randomness, which WeChat does not provide: ${random.join(', ')}`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, code);
   console.log(`glue        ${rel(out)}  ${kb(code.length)}`);

@@ -19,6 +19,12 @@ module.exports = {
   SEARCH_LIMIT: 20,
   /** Where imported files are kept, under wx.env.USER_DATA_PATH. */
   STORE_DIR: 'zhichu',
+  /** The first base library whose wx.showModal has an input (`editable`); below it the 提取码 is typed into the page. */
+  EDITABLE_MODAL_SDK: '2.17.1',
+  /** Where the personal package (本人模式) is kept, under wx.env.USER_DATA_PATH. */
+  PACKAGE_DIR: 'zhichu-package',
+  /** wx storage key of the issuers' keys the user accepted (not in config/trusted-issuers.js). */
+  ACCEPTED_ISSUERS_KEY: 'zhichu.acceptedIssuers',
   /** Extensions offered by the file picker (chat attachments). */
   EXTENSIONS: ['xlsx', 'xls', 'xlsb', 'ods', 'et', 'csv', 'tsv', 'txt', 'json'],
 };

@@ -4,6 +4,7 @@
 const engine = require('./engine.js');
 const store = require('./store.js');
 const config = require('./config.js');
+const trustedIssuers = require('../config/trusted-issuers.js');
 
 const CADRE_KEY = 'zhichu.cadre';
 
@@ -21,6 +22,15 @@ const state = {
   version: 0,
   loading: false,
   progress: null,
+  /**
+   * 本人模式: the opened personal package's `summary.package` ({issuer,
+   * issued, as_of, cadre_id, fingerprint, sealed}) plus `trusted` (the name
+   * in config/trusted-issuers.js, or null when the user accepted the key);
+   * null otherwise.
+   */
+  personal: null,
+  /** Why the kept package could not be reopened at start (then the other data is shown). */
+  packageError: '',
 };
 
 const listeners = [];
@@ -77,13 +87,33 @@ function loadSet(files, call = engine.call) {
   return withLoading('正在载入数据', () => call('load', files));
 }
 
+/** The kept package if there is one, else the kept files (or the demo). */
+async function loadCurrent(call = engine.call) {
+  const pkg = store.readPackage();
+  if (pkg) {
+    try {
+      const res = await withLoading('正在打开个人档案包', () => call('openPackage', pkg.bytes, pkg.code));
+      state.packageError = '';
+      return res;
+    } catch (e) {
+      if (e && (e.code === 'engine_crash' || e.code === 'restarted')) throw e;
+      state.packageError = `本机保存的个人档案包无法打开：${e && e.message ? e.message : e}`;
+    }
+  }
+  return loadSet(readKept(), call);
+}
+
 // After a trap the engine starts again on a fresh module instance
 // (lib/engine.js), which loads what is kept (or the demo) before answering
 // again: the same data, so the pages keep what they show.
-engine.onRestart((call) => loadSet(readKept(), call));
+engine.onRestart((call) => loadCurrent(call));
 
 /** Keeps the chosen cadre if the new data has it, else takes the first one. */
 async function chooseCadre() {
+  if (state.personal) {
+    state.cadre = state.personal.cadre_id; // the package holds that cadre only
+    return;
+  }
   let saved = state.cadre;
   if (!saved && wx.getStorageSync) saved = wx.getStorageSync(CADRE_KEY) || null;
   let cadre = null;
@@ -101,6 +131,7 @@ async function chooseCadre() {
 async function apply(res, report) {
   state.summary = res.summary;
   state.report = report === undefined ? res.report : report;
+  state.personal = res.summary.package ? Object.assign({}, res.summary.package, { trusted: trustedName(res.summary.package.fingerprint) }) : null;
   state.asOf = ''; // new data: seen as of its own latest date
   await chooseCadre();
   state.version += 1;
@@ -108,7 +139,7 @@ async function apply(res, report) {
 }
 
 async function loadStored() {
-  const res = await loadSet(readKept());
+  const res = await loadCurrent();
   state.rejected = [];
   await apply(res);
   return state;
@@ -132,6 +163,8 @@ function start() {
 function importFiles(chosen, confirmReplace = async () => true) {
   return serial(async () => {
     await start();
+    // 本人模式 shows the package only: imported tables would be hidden behind it.
+    if (store.readPackage()) throw { code: 'personal_mode', message: '本人模式下不能导入数据；请先清除全部数据' };
     const incoming = chosen.map((f) => ({ name: store.safeName(f.name), bytes: store.readPath(f.path) }));
     const names = incoming.map((f) => f.name);
     const merged = store.list().filter((n) => names.indexOf(n) < 0).map((name) => ({ name, bytes: store.read(name) })).concat(incoming);
@@ -168,6 +201,77 @@ function importFiles(chosen, confirmReplace = async () => true) {
   });
 }
 
+// ---- personal packages (个人档案包) ----
+
+const normFingerprint = (f) => String(f || '').replace(/\s+/g, '').toLowerCase();
+
+/** The name config/trusted-issuers.js gives this fingerprint, or null. */
+function trustedName(fingerprint) {
+  const f = normFingerprint(fingerprint);
+  const hit = trustedIssuers.find((t) => normFingerprint(t.fingerprint) === f);
+  return hit ? hit.name || '受信任的签发单位' : null;
+}
+
+function acceptedKeys() {
+  const v = wx.getStorageSync ? wx.getStorageSync(config.ACCEPTED_ISSUERS_KEY) : '';
+  return Array.isArray(v) ? v : [];
+}
+
+function acceptKey(issuerKey) {
+  const keys = acceptedKeys();
+  if (keys.indexOf(issuerKey) < 0 && wx.setStorageSync) wx.setStorageSync(config.ACCEPTED_ISSUERS_KEY, keys.concat([issuerKey]));
+}
+
+/** `a` older than `b`: by the issue date, then the as-of date. */
+const olderThan = (a, b) => a.issued < b.issued || (a.issued === b.issued && a.as_of < b.as_of);
+
+/**
+ * Opens a personal package (`{name, path}`, e.g. from wx.chooseMessageFile)
+ * and, once it opened, keeps it (bytes and 提取码) so a restart reopens 本人模式.
+ * `ui` asks the user (each resolves to the answer):
+ * - `confirmIssuer(header)` → boolean: the signer is neither in
+ *   config/trusted-issuers.js nor accepted before (the header carries the
+ *   fingerprint); an accepted key is remembered once the package opened;
+ * - `askCode(header)` → the 提取码, or null (cancelled): a sealed package;
+ * - `confirmReplace(why, info, kept)` → boolean: `why` 'other_cadre' (the
+ *   package is for another cadre than the kept one) or 'older' (older, by
+ *   `issued` then `as_of`, than the kept one for the same cadre).
+ * Bad input (not_a_package, bad_signature, wrong_code, …) rejects with the
+ * engine's `{code, message}`; then, as when the user declines, nothing is
+ * kept and what was shown stays. Resolves to `{opened, reason?, header, info?}`.
+ */
+function openPackage(file, ui) {
+  return serial(async () => {
+    await start();
+    const bytes = store.readPath(file.path);
+    const header = await engine.call('packageHeader', bytes);
+    const trusted = trustedName(header.fingerprint);
+    if (!trusted && acceptedKeys().indexOf(header.issuer_key) < 0 && !(await ui.confirmIssuer(header))) {
+      return { opened: false, reason: 'issuer_declined', header };
+    }
+    let code;
+    if (header.sealed) {
+      code = await ui.askCode(header);
+      if (code === null || code === undefined) return { opened: false, reason: 'cancelled', header };
+    }
+    // The host replaces the engine only when the package opened: on an error the loaded data stays.
+    const res = await withLoading('正在打开个人档案包', () => engine.call('openPackage', bytes, code));
+    const info = res.summary.package;
+    const kept = store.readPackage();
+    const why = !kept ? null : kept.info.cadre_id !== info.cadre_id ? 'other_cadre' : olderThan(info, kept.info) ? 'older' : null;
+    if (why && !(await ui.confirmReplace(why, info, kept.info))) {
+      await apply(await loadCurrent()); // back to the kept package
+      return { opened: false, reason: 'replace_declined', header, info };
+    }
+    store.putPackage(bytes, code, info);
+    if (!trusted) acceptKey(header.issuer_key);
+    state.rejected = [];
+    state.packageError = '';
+    await apply(res);
+    return { opened: true, header, info };
+  });
+}
+
 function removeFile(name) {
   return serial(async () => {
     store.remove(name);
@@ -175,10 +279,12 @@ function removeFile(name) {
   });
 }
 
-/** Deletes every kept file and returns to the demo city. */
+/** Deletes every kept file, the kept personal package and the accepted issuers; returns to the demo city. */
 function clearAll() {
   return serial(async () => {
     store.clear();
+    store.removePackage();
+    if (wx.removeStorageSync) wx.removeStorageSync(config.ACCEPTED_ISSUERS_KEY);
     return loadStored();
   });
 }
@@ -208,6 +314,8 @@ module.exports = {
   start,
   call: engine.call,
   importFiles,
+  openPackage,
+  trustedName,
   removeFile,
   clearAll,
   setCadre,

@@ -57,4 +57,51 @@ function clear() {
   fsm().readdirSync(dir()).forEach(remove);
 }
 
-module.exports = { safeName, list, read, readPath, put, remove, clear, dir };
+// The personal package (个人档案包) kept for 本人模式: its bytes and, beside
+// them, what reopens it (the 提取码) and what it is (summary.package), in a
+// folder of its own (wx.env.USER_DATA_PATH/zhichu-package/) so it is never
+// taken for an imported table.
+const pkgDir = () => `${wx.env.USER_DATA_PATH}/${config.PACKAGE_DIR}`;
+const PKG_FILE = 'package.zcpk';
+const PKG_META = 'package.json';
+
+function ensurePkgDir() {
+  try {
+    fsm().accessSync(pkgDir());
+  } catch (e) {
+    fsm().mkdirSync(pkgDir(), true);
+  }
+}
+
+/** `{bytes, code, info}` of the kept package, or null. */
+function readPackage() {
+  try {
+    const meta = JSON.parse(fsm().readFileSync(`${pkgDir()}/${PKG_META}`, 'utf8'));
+    return { bytes: fsm().readFileSync(`${pkgDir()}/${PKG_FILE}`), code: meta.code || undefined, info: meta.info };
+  } catch (e) {
+    return null;
+  }
+}
+
+/** Keeps a package (replacing the kept one): bytes first, then the meta that makes it count. */
+function putPackage(bytes, code, info) {
+  ensurePkgDir();
+  removePackage();
+  const tmp = `${pkgDir()}/${TMP}`;
+  fsm().writeFileSync(`${tmp}${PKG_FILE}`, bytes);
+  fsm().renameSync(`${tmp}${PKG_FILE}`, `${pkgDir()}/${PKG_FILE}`);
+  fsm().writeFileSync(`${tmp}${PKG_META}`, JSON.stringify({ code: code || '', info }), 'utf8');
+  fsm().renameSync(`${tmp}${PKG_META}`, `${pkgDir()}/${PKG_META}`);
+}
+
+function removePackage() {
+  for (const f of [PKG_META, PKG_FILE]) {
+    try {
+      fsm().unlinkSync(`${pkgDir()}/${f}`);
+    } catch (e) {
+      // already gone
+    }
+  }
+}
+
+module.exports = { safeName, list, read, readPath, put, remove, clear, dir, readPackage, putPackage, removePackage, pkgDir };

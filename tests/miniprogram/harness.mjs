@@ -68,7 +68,7 @@ const TMP = 'wxfile://tmp_';
  * `toasts`, `modals`, `navigations`, `confirm`, `dir`, `workers` (started),
  * `terminated` (how many of them were terminated).
  */
-export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme = 'light' } = {}) {
+export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme = 'light', storage = new Map() } = {}) {
   const temps = new Map();
   const real = (p) => {
     if (p.startsWith(USER)) return path.join(dir, p.slice(USER.length));
@@ -76,8 +76,9 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
     throw new Error(`wx mock: not a local path: ${p}`);
   };
   const fail = (op, p) => { throw new Error(`${op}:fail no such file or directory, ${p}`); };
-  const storage = new Map();
-  const mock = { dir, chosen: [], toasts: [], modals: [], navigations: [], confirm: true, workers: [], terminated: 0, loading: [] };
+  // `answers`: what the next modals answer ({confirm, content}), in order; then `confirm`.
+  // `modalOptions`: every modal's options. `storage`: pass `mock.storage` again to keep wx storage over a restart.
+  const mock = { dir, storage, chosen: [], toasts: [], modals: [], modalOptions: [], answers: [], navigations: [], confirm: true, workers: [], terminated: 0, loading: [] };
   const fsm = {
     accessSync(p) { if (!fs.existsSync(real(p))) fail('accessSync', p); },
     mkdirSync(p, recursive) { fs.mkdirSync(real(p), { recursive: !!recursive }); },
@@ -117,7 +118,12 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
     showToast(o) { mock.toasts.push(o.title); },
     showLoading(o) { mock.loading.push(o.title); },
     hideLoading() {},
-    showModal(o) { mock.modals.push(o.title); (o.success || (() => {}))({ confirm: mock.confirm, cancel: !mock.confirm }); },
+    showModal(o) {
+      mock.modals.push(o.title);
+      mock.modalOptions.push(o);
+      const a = mock.answers.length ? mock.answers.shift() : { confirm: mock.confirm };
+      (o.success || (() => {}))(Object.assign({ cancel: !a.confirm }, o.editable ? { content: a.content === undefined ? '' : a.content } : {}, { confirm: a.confirm }));
+    },
     getStorageSync: (k) => (storage.has(k) ? storage.get(k) : ''),
     setStorageSync: (k, v) => { storage.set(k, v); },
     removeStorageSync: (k) => { storage.delete(k); },
@@ -206,3 +212,34 @@ export const keptFiles = (mock) => {
   const d = path.join(mock.dir, config().STORE_DIR);
   return fs.existsSync(d) ? fs.readdirSync(d).sort() : [];
 };
+
+/** `zhichu` run for its side effects (keygen, personal, demo); returns stdout. */
+export function run(...args) {
+  return execFileSync(BIN, args, { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The shared strings of an .xlsx (a zip): a tiny reader over its central directory. */
+export function xlsxStrings(file) {
+  const b = fs.readFileSync(file);
+  let eocd = b.length - 22;
+  while (eocd >= 0 && b.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error(`${file}: not a zip`);
+  let p = b.readUInt32LE(eocd + 16);
+  const entries = b.readUInt16LE(eocd + 10);
+  for (let i = 0; i < entries; i++) {
+    const method = b.readUInt16LE(p + 10);
+    const size = b.readUInt32LE(p + 20);
+    const nameLen = b.readUInt16LE(p + 28);
+    const extra = b.readUInt16LE(p + 30);
+    const comment = b.readUInt16LE(p + 32);
+    const local = b.readUInt32LE(p + 42);
+    const name = b.toString('utf8', p + 46, p + 46 + nameLen);
+    p += 46 + nameLen + extra + comment;
+    if (name !== 'xl/sharedStrings.xml') continue;
+    const start = local + 30 + b.readUInt16LE(local + 26) + b.readUInt16LE(local + 28);
+    const raw = b.subarray(start, start + size);
+    const xml = (method === 8 ? zlib.inflateRawSync(raw) : raw).toString('utf8');
+    return [...xml.matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((m) => m[1]);
+  }
+  return [];
+}

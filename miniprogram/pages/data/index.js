@@ -1,13 +1,15 @@
 // 数据: import files sent in a chat, the validation report a clerk can act
 // on (file, row, column with the Excel cell, value, problem), the files kept
-// on this phone, and 清除全部数据.
+// on this phone, and 清除全部数据. 打开个人档案包: a package sent in a chat,
+// its signer's fingerprint, the 提取码, then 本人模式 (lib/state.js decides).
 const state = require('../../lib/state.js');
 const view = require('../../lib/view.js');
 const config = require('../../lib/config.js');
+const engine = require('../../lib/engine.js');
 
 Component({
   behaviors: [view],
-  data: { s: {}, loaded: '', files: [], issues: [], issuesTotal: 0, issuesMore: false, rejected: [], rejectedText: '', busy: false, progress: null },
+  data: { s: {}, loaded: '', files: [], issues: [], issuesTotal: 0, issuesMore: false, rejected: [], rejectedText: '', busy: false, progress: null, pkg: null, packageError: '', pending: '', askingCode: false, codeInput: '' },
   lifetimes: {
     created() {
       this.redrawOn = ['data'];
@@ -46,6 +48,8 @@ Component({
         issuesMore: all.length > shown.length,
         rejected: s.rejected,
         rejectedText: s.rejected.join('、'),
+        pkg: s.personal,
+        packageError: s.packageError,
       });
     },
     chooseFiles() {
@@ -75,6 +79,76 @@ Component({
       const title = out.rejected.length ? '有文件无法使用，未保存' : out.declined.length ? '已保留原有的同名文件' : n ? `已导入，发现 ${n} 处问题` : '已导入，没有发现问题';
       wx.showToast({ title, icon: 'none' });
     },
+    choosePackage() {
+      return new Promise((resolve) => {
+        wx.chooseMessageFile({
+          count: 1,
+          type: 'file',
+          extension: ['zcpk'],
+          success: (res) => resolve(this.queue(() => this.openChosen({ name: res.tempFiles[0].name, path: res.tempFiles[0].path }))),
+          fail: () => resolve(null), // cancelled
+        });
+      });
+    },
+    async openChosen(file) {
+      const ask = (o) => new Promise((resolve) => {
+        wx.showModal(Object.assign({}, o, { success: (res) => resolve(res), fail: () => resolve({ confirm: false }) }));
+      });
+      const ui = {
+        confirmIssuer: async (h) => (await ask({
+          title: '未知的签发单位',
+          content: `此档案包的签发公钥不在本小程序的受信任名单中。公钥指纹：${h.fingerprint}。请与组织部门通知中的指纹核对，一致才打开。`,
+          confirmText: '仍要打开',
+          confirmColor: '#fa5151',
+        })).confirm,
+        askCode: async (h) => {
+          await this.set({ pending: h.fingerprint });
+          if (!engine.versionAtLeast(engine.sdkVersion(), config.EDITABLE_MODAL_SDK)) {
+            // No input in a modal before 2.17.1: typed into the page (codeOk / codeCancel answer).
+            return new Promise((resolve) => {
+              this._codeAnswer = resolve;
+              this.setData({ askingCode: true, codeInput: '' });
+            });
+          }
+          const res = await ask({ title: '输入提取码', editable: true, placeholderText: '提取码，如 K7QH-2M9X-PD4R', content: '', confirmText: '打开' });
+          return res.confirm ? String(res.content || '').trim() : null;
+        },
+        confirmReplace: async (why, info, kept) => (await ask({
+          title: '替换本机的档案包',
+          content: why === 'other_cadre'
+            ? `本机已保存 ${kept.cadre_id} 的档案包，新档案包属于 ${info.cadre_id}。替换吗？`
+            : `新档案包（${info.issued} 签发，截至 ${info.as_of}）比本机保存的（${kept.issued} 签发，截至 ${kept.as_of}）旧。仍要替换吗？`,
+          confirmText: '替换',
+        })).confirm,
+      };
+      await this.set({ packageError: '' });
+      let out;
+      try {
+        out = await state.openPackage(file, ui);
+      } catch (e) {
+        await this.set({ pending: '', packageError: e && e.message ? e.message : String(e) });
+        wx.showToast({ title: '档案包未打开', icon: 'none' });
+        return;
+      }
+      await this.set({ pending: '' });
+      wx.showToast({ title: out.opened ? '已打开个人档案包' : '档案包未打开', icon: 'none' });
+    },
+    // The in-page 提取码 (not queued: the opening waits for it).
+    onCodeInput(e) {
+      this.setData({ codeInput: e.detail.value || '' });
+    },
+    codeOk() {
+      this.answerCode(this.data.codeInput.trim());
+    },
+    codeCancel() {
+      this.answerCode(null);
+    },
+    answerCode(v) {
+      const answer = this._codeAnswer;
+      this._codeAnswer = null;
+      this.setData({ askingCode: false, codeInput: '' });
+      if (answer) answer(v);
+    },
     removeFile(e) {
       const name = e.currentTarget.dataset.name;
       return this.queue(() => state.removeFile(name));
@@ -83,7 +157,7 @@ Component({
       return new Promise((resolve) => {
         wx.showModal({
           title: '清除全部数据',
-          content: '确定删除本机保存的全部导入文件？之后显示演示数据。',
+          content: '确定删除本机保存的全部导入文件和个人档案包？之后显示演示数据。',
           confirmText: '清除',
           confirmColor: '#fa5151',
           success: (res) => {

@@ -1,6 +1,7 @@
 // 我的画像: find a cadre; the radar with post target and peer median; the
 // numbers as a table; gaps ranked (by the engine) that open to the records
-// behind them; the as-of date; the reserve over the years.
+// behind them; the as-of date; the reserve over the years. In 本人模式 (a
+// personal package) the package's cadre only: no search, the package's date.
 const state = require('../../lib/state.js');
 const view = require('../../lib/view.js');
 const charts = require('../../lib/charts.js');
@@ -9,7 +10,7 @@ const { fmt, isDark, req } = require('../../lib/format.js');
 
 Component({
   behaviors: [view],
-  data: { query: '', hits: [], searched: false, cadre: null, asOf: '', asOfDefault: '', asOfChanged: false, rows: [], gaps: [], openGap: '', records: [], evidence: '' },
+  data: { personal: null, query: '', hits: [], searched: false, cadre: null, asOf: '', asOfDefault: '', asOfChanged: false, rows: [], gaps: [], openGap: '', records: [], evidence: '' },
   lifetimes: {
     created() {
       this.redrawOn = ['data', 'cadre', 'asOf', 'theme'];
@@ -18,7 +19,7 @@ Component({
   methods: {
     async draw(s) {
       if (!s.cadre) {
-        await this.set({ demo: s.summary.demo, cadre: null });
+        await this.set({ demo: s.summary.demo, personal: s.personal, cadre: null });
         return;
       }
       const p = await state.call('profile', req({ cadre: s.cadre, as_of: s.asOf }));
@@ -28,6 +29,7 @@ Component({
       const openGap = p.gaps_ranked.indexOf(this.data.openGap) >= 0 ? this.data.openGap : '';
       await this.set({
         demo: s.summary.demo,
+        personal: s.personal,
         cadre: p.cadre,
         asOf: p.as_of,
         asOfDefault: s.summary.as_of,

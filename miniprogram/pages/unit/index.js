@@ -1,6 +1,7 @@
 // 单位: a trainer's summary. For a unit: its weak points, 学时 per dimension
 // per year (heatmap) and the layout table; for the whole city: units ranked
 // per dimension. For both: 学时 compliance by rule. Numbers are the engine's.
+// In 本人模式 (a personal package holds one cadre's data) it shows nothing.
 const state = require('../../lib/state.js');
 const view = require('../../lib/view.js');
 const charts = require('../../lib/charts.js');
@@ -25,7 +26,7 @@ function unitList(units) {
 
 Component({
   behaviors: [view],
-  data: { cityHeight: '520px', unitNames: [], unitIndex: 0, unitLabel: '全市', years: [], yearIndex: 0, year: '', comp: null, layout: null, city: null },
+  data: { personal: false, cityHeight: '520px', unitNames: [], unitIndex: 0, unitLabel: '全市', years: [], yearIndex: 0, year: '', comp: null, layout: null, city: null },
   lifetimes: {
     created() {
       this.redrawOn = ['data', 'theme'];
@@ -35,6 +36,11 @@ Component({
   },
   methods: {
     async draw(s) {
+      if (s.personal) {
+        this.version = null;
+        await this.set({ demo: false, personal: true, comp: null, layout: null, city: null });
+        return;
+      }
       if (this.version !== s.version) {
         this.version = s.version;
         this.units = unitList(await state.call('units'));
@@ -48,6 +54,7 @@ Component({
       const unitIndex = Math.max(0, this.units.findIndex((u) => u.unit_id === this.unit));
       const data = {
         demo: s.summary.demo,
+        personal: false,
         unitNames: this.units.map((u) => u.label),
         unitIndex,
         unitLabel: this.unit ? this.units[unitIndex].name : '全市',

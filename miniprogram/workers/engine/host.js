@@ -73,6 +73,20 @@ function createHost(onProgress, wasmPath) {
       replace(e);
       return { summary: engine.summary(), report };
     },
+    /**
+     * A personal package (个人档案包) → the summary (with `summary.package`).
+     * The engine checks the SM2 signature, then opens the seal with the
+     * 提取码 (`code` undefined for a signed-only package); on any error
+     * (not_a_package, bad_signature, wrong_code, code_required, bad_package)
+     * it throws and the engine loaded before stays. Needs no randomness.
+     */
+    openPackage(bytes, code) {
+      const e = glue.Engine.open_package(bytesOf(bytes), code ? String(code) : undefined);
+      replace(e);
+      return { summary: engine.summary(), report: null };
+    },
+    /** `{sealed, fingerprint, issuer_key}`: the signature checked, nothing decrypted; the loaded engine untouched. */
+    packageHeader: (bytes) => glue.package_header(bytesOf(bytes)),
     summary: () => need().summary(),
     report: () => need().report(),
     units: () => need().units(),
