@@ -285,13 +285,15 @@ impl WasmEngine {
 }
 
 /// 个人档案包 for the trainer's page (生成个人档案包): the key file's text and
-/// its passphrase (never stored), the issuer, the cadres (empty: all),
-/// `no_code` to sign only; `random(n)` returns n random bytes (the page's
+/// its passphrase (never stored), the issuer, the cadres listed, else every
+/// cadre of `unit` and the units below it, else all; `no_code` to sign
+/// only; `random(n)` returns n random bytes (the page's
 /// `crypto.getRandomValues`). A zip of the packages and 发放清单.xlsx.
 #[cfg(feature = "web")]
 #[wasm_bindgen(js_class = Engine)]
 impl WasmEngine {
-    pub fn make_packages(&mut self, key_text: &str, passphrase: &str, issuer: &str, cadres: Vec<String>, no_code: bool, random: js_sys::Function) -> Result<js_sys::Uint8Array, JsValue> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn make_packages(&mut self, key_text: &str, passphrase: &str, issuer: &str, unit: Option<String>, cadres: Vec<String>, no_code: bool, random: js_sys::Function) -> Result<js_sys::Uint8Array, JsValue> {
         use crate::package::{self, RANDOM_PER_PACKAGE};
         let signer = package::keys::read_key(key_text, passphrase).map_err(js_error)?;
         let issuer = issuer.trim();
@@ -299,7 +301,7 @@ impl WasmEngine {
             return Err(js_error(Error::bad_argument("请填写签发单位（如 某市委组织部）")));
         }
         let e = &mut self.inner;
-        let ids: Vec<String> = if cadres.is_empty() { e.dataset().cadres.iter().map(|(_, id, _)| id.to_string()).collect() } else { cadres };
+        let ids = package::select(e, unit.as_deref(), &cadres).map_err(js_error)?;
         let city = package::City::new(e, &LoadOptions::default(), None).map_err(js_error)?;
         let n = ids.len() * RANDOM_PER_PACKAGE;
         let bytes = random.call1(&JsValue::NULL, &JsValue::from(n as f64)).map(|v| js_sys::Uint8Array::new(&v).to_vec()).map_err(|_| js_error(Error::new("no_random", "浏览器没有提供随机数")))?;

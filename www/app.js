@@ -5,7 +5,7 @@
 import { rpc } from './engine.js';
 import { state } from './state.js';
 import { resizeCharts, showError } from './ui.js';
-import { loadStored, setupData } from './views/data.js';
+import { loadStored, setupData, resetGen } from './views/data.js';
 import { selectCadre } from './views/profile.js';
 import { resetUnit, showUnit } from './views/unit.js';
 import { resetPlan } from './views/plan.js';
@@ -20,6 +20,7 @@ function showTab(name) {
   }
   for (const s of document.querySelectorAll('.tab')) s.hidden = s.id !== `tab-${name}`;
   resizeCharts();
+  if (state.personal) return; // 本人模式: the engine refuses the city's views; those tabs say so
   if (name === 'unit') showUnit().catch(showError);
   if (name === 'analysis') openAnalysis().catch(showError);
 }
@@ -66,6 +67,8 @@ async function onNewData() {
   const units = await rpc('units');
   resetUnit(units, state.summary);
   lastUnits = units;
+  resetGen(units);
+  if (state.personal) return; // 本人模式: no planning or analysis (reset again when data replace the package)
   analysisView?.resetAnalysis(units, state.summary);
   await resetPlan(units);
 }
@@ -79,9 +82,10 @@ const registerWorker = () => {
 };
 loadStored()
   .then(async () => {
+    if (params.has('kiosk') && state.personal) throw new Error('本人模式（个人档案包）只含本人的数据，没有展示屏；请在「数据」页移除档案包');
     if (params.has('kiosk')) return startKiosk(params.has('manual') ? null : Math.max(50, Number(params.get('interval') || 12) * 1000));
     const m = location.hash.match(/cadre=([^&]+)/);
-    const first = m ? decodeURIComponent(m[1]) : (await rpc('cadres', { limit: 1 }))[0]?.cadre_id;
+    const first = state.personal ? state.personal.cadre_id : m ? decodeURIComponent(m[1]) : (await rpc('cadres', { limit: 1 }))[0]?.cadre_id;
     if (first) await selectCadre(first);
   })
   .catch(showError)

@@ -17,7 +17,7 @@
 // reload traps too, there is no further restart: every question is refused
 // and the page says so.
 import { setProgress, showError } from './ui.js';
-import { listFiles } from './store.js';
+import { listFiles, getPackage } from './store.js';
 
 /** The demo city's scale when nothing is imported (`?scale=s`: 1,000 cadres). */
 export const demoScale = new URLSearchParams(location.search).get('scale') || 'm';
@@ -87,7 +87,9 @@ function crashed() {
   restoring = (async () => {
     try {
       const files = await listFiles();
-      if (files.length) await post('load', [files.map((f) => ({ name: f.name, bytes: f.bytes }))]);
+      const pkg = await getPackage(); // 本人模式: the kept personal package comes first
+      if (pkg) await post('openPackage', [pkg.bytes, pkg.code]);
+      else if (files.length) await post('load', [files.map((f) => ({ name: f.name, bytes: f.bytes }))]);
       else await post('demo', [demoScale]);
     } catch (e) {
       // A trap was handled above (broken); otherwise the new engine is sound but holds no data, and says so when asked.

@@ -1,5 +1,6 @@
 // The page's state, shared by the views: what is loaded and which cadre is shown.
-export const state = { summary: null, cadre: null, asOf: null, profile: null, sim: null, archive: [], sort: { key: 'date', dir: -1 } };
+// `personal`: in 本人模式, the opened package's summary ({issuer, issued, as_of, cadre_id, fingerprint, sealed, name, unit_name, file}).
+export const state = { summary: null, personal: null, cadre: null, asOf: null, profile: null, sim: null, archive: [], sort: { key: 'date', dir: -1 } };
 
 // Saved analysis views (分析 → 保存为视图): a named pivot or SQL request,
 // {name, kind: 'pivot'|'sql', req, saved}, kept in this browser's IndexedDB

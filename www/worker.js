@@ -86,9 +86,10 @@ function analysisModule() {
   return analysisLoad;
 }
 
-/** An engine of module `m` from `src` ({scale} or {files}); `progress(pct)` during a load of files. */
+/** An engine of module `m` from `src` ({scale}, {files} or {pkg: {bytes, code}}); `progress(pct)` during a load of files. */
 function build(m, src, progress) {
   if (src.scale) return { engine: m.Engine.demo(src.scale) };
+  if (src.pkg) return { engine: m.Engine.open_package(new Uint8Array(src.pkg.bytes), src.pkg.code || undefined) };
   const e = new m.Engine();
   try {
     for (const f of src.files) e.add_file(f.name, new Uint8Array(f.bytes));
@@ -141,9 +142,41 @@ const make = {
     }
     return { report, summary: engine.summary() };
   },
+  // 个人档案包: the header (signature checked, nothing decrypted), a trial
+  // opening that replaces nothing (to compare with the kept package), and the
+  // opening that makes it THE engine (本人模式: the unit views refuse).
+  header: (bytes) => lean.package_header(new Uint8Array(bytes)),
+  async peekPackage(bytes, code) {
+    const e = mod.Engine.open_package(new Uint8Array(bytes), code || undefined);
+    try {
+      const s = e.summary();
+      const c = e.cadres({ query: '', limit: 1 })[0];
+      return { ...s.package, name: c?.name ?? '', unit_name: c?.unit_name ?? '' };
+    } finally {
+      e.free();
+    }
+  },
+  async openPackage(bytes, code) {
+    const src = { pkg: { bytes, code } };
+    replace(build(mod, src).engine);
+    source = mod === lean ? src : null;
+    return engine.summary();
+  },
+  // 生成个人档案包 from the loaded data: a zip of <cadre_id>.zcpk and 发放清单.xlsx.
+  makePackages(keyText, passphrase, issuer, unit, cadres, noCode) {
+    if (!engine) throw { code: 'no_data', message: '尚未载入数据' };
+    return engine.make_packages(keyText, passphrase, issuer, unit || undefined, cadres, noCode, randomBytes);
+  },
   template: () => lean.template_xlsx(),
   demoCsv: (scale) => lean.demo_csv_files(scale || 's').map((f) => ({ name: f.name, bytes: f.bytes })),
 };
+/** n random bytes from the browser (getRandomValues fills at most 65,536 bytes a call). */
+function randomBytes(n) {
+  const out = new Uint8Array(n);
+  for (let at = 0; at < n; at += 65536) crypto.getRandomValues(out.subarray(at, Math.min(n, at + 65536)));
+  return out;
+}
+
 const questions = new Set(['summary', 'report', 'units', 'cadres', 'prepare', 'profile', 'recommend', 'simulate', 'archive', 'hours',
   'layout', 'city_ranking', 'ratings', 'fairness', 'compliance', 'classes', 'plan', 'assign', 'export_xlsx']);
 // Questions only the analysis module answers: asking one makes it THE engine first.

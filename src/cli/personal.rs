@@ -3,7 +3,7 @@
 //! key and sealed with a 提取码 — with a 发放清单 for sending file and code
 //! by separate channels; `zhichu personal inspect` prints what a package holds.
 
-use super::{write, DataArgs, Fail, EXIT_INVALID, EXIT_IO};
+use super::{write, DataArgs, Fail, EXIT_IO};
 use std::path::{Path, PathBuf};
 use zhichu::package::{self, keys, seal, City};
 
@@ -171,18 +171,7 @@ fn make(a: MakeArgs) -> Result<i32, Fail> {
     let pass = passphrase(a.passphrase_file.as_deref(), "私钥口令：", false)?;
     let signer = keys::read_key(&key_text, &pass)?;
     let mut e = super::quiet(super::load(&a.data)?);
-    let ids: Vec<String> = if a.all {
-        e.dataset().cadres.iter().map(|(_, id, _)| id.to_string()).collect()
-    } else if let Some(u) = &a.unit {
-        let k = e.find_unit(u)?;
-        let units = e.dataset().unit_subtree(k);
-        e.dataset().cadres.iter().filter(|(_, _, c)| units.contains(&c.unit)).map(|(_, id, _)| id.to_string()).collect()
-    } else {
-        a.cadres.iter().map(|c| e.find_cadre(c).map(|i| e.dataset().cadres.id(i).to_string())).collect::<zhichu::error::Result<_>>()?
-    };
-    if ids.is_empty() {
-        return Err(Fail(EXIT_INVALID, "没有要生成档案包的干部".into()));
-    }
+    let ids = package::select(&e, a.unit.as_deref(), &a.cadres)?;
     std::fs::create_dir_all(out).map_err(|err| Fail(EXIT_IO, format!("cannot create {}: {err}", out.display())))?;
     let city = City::new(&mut e, &a.data_options(), a.as_of.as_deref())?;
     let issued = zhichu::model::date::format(zhichu::model::date::today());

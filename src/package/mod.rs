@@ -86,3 +86,23 @@ pub fn issue(engine: &Engine, city: &City, signer: &sm2::dsa::SigningKey, issuer
 pub fn issue_list(items: &[Issued]) -> Vec<Vec<String>> {
     items.iter().map(|i| vec![i.unit.clone(), i.name.clone(), i.cadre_id.clone(), i.file.clone(), i.code.clone().unwrap_or_else(|| "（未加密）".into())]).collect()
 }
+
+/// The cadres to issue packages for: those listed, else every cadre of
+/// `unit` and the units below it, else every cadre.
+pub fn select(engine: &Engine, unit: Option<&str>, cadres: &[String]) -> Result<Vec<String>> {
+    let ds = engine.dataset();
+    if !cadres.is_empty() {
+        return cadres.iter().map(|c| engine.find_cadre(c).map(|i| ds.cadres.id(i).to_string())).collect();
+    }
+    let ids: Vec<String> = match unit.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(u) => {
+            let units = ds.unit_subtree(engine.find_unit(u)?);
+            ds.cadres.iter().filter(|(_, _, c)| units.contains(&c.unit)).map(|(_, id, _)| id.to_string()).collect()
+        }
+        None => ds.cadres.iter().map(|(_, id, _)| id.to_string()).collect(),
+    };
+    if ids.is_empty() {
+        return Err(Error::not_found("所选单位没有干部"));
+    }
+    Ok(ids)
+}

@@ -147,6 +147,7 @@ document.querySelectorAll('#archive th').forEach((th) => th.addEventListener('cl
 /** New data: no cadre is shown until one is picked. */
 export function clearCadre() {
   state.cadre = null;
+  delete document.body.dataset.profile; // set again once a cadre's profile is drawn
   $('#profile').hidden = true;
   $('#profile-empty').hidden = false;
 }
