@@ -7,7 +7,7 @@ import { state, clearViews } from '../state.js';
 import { listFiles, putFiles, removeFile, clearFiles, getPackage, putPackage, clearPackage } from '../store.js';
 import { clearCadre, refreshCadre, selectCadre } from './profile.js';
 import { unitOptions } from './unit.js';
-import { askCode, trusts, issuerLine, isPackage } from './package.js';
+import { askCode, trusts, issuerLine, isPackage, forgetTrusted } from './package.js';
 
 // Set by the page (app.js): what to redraw after new data, and how to switch tabs.
 let hooks = { onNewData: async () => {}, showTab: () => {} };
@@ -202,6 +202,7 @@ $('#clear-all').addEventListener('click', async () => {
   if (!confirm('确定清除本浏览器中保存的全部数据？')) return;
   await clearFiles();
   await clearPackage();
+  forgetTrusted();
   // Saved 分析 views go too: a query can name cadres.
   await clearViews();
   await reloadAfterChange();

@@ -41,6 +41,11 @@ function remembered() {
   }
 }
 
+/** Forgets the keys accepted in this browser (清除全部数据: a fresh start, as in the mini-program). */
+export function forgetTrusted() {
+  localStorage.removeItem(REMEMBERED);
+}
+
 /** Whether to open a package signed by `head` ({fingerprint}): trusted, remembered, or accepted now (then remembered). */
 export async function trusts(head) {
   const fp = norm(head.fingerprint);
