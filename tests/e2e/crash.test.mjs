@@ -14,7 +14,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { FIX, cli, context, open } from './harness.mjs';
+import { FIX, cli, context, open, upload } from './harness.mjs';
 
 /** The page's engine worker (the newest: a terminated one may stay listed for a moment). */
 const engineWorker = (page) => page.workers().filter((w) => new URL(w.url()).pathname === '/worker.js').at(-1);
@@ -45,14 +45,6 @@ async function profileBySearch(page, id) {
 }
 
 const expectedRows = (profile) => profile.dimensions.map((d) => [d.dimension, ...[[d.reserve, 1], [d.target, 0], [d.gap, 1], [d.percentile, 0], [d.peer_median, 1]].map(([x, k]) => (x === null || x === undefined ? '—' : x.toFixed(k)))]);
-
-async function upload(page, files) {
-  await page.click('#nav-data');
-  const n = await page.evaluate(() => Number(document.body.dataset.imports || 0));
-  await page.setInputFiles('#file-input', files);
-  await page.waitForFunction((k) => Number(document.body.dataset.imports || 0) > k, n);
-  return page.textContent('#import-status');
-}
 
 /** The rpc layer the page uses (the same module instance as the app's). */
 const rpcAll = (page, calls) => page.evaluate(async (calls) => {

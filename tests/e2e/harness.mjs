@@ -61,8 +61,8 @@ export function cli(...args) {
   return JSON.parse(execFileSync(BIN, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
 }
 
-/** The text of every entry of a zip (an xlsx) whose name matches `re`, read from the central directory. */
-export function unzipText(buf, re = /./) {
+/** Every entry of a zip as {name: Buffer} (stored or deflated), read from its central directory. */
+export function unzip(buf) {
   const end = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   let at = buf.readUInt32LE(end + 16);
   const out = {};
@@ -73,10 +73,24 @@ export function unzipText(buf, re = /./) {
     const name = buf.subarray(at + 46, at + 46 + nameLen).toString();
     const data = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     const raw = buf.subarray(data, data + size);
-    if (re.test(name)) out[name] = (method === 8 ? zlib.inflateRawSync(raw) : raw).toString();
+    out[name] = method === 8 ? zlib.inflateRawSync(raw) : Buffer.from(raw);
     at += 46 + nameLen + extra + comment;
   }
   return out;
+}
+
+/** The text of every entry of a zip (an xlsx) whose name matches `re`. */
+export function unzipText(buf, re = /./) {
+  return Object.fromEntries(Object.entries(unzip(buf)).filter(([name]) => re.test(name)).map(([name, b]) => [name, b.toString()]));
+}
+
+/** Imports `files` through the 数据 tab's file picker; the status line once the import is over. */
+export async function upload(page, files) {
+  await page.click('#nav-data');
+  const n = await page.evaluate(() => Number(document.body.dataset.imports || 0));
+  await page.setInputFiles('#file-input', files);
+  await page.waitForFunction((k) => Number(document.body.dataset.imports || 0) > k, n);
+  return page.textContent('#import-status');
 }
 
 /** The CLI writing a view as xlsx (`--xlsx`): its sheets' XML and shared strings. */

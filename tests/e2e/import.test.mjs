@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { FIX, cli, context, open } from './harness.mjs';
+import { FIX, cli, context, open, upload } from './harness.mjs';
 
 /** A zip of stored (uncompressed) entries: enough for a hand-made .xlsx. */
 function zip(entries) {
@@ -45,14 +45,6 @@ function hugeRangeXlsx() {
 }
 
 const noise = (n, seed) => Buffer.from(Array.from({ length: n }, (_, i) => ((i + seed) * 2654435761) >>> 24));
-
-async function upload(page, files) {
-  await page.click('#nav-data');
-  const n = await page.evaluate(() => Number(document.body.dataset.imports || 0));
-  await page.setInputFiles('#file-input', files);
-  await page.waitForFunction((k) => Number(document.body.dataset.imports || 0) > k, n);
-  return page.textContent('#import-status');
-}
 
 async function reserveTable(page, id) {
   await page.click('#nav-profile');

@@ -4,8 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { ROOT, xlsxRows } from './harness.mjs';
+import { ROOT, unzip, xlsxRows } from './harness.mjs';
+
+export { unzip };
 
 export const BIN = process.env.ZHICHU_BIN || path.join(ROOT, 'target/debug/zhichu');
 const run = (...args) => execFileSync(BIN, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -44,23 +45,6 @@ export function issueList(buf) {
   return rows.filter((r) => r.length).map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] ?? null])));
 }
 
-/** Every entry of a zip as {name: Buffer} (stored or deflated), from its central directory. */
-export function unzip(buf) {
-  const end = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  let at = buf.readUInt32LE(end + 16);
-  const out = {};
-  for (let n = buf.readUInt16LE(end + 10); n > 0; n--) {
-    const method = buf.readUInt16LE(at + 10), size = buf.readUInt32LE(at + 20);
-    const nameLen = buf.readUInt16LE(at + 28), extra = buf.readUInt16LE(at + 30), comment = buf.readUInt16LE(at + 32);
-    const local = buf.readUInt32LE(at + 42);
-    const name = buf.subarray(at + 46, at + 46 + nameLen).toString();
-    const data = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const raw = buf.subarray(data, data + size);
-    out[name] = method === 8 ? zlib.inflateRawSync(raw) : Buffer.from(raw);
-    at += 46 + nameLen + extra + comment;
-  }
-  return out;
-}
 
 /** The CLI's JSON answer for a package (`--data X.zcpk --code CODE`). */
 export function cliPackage(command, file, code, cadre) {
