@@ -736,7 +736,7 @@ fn a_date_outside_the_years_1_to_9999_is_null_not_misprinted() {
         let m = sql_err(&mut e, q);
         assert!(m.contains("过大：最多 60 年"), "{q}: {m}");
     }
-    // Steps within the bound that add up past what polars' nanoseconds hold (a date wrapped round to 9531-10-07).
+    // Steps that add up past what polars' nanoseconds hold (41 steps of 199 years gave 9531-10-07): refused by their total.
     let far = format!("SELECT MAX(date){} AS d FROM records", " + INTERVAL '50 years'".repeat(3));
     assert!(sql_err(&mut e, &far).contains("合计约 150 年"));
     assert!(sql_err(&mut e, "SELECT MAX(date) + INTERVAL '1 year' * 300 AS d FROM records").contains("不能乘除"));
