@@ -217,8 +217,8 @@ impl WasmEngine {
 #[wasm_bindgen]
 pub fn package_header(bytes: &[u8]) -> Result<JsValue, JsValue> {
     let (h, _) = crate::package::seal::verify(bytes).map_err(js_error)?;
-    let hex: String = h.issuer_key.iter().map(|b| format!("{b:02x}")).collect();
-    Ok(to_js(&serde_json::json!({"sealed": h.sealed, "fingerprint": crate::package::seal::fingerprint(&h.issuer_key), "issuer_key": hex})))
+    let key = crate::package::keys::hex(&h.issuer_key);
+    Ok(to_js(&serde_json::json!({"sealed": h.sealed, "fingerprint": crate::package::seal::fingerprint(&h.issuer_key), "issuer_key": key})))
 }
 
 /// Whether this module carries the analysis tables (the web page's second module does).

@@ -23,7 +23,8 @@ const FIRST_LINE: &str = "ZHICHU SM2 PRIVATE KEY 1";
 /// PBKDF2-HMAC-SM3 iterations for a passphrase (a key is opened once a run).
 pub const PASSPHRASE_ITERATIONS: u32 = 200_000;
 
-fn hex(b: &[u8]) -> String {
+/// Bytes as lower-case hex.
+pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
