@@ -15,17 +15,17 @@
 //! totals. Targets on the 2-core machine: `m` ≤ 150 ms, `xl` ≤ 30 s and ≤ 6 GB.
 //! `ZHICHU_BENCH_ONLY_SCALES=1` skips the criterion part.
 
-use criterion::{criterion_group, Criterion};
+use criterion::{Criterion, criterion_group};
 use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use zhichu::analytics::ratings::course_ratings;
-use zhichu::analytics::recommend::{recommend_with, RecommendParams};
-use zhichu::analytics::{profile, Model, Snapshot};
-use zhichu::demo::export::{csv_files, Encoding, Headers};
-use zhichu::demo::{generate, Scale};
-use zhichu::ingest::{load, LoadOptions, SourceFile};
+use zhichu::analytics::recommend::{RecommendParams, recommend_with};
+use zhichu::analytics::{Model, Snapshot, profile};
+use zhichu::demo::export::{Encoding, Headers, csv_files};
+use zhichu::demo::{Scale, generate};
+use zhichu::ingest::{LoadOptions, SourceFile, load};
 
 /// The CLI's allocator (mimalloc), counting live and peak heap bytes (two
 /// relaxed atomic operations per allocation, in the scale table's children too).
@@ -95,7 +95,12 @@ fn bench(c: &mut Criterion) {
     let peak = PEAK.load(Ordering::Relaxed) - base;
     println!("\n== zhichu engine figures (demo m) ==");
     println!("input: {} files, {:.1} MB CSV; {} cadres, {} records, {} dimensions", files.len(), input_bytes as f64 / 1e6, ds.cadres.len(), n, ds.n_dims());
-    println!("load (parse + validate + build): {:.1} ms; all reserves: {:.1} ms; end to end {:.1} ms (target ≤ 300 ms)", ms(t_load), ms(t_snap), ms(t_load + t_snap));
+    println!(
+        "load (parse + validate + build): {:.1} ms; all reserves: {:.1} ms; end to end {:.1} ms (target ≤ 300 ms)",
+        ms(t_load),
+        ms(t_snap),
+        ms(t_load + t_snap)
+    );
     println!("records/s end to end: {:.0}", n as f64 / (t_load + t_snap).as_secs_f64());
     println!(
         "resident after load: {:.1} MB = {:.1} bytes/record (target ≤ 150); peak heap during load + reserves: {:.1} MB (input text included)",
@@ -121,16 +126,14 @@ fn bench(c: &mut Criterion) {
     let params = RecommendParams::default();
     let ratings = course_ratings(&ds, params.rating_prior_weight);
     c.bench_function("one_recommendation (target ≤ 5 ms)", |b| b.iter(|| black_box(recommend_with(&ds, &snap, black_box(cadre), &params, &ratings))));
-    c.bench_function("one_recommendation_with_ratings", |b| {
-        b.iter(|| black_box(zhichu::analytics::recommend(&ds, &snap, black_box(cadre), &params)))
-    });
+    c.bench_function("one_recommendation_with_ratings", |b| b.iter(|| black_box(zhichu::analytics::recommend(&ds, &snap, black_box(cadre), &params))));
     personal_packages(c, ds);
 }
 
 /// 个人档案包 of the m city, per package: cut, and each step of sealing
 /// (what 20,000 packages on 2 cores must fit in 60 s); and opening one.
 fn personal_packages(c: &mut Criterion, ds: zhichu::model::Dataset) {
-    use zhichu::package::{self, seal, City};
+    use zhichu::package::{self, City, seal};
     let mut e = zhichu::Engine::new(ds);
     let city = City::new(&mut e, &LoadOptions::default(), None).unwrap();
     let secret = sm2::SecretKey::from_slice(&[7; 32]).unwrap();
@@ -139,7 +142,11 @@ fn personal_packages(c: &mut Criterion, ds: zhichu::model::Dataset) {
     let content = city.content(&e, "C000001", "某市委组织部", "2026-12-06").unwrap();
     let code = "K7QH-2M9X-PD4R";
     let bytes = package::make(&content, &signer, Some(code), random).unwrap();
-    println!("\n== 个人档案包 (demo m) ==\none package: {} bytes (target ≤ 32 KB); content JSON {} bytes", bytes.len(), serde_json::to_string(&content).unwrap().len());
+    println!(
+        "\n== 个人档案包 (demo m) ==\none package: {} bytes (target ≤ 32 KB); content JSON {} bytes",
+        bytes.len(),
+        serde_json::to_string(&content).unwrap().len()
+    );
     let mut g = c.benchmark_group("personal_package");
     g.sample_size(20);
     g.bench_function("cut_one_cadre", |b| b.iter(|| black_box(city.content(&e, black_box("C000001"), "某市委组织部", "2026-12-06").unwrap())));
@@ -156,8 +163,12 @@ fn ms(d: Duration) -> f64 {
 /// One case of the scale table, run in this process: the folder of CSV files.
 fn scale_child(dir: &str) {
     let dir = std::path::PathBuf::from(dir);
-    let mut files: Vec<(String, std::path::PathBuf)> =
-        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "csv")).map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p)).collect();
+    let mut files: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
     files.sort();
     // The parent set RAYON_NUM_THREADS: rayon's pool has that many threads.
     let (t_load, t_snap, n, errors) = (|| {
@@ -183,7 +194,10 @@ fn scale_table() {
     let all = std::thread::available_parallelism().map_or(1, |n| n.get());
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     println!("\n== scale: load from CSV files on disk (as the CLI reads them) + all reserves; each case in its own process ==");
-    println!("{:<5} {:>7} {:>11} {:>9} {:>11} {:>12} {:>13} {:>9} {:>11}", "scale", "threads", "records", "CSV MB", "load ms", "reserves ms", "records/s", "ns/rec", "peak RSS MB");
+    println!(
+        "{:<5} {:>7} {:>11} {:>9} {:>11} {:>12} {:>13} {:>9} {:>11}",
+        "scale", "threads", "records", "CSV MB", "load ms", "reserves ms", "records/s", "ns/rec", "peak RSS MB"
+    );
     for name in &scales {
         let scale = Scale::parse(name).expect("scale s, m, l or xl");
         let dir = root.join(name);
@@ -235,7 +249,12 @@ fn scale_table() {
             let (n, load, snap, hwm) = results[results.len() / 2];
             let total = load + snap;
             let range = if results.len() > 1 {
-                format!("  (total {:.0}–{:.0} ms over {} runs)", results[0].1 + results[0].2, results[results.len() - 1].1 + results[results.len() - 1].2, results.len())
+                format!(
+                    "  (total {:.0}–{:.0} ms over {} runs)",
+                    results[0].1 + results[0].2,
+                    results[results.len() - 1].1 + results[results.len() - 1].2,
+                    results.len()
+                )
             } else {
                 String::new()
             };

@@ -35,5 +35,5 @@ pub mod wasm;
 
 pub use engine::Engine;
 pub use error::Error;
-pub use ingest::{load, LoadOptions, Report, SourceFile};
+pub use ingest::{LoadOptions, Report, SourceFile, load};
 pub use model::Dataset;

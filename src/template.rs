@@ -4,7 +4,7 @@
 //! Importing it untouched gives zero errors (tests/template.rs).
 
 use crate::analytics::compliance;
-use crate::ingest::schema::{Table, LOAD_ORDER};
+use crate::ingest::schema::{LOAD_ORDER, Table};
 use crate::model::taxonomy;
 use rust_xlsxwriter::{Color, DataValidation, Format, Workbook, XlsxError};
 
@@ -20,10 +20,21 @@ fn example(table: Table) -> &'static [(&'static str, &'static str)] {
         Table::Units => &[("unit_id", "U001"), ("name", "市委组织部"), ("parent_id", "")],
         Table::Dimensions => &[("dimension", "理想信念"), ("saturation_hours", "20")],
         Table::Teachers => &[("teacher_id", "T001"), ("name", "王老师"), ("specialty", "理想信念")],
-        Table::Courses => &[("course_id", "K001"), ("title", "坚定理想信念专题"), ("hours", "8"), ("dimensions", "理想信念:1"), ("mode", "线下"), ("teacher_id", "T001")],
+        Table::Courses => {
+            &[("course_id", "K001"), ("title", "坚定理想信念专题"), ("hours", "8"), ("dimensions", "理想信念:1"), ("mode", "线下"), ("teacher_id", "T001")]
+        }
         Table::Cadres => &[("cadre_id", "C001"), ("name", "张三"), ("unit_id", "U001"), ("rank", "乡科级"), ("post", "组织人事"), ("party_role", "党员")],
-        Table::Classes => &[("class_id", "B001"), ("name", "2025年春季乡科级干部培训班"), ("type", "集中"), ("start_date", "2025-03-03"), ("end_date", "2025-03-07"), ("capacity", "50")],
-        Table::Records => &[("cadre_id", "C001"), ("course_id", "K001"), ("class_id", "B001"), ("date", "2025-03-04"), ("hours", "8"), ("completed", "是"), ("score", "90")],
+        Table::Classes => &[
+            ("class_id", "B001"),
+            ("name", "2025年春季乡科级干部培训班"),
+            ("type", "集中"),
+            ("start_date", "2025-03-03"),
+            ("end_date", "2025-03-07"),
+            ("capacity", "50"),
+        ],
+        Table::Records => {
+            &[("cadre_id", "C001"), ("course_id", "K001"), ("class_id", "B001"), ("date", "2025-03-04"), ("hours", "8"), ("completed", "是"), ("score", "90")]
+        }
         Table::Ratings => &[("cadre_id", "C001"), ("course_id", "K001"), ("teacher_id", "T001"), ("score", "5"), ("date", "2025-03-07")],
         Table::Requirements => &[("rank", "乡科级"), ("post", ""), ("dimension", "理想信念"), ("target", "60")],
     }

@@ -13,8 +13,8 @@
 use crate::engine::requests::*;
 use crate::error::Error;
 use crate::ingest::{LoadOptions, SourceFile};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -293,7 +293,16 @@ impl WasmEngine {
 #[wasm_bindgen(js_class = Engine)]
 impl WasmEngine {
     #[allow(clippy::too_many_arguments)]
-    pub fn make_packages(&mut self, key_text: &str, passphrase: &str, issuer: &str, unit: Option<String>, cadres: Vec<String>, no_code: bool, random: js_sys::Function) -> Result<js_sys::Uint8Array, JsValue> {
+    pub fn make_packages(
+        &mut self,
+        key_text: &str,
+        passphrase: &str,
+        issuer: &str,
+        unit: Option<String>,
+        cadres: Vec<String>,
+        no_code: bool,
+        random: js_sys::Function,
+    ) -> Result<js_sys::Uint8Array, JsValue> {
         use crate::package::{self, RANDOM_PER_PACKAGE};
         let signer = package::keys::read_key(key_text, passphrase).map_err(js_error)?;
         let issuer = issuer.trim();
@@ -304,7 +313,10 @@ impl WasmEngine {
         let ids = package::select(e, unit.as_deref(), &cadres).map_err(js_error)?;
         let city = package::City::new(e, &LoadOptions::default(), None).map_err(js_error)?;
         let n = ids.len() * RANDOM_PER_PACKAGE;
-        let bytes = random.call1(&JsValue::NULL, &JsValue::from(n as f64)).map(|v| js_sys::Uint8Array::new(&v).to_vec()).map_err(|_| js_error(Error::new("no_random", "浏览器没有提供随机数")))?;
+        let bytes = random
+            .call1(&JsValue::NULL, &JsValue::from(n as f64))
+            .map(|v| js_sys::Uint8Array::new(&v).to_vec())
+            .map_err(|_| js_error(Error::new("no_random", "浏览器没有提供随机数")))?;
         if bytes.len() < n {
             return Err(js_error(Error::new("no_random", "浏览器没有提供足够的随机数")));
         }
@@ -314,8 +326,10 @@ impl WasmEngine {
             let r: &[u8; RANDOM_PER_PACKAGE] = bytes[i * RANDOM_PER_PACKAGE..(i + 1) * RANDOM_PER_PACKAGE].try_into().expect("sized");
             items.push(package::issue(e, &city, &signer, issuer, &issued, id, no_code, r).map_err(js_error)?);
         }
-        let list = crate::export::xlsx_table("发放清单", &package::ISSUE_LIST_HEADER, &package::issue_list(&items)).map_err(|e| js_error(Error::new("export", e.to_string())))?;
-        let zip = zip_of(items.iter().map(|p| (p.file.as_str(), p.bytes.as_slice())).chain(std::iter::once(("发放清单.xlsx", list.as_slice())))).map_err(|e| js_error(Error::new("export", e)))?;
+        let list = crate::export::xlsx_table("发放清单", &package::ISSUE_LIST_HEADER, &package::issue_list(&items))
+            .map_err(|e| js_error(Error::new("export", e.to_string())))?;
+        let zip = zip_of(items.iter().map(|p| (p.file.as_str(), p.bytes.as_slice())).chain(std::iter::once(("发放清单.xlsx", list.as_slice()))))
+            .map_err(|e| js_error(Error::new("export", e)))?;
         Ok(js_sys::Uint8Array::from(&zip[..]))
     }
 }
@@ -352,7 +366,7 @@ pub fn warm_up() -> usize {
 /// who want to see the file format.
 #[wasm_bindgen]
 pub fn demo_csv_files(scale: &str) -> Result<js_sys::Array, JsValue> {
-    use crate::demo::export::{csv_files, Encoding, Headers};
+    use crate::demo::export::{Encoding, Headers, csv_files};
     let scale = crate::demo::Scale::parse(scale).ok_or_else(|| js_error(Error::bad_argument(format!("未知的演示规模「{scale}」"))))?;
     if scale == crate::demo::Scale::XL {
         return Err(js_error(Error::bad_argument("演示规模 xl 只能在命令行中使用")));

@@ -5,11 +5,11 @@
 mod common;
 use calamine::{DataType, Reader};
 use std::process::Command;
+use zhichu::Engine;
 use zhichu::analysis::{AnalysisRequest, Cell, Format, PivotRequest, SqlRequest};
-use zhichu::demo::export::{csv_files, Encoding, Headers};
+use zhichu::demo::export::{Encoding, Headers, csv_files};
 use zhichu::engine::requests::*;
 use zhichu::ingest::{LoadOptions, SourceFile};
-use zhichu::Engine;
 
 fn demo() -> Engine {
     Engine::demo("s").unwrap()
@@ -82,7 +82,14 @@ fn pivots_equal_the_unit_layout() {
     let years = format!("{}-{}", layout.years[0], layout.years[layout.years.len() - 1]);
     // Mean reserve per dimension over the unit's subtree.
     let mean = e
-        .pivot(&PivotRequest { table: "reserves".into(), rows: vec!["dimension".into()], measure: Some("reserve".into()), agg: "mean".into(), unit: Some(unit.clone()), ..Default::default() })
+        .pivot(&PivotRequest {
+            table: "reserves".into(),
+            rows: vec!["dimension".into()],
+            measure: Some("reserve".into()),
+            agg: "mean".into(),
+            unit: Some(unit.clone()),
+            ..Default::default()
+        })
         .unwrap();
     // 学时 per dimension per year: completed records, hours × weight.
     let hours = e
@@ -140,7 +147,9 @@ fn sql_and_pivot_give_the_same_answer_with_totals() {
     let all = sql(&mut e, "SELECT SUM(hours) FROM records");
     assert!(close(num(&totals[totals.len() - 1]), num(&all.rows[0][0])));
     // Means are not sums: a mean pivot's totals are means over the whole group.
-    let m = e.pivot(&PivotRequest { table: "reserves".into(), rows: vec!["rank".into()], measure: Some("reserve".into()), agg: "mean".into(), ..Default::default() }).unwrap();
+    let m = e
+        .pivot(&PivotRequest { table: "reserves".into(), rows: vec!["rank".into()], measure: Some("reserve".into()), agg: "mean".into(), ..Default::default() })
+        .unwrap();
     let avg = sql(&mut e, "SELECT AVG(reserve) FROM reserves");
     assert!(close(num(&m.totals.unwrap()[1]), num(&avg.rows[0][0])));
     // Count and distinct count.
@@ -168,7 +177,10 @@ fn filters_narrow_the_pivot_like_a_where_clause() {
             ..Default::default()
         })
         .unwrap();
-    let q = sql(&mut e, &format!("SELECT unit, SUM(hours) FROM records WHERE rank = '{rank}' AND year BETWEEN 2023 AND 2024 AND completed AND mode = '网络' GROUP BY unit"));
+    let q = sql(
+        &mut e,
+        &format!("SELECT unit, SUM(hours) FROM records WHERE rank = '{rank}' AND year BETWEEN 2023 AND 2024 AND completed AND mode = '网络' GROUP BY unit"),
+    );
     assert_eq!(p.total_rows, q.total_rows);
     assert!(p.total_rows > 0);
     for row in &q.rows {
@@ -177,7 +189,15 @@ fn filters_narrow_the_pivot_like_a_where_clause() {
     }
     // A year range with one end open (the 分析 form with one year box filled) is a WHERE on that end.
     for (years, cond) in [("2023-", "year >= 2023"), ("-2022", "year <= 2022")] {
-        let p = e.pivot(&PivotRequest { rows: vec!["unit".into()], measure: Some("hours".into()), agg: "sum".into(), years: Some(years.into()), ..Default::default() }).unwrap();
+        let p = e
+            .pivot(&PivotRequest {
+                rows: vec!["unit".into()],
+                measure: Some("hours".into()),
+                agg: "sum".into(),
+                years: Some(years.into()),
+                ..Default::default()
+            })
+            .unwrap();
         let q = sql(&mut e, &format!("SELECT unit, SUM(hours) FROM records WHERE {cond} GROUP BY unit"));
         assert_eq!(p.total_rows, q.total_rows, "{years}");
         for row in &q.rows {
@@ -280,7 +300,8 @@ fn bad_parquet_files_get_the_usual_errors_and_lose_nothing_else() {
     // A second records file: a typed Parquet with one bad value in row 2, one unknown cadre in row 3.
     let good = files.iter().find(|f| f.name == "cadres.csv").unwrap();
     let first_cadre = String::from_utf8_lossy(&good.bytes).lines().nth(1).unwrap().split(',').next().unwrap().to_string();
-    let course = String::from_utf8_lossy(&files.iter().find(|f| f.name == "courses.csv").unwrap().bytes).lines().nth(1).unwrap().split(',').next().unwrap().to_string();
+    let course =
+        String::from_utf8_lossy(&files.iter().find(|f| f.name == "courses.csv").unwrap().bytes).lines().nth(1).unwrap().split(',').next().unwrap().to_string();
     files.push(SourceFile {
         name: "records.parquet".into(),
         bytes: parquet(&[
@@ -341,7 +362,9 @@ fn exports_hold_the_whole_result_in_each_format() {
         }
     }
     // CSV: the same rows, formulas escaped.
-    let csv = e.export_analysis(&AnalysisRequest::Sql(SqlRequest { query: "SELECT '=1+1' AS x, unit FROM units".into(), ..Default::default() }), Format::Csv).unwrap();
+    let csv = e
+        .export_analysis(&AnalysisRequest::Sql(SqlRequest { query: "SELECT '=1+1' AS x, unit FROM units".into(), ..Default::default() }), Format::Csv)
+        .unwrap();
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.starts_with('\u{feff}') && csv.contains("'=1+1"));
     assert_eq!(csv.lines().count(), 1 + e.units().len());
@@ -362,7 +385,8 @@ fn cli(args: &[&str]) -> (i32, Vec<u8>, String) {
 #[test]
 fn the_cli_prints_what_the_engine_computes() {
     let mut e = demo();
-    let (code, out, err) = cli(&["pivot", "--scale", "s", "--table", "records", "--rows", "unit", "--cols", "year", "--measure", "hours", "--agg", "sum", "--format", "json"]);
+    let (code, out, err) =
+        cli(&["pivot", "--scale", "s", "--table", "records", "--rows", "unit", "--cols", "year", "--measure", "hours", "--agg", "sum", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let want = e.pivot(&PivotRequest { rows: vec!["unit".into()], cols: Some("year".into()), measure: Some("hours".into()), ..Default::default() }).unwrap();
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&out).unwrap(), serde_json::to_value(&want).unwrap());
@@ -427,7 +451,14 @@ fn a_query_reads_only_the_analysis_tables_however_it_is_written() {
     let real = sql_err(&mut e, &format!("SELECT * FROM read_parquet('{}')", dir.join("x.parquet").display()));
     let none = sql_err(&mut e, &format!("SELECT * FROM read_parquet('{}')", dir.join("nope.parquet").display()));
     assert_eq!(real.replace("x.parquet", "?"), none.replace("nope.parquet", "?"));
-    for q in ["DROP TABLE records", "CREATE TABLE t AS SELECT * FROM records", "SHOW TABLES", "EXPLAIN SELECT * FROM records", "TRUNCATE records", "INSERT INTO units VALUES (1)"] {
+    for q in [
+        "DROP TABLE records",
+        "CREATE TABLE t AS SELECT * FROM records",
+        "SHOW TABLES",
+        "EXPLAIN SELECT * FROM records",
+        "TRUNCATE records",
+        "INSERT INTO units VALUES (1)",
+    ] {
         let m = sql_err(&mut e, q);
         assert!(m.contains("只能是查询"), "{q}: {m}");
     }
@@ -678,7 +709,14 @@ fn a_dictionary_column_as_pandas_writes_a_categorical_reads_as_its_values() {
                 }
             }
             let bytes = zhichu::analysis::parquet::write(&mut df).unwrap();
-            assert!(ParquetReader::new(std::io::Cursor::new(bytes.clone())).finish().unwrap().get_columns().iter().any(|c| matches!(c.dtype(), DataType::Categorical(..))));
+            assert!(
+                ParquetReader::new(std::io::Cursor::new(bytes.clone()))
+                    .finish()
+                    .unwrap()
+                    .get_columns()
+                    .iter()
+                    .any(|c| matches!(c.dtype(), DataType::Categorical(..)))
+            );
             SourceFile { name: f.name, bytes }
         })
         .collect();
@@ -732,7 +770,11 @@ fn a_date_outside_the_years_1_to_9999_is_null_not_misprinted() {
     let latest = text(&one(&mut e, "SELECT MAX(date) FROM records"));
     assert_eq!(latest.len(), 10, "{latest}");
     // polars counts intervals in nanoseconds: 9,000 years overflowed (a panic in debug builds, a wrapped date in release).
-    for q in ["SELECT MAX(date) + INTERVAL '9000 years' AS d FROM records", "SELECT MIN(date) - INTERVAL '3000' YEAR AS d FROM records", "SELECT MAX(date) + INTERVAL '1 year 9999999 days' AS d FROM records"] {
+    for q in [
+        "SELECT MAX(date) + INTERVAL '9000 years' AS d FROM records",
+        "SELECT MIN(date) - INTERVAL '3000' YEAR AS d FROM records",
+        "SELECT MAX(date) + INTERVAL '1 year 9999999 days' AS d FROM records",
+    ] {
         let m = sql_err(&mut e, q);
         assert!(m.contains("过大：最多 60 年"), "{q}: {m}");
     }
@@ -744,5 +786,8 @@ fn a_date_outside_the_years_1_to_9999_is_null_not_misprinted() {
     // A date far outside the years 1–9999 by a cast: NULL, never a misprinted date.
     assert_eq!(one(&mut e, "SELECT CAST(9999999 AS DATE) AS d FROM units LIMIT 1"), Cell::Null);
     // Within range, a date prints as one.
-    assert_eq!(text(&one(&mut e, "SELECT MAX(date) + INTERVAL '1 year' AS d FROM records"))[..4].parse::<i32>().unwrap(), latest[..4].parse::<i32>().unwrap() + 1);
+    assert_eq!(
+        text(&one(&mut e, "SELECT MAX(date) + INTERVAL '1 year' AS d FROM records"))[..4].parse::<i32>().unwrap(),
+        latest[..4].parse::<i32>().unwrap() + 1
+    );
 }

@@ -6,13 +6,13 @@
 mod common;
 use common::day;
 use serde_json::json;
+use zhichu::Dataset;
 use zhichu::analytics::compliance::{default_rules, group_compliance, progress};
 use zhichu::analytics::fairness::fairness;
-use zhichu::analytics::layout::{city_ranking, layout, LayoutParams};
+use zhichu::analytics::layout::{LayoutParams, city_ranking, layout};
 use zhichu::analytics::ratings::rating_table;
 use zhichu::analytics::{Model, Snapshot};
-use zhichu::ingest::{load, LoadOptions, SourceFile};
-use zhichu::Dataset;
+use zhichu::ingest::{LoadOptions, SourceFile, load};
 
 fn city() -> Dataset {
     let rec = |c: &str, k: &str, d: &str, h: f64, class: &str| json!({"cadre_id": c, "course_id": k, "date": d, "hours": h, "class_id": class});
@@ -101,7 +101,8 @@ fn fairness_finds_repeats_frequent_trainee_spread_and_untrained() {
     let all: Vec<u32> = (0..ds.cadres.len() as u32).collect();
     let units: Vec<u32> = (0..ds.units.len() as u32).collect();
     let f = fairness(&ds, day("2025-12-31"), 3.0, &all, &units);
-    let reps: Vec<(&str, &str, &str, &str)> = f.repeats.iter().map(|r| (r.cadre_id.as_str(), r.course_id.as_str(), r.first_course_id.as_str(), r.kind)).collect();
+    let reps: Vec<(&str, &str, &str, &str)> =
+        f.repeats.iter().map(|r| (r.cadre_id.as_str(), r.course_id.as_str(), r.first_course_id.as_str(), r.kind)).collect();
     // C1 took K1 twice; C2 took K2, a near-duplicate of K1; C4 sat K3 and K1 twice in class B1.
     assert_eq!(reps, vec![("C1", "K1", "K1", "same"), ("C2", "K2", "K1", "near"), ("C4", "K3", "K3", "same"), ("C4", "K1", "K1", "same")]);
     assert_eq!(f.repeats_by_class, vec![("B1".to_string(), 2)]);
@@ -172,7 +173,7 @@ fn two_hundred_ratings_of_4_7_beat_three_5s() {
 
 #[test]
 fn party_rules_and_yunnan_credits() {
-    use zhichu::analytics::compliance::{yunnan_credit, Rule};
+    use zhichu::analytics::compliance::{Rule, yunnan_credit};
     // 30 minutes or more = 1, 15–30 = 0.5, 15 or less = 0.25, a passed test +0.5.
     assert_eq!(yunnan_credit(40.0 / 45.0, None), 1.0);
     assert_eq!(yunnan_credit(30.0 / 45.0, Some(60.0)), 1.5);
@@ -199,7 +200,8 @@ fn party_rules_and_yunnan_credits() {
     let l = load(&[SourceFile { name: "p.json".into(), bytes: doc.to_string().into_bytes() }], &LoadOptions::default());
     assert!(l.report.errors.is_empty(), "{:?}", l.report.errors);
     let ds = l.dataset;
-    let rules: Vec<Rule> = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rules_yunnan.json")).unwrap()).unwrap();
+    let rules: Vec<Rule> =
+        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rules_yunnan.json")).unwrap()).unwrap();
     let c1 = progress(&ds, &rules, ds.cadres.lookup("C1").unwrap(), 2025);
     let credits = c1.iter().find(|r| r.rule_id == "online_credits_50").unwrap();
     // 0.25 + (1 + 0.5) + 1 = 2.75 credits; 2 + 2 × 1 学时 = 2.22 学时 for the Party rule.

@@ -38,7 +38,10 @@ fn validate_reports_and_exits_1_on_errors() {
     assert_eq!(v["loaded"]["records"], 2);
     assert_eq!(v["errors"].as_array().unwrap().len(), 14);
     let e = &v["errors"][9];
-    assert_eq!((e["file"].as_str(), e["row"].as_u64(), e["column"].as_str(), e["code"].as_str()), (Some("records.csv"), Some(4), Some("日期"), Some("bad_date")));
+    assert_eq!(
+        (e["file"].as_str(), e["row"].as_u64(), e["column"].as_str(), e["code"].as_str()),
+        (Some("records.csv"), Some(4), Some("日期"), Some("bad_date"))
+    );
     let good = fixture("basic.xlsx");
     let (code, out, _) = zhichu(&["validate", "--data", good.to_str().unwrap()]);
     assert_eq!(code, 0);
@@ -135,10 +138,38 @@ fn personal_packages_from_keygen_to_the_cadres_own_profile() {
     assert_eq!(fp.len(), 39, "{fp}");
     assert!(std::fs::read_to_string(dir.join("组织部.pub")).unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
     // A wrong passphrase is a clear error, not a panic.
-    let (code, _, err) = zhichu(&["personal", "--data", &data, "--key", &p("组织部.key"), "--passphrase-file", &p("bad-pass"), "--issuer", "某市委组织部", "--cadres", "C000001", "--out", &p("out")]);
+    let (code, _, err) = zhichu(&[
+        "personal",
+        "--data",
+        &data,
+        "--key",
+        &p("组织部.key"),
+        "--passphrase-file",
+        &p("bad-pass"),
+        "--issuer",
+        "某市委组织部",
+        "--cadres",
+        "C000001",
+        "--out",
+        &p("out"),
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("私钥口令不正确"), "{err}");
-    let (code, _, err) = zhichu(&["personal", "--data", &data, "--key", &p("组织部.key"), "--passphrase-file", &p("pass"), "--issuer", "某市委组织部", "--cadres", "C000001,C000002", "--out", &p("out")]);
+    let (code, _, err) = zhichu(&[
+        "personal",
+        "--data",
+        &data,
+        "--key",
+        &p("组织部.key"),
+        "--passphrase-file",
+        &p("pass"),
+        "--issuer",
+        "某市委组织部",
+        "--cadres",
+        "C000001,C000002",
+        "--out",
+        &p("out"),
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains(&fp), "{err}");
     // The 发放清单: unit, name, id, file, code.
@@ -150,7 +181,12 @@ fn personal_packages_from_keygen_to_the_cadres_own_profile() {
     let (file, code_1) = (p(&format!("out/{}", rows[1][3])), rows[1][4].clone());
     assert_eq!(rows[1][2], "C000001");
     // The cadre's own pages from the package equal the city's, with the issuer and fingerprint said.
-    for q in [vec!["profile", "--cadre", "C000001"], vec!["recommend", "--cadre", "C000001"], vec!["hours", "--cadre", "C000001"], vec!["archive", "--cadre", "C000001"]] {
+    for q in [
+        vec!["profile", "--cadre", "C000001"],
+        vec!["recommend", "--cadre", "C000001"],
+        vec!["hours", "--cadre", "C000001"],
+        vec!["archive", "--cadre", "C000001"],
+    ] {
         let mut from_city = q.clone();
         from_city.extend(["--data", &data, "--json"]);
         let mut from_pkg = q.clone();

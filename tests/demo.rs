@@ -1,10 +1,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The demo city: deterministic, round-trips through every file format, and
 //! its planted stories are visible to the analytics.
-use zhichu::analytics::recommend::{recommend_with, RecommendParams};
-use zhichu::analytics::{profile, ratings::course_ratings, Model, Snapshot};
+use zhichu::analytics::recommend::{RecommendParams, recommend_with};
+use zhichu::analytics::{Model, Snapshot, profile, ratings::course_ratings};
 use zhichu::demo::export::{self, Encoding, Headers};
-use zhichu::demo::{generate, generate::*, Scale};
+use zhichu::demo::{Scale, generate, generate::*};
 use zhichu::ingest::{self, LoadOptions, SourceFile};
 
 fn as_of(ds: &zhichu::Dataset) -> zhichu::model::Day {
@@ -90,7 +90,11 @@ fn planted_stories_show() {
     let online_2025: f32 = ds
         .records
         .cadre_range(short)
-        .filter(|&i| zhichu::model::date::year(ds.records.date[i]) == 2025 && ds.courses.get(ds.records.course[i]).mode != zhichu::model::Mode::Offline && ds.records.class[i] == zhichu::model::NO_CLASS)
+        .filter(|&i| {
+            zhichu::model::date::year(ds.records.date[i]) == 2025
+                && ds.courses.get(ds.records.course[i]).mode != zhichu::model::Mode::Offline
+                && ds.records.class[i] == zhichu::model::NO_CLASS
+        })
         .map(|i| ds.records.hours[i])
         .sum();
     assert!(online_2025 < 50.0, "{online_2025}");

@@ -7,7 +7,7 @@ use std::process::Command;
 use zhichu::analytics::Model;
 use zhichu::engine::requests::*;
 use zhichu::ingest::{LoadOptions, SourceFile};
-use zhichu::{policy, Engine};
+use zhichu::{Engine, policy};
 
 fn cli_json(args: &[&str]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_zhichu")).args(args).output().unwrap();
@@ -41,7 +41,11 @@ fn bad_arguments_get_stable_codes_and_say_what_is_wrong() {
     let err = e.recommend(&RecommendRequest { cadre: "C1".into(), top: 0, ..Default::default() }).unwrap_err();
     assert_eq!((err.code, err.exit_code()), ("bad_argument", 2));
     assert!(err.message.contains("top"), "{}", err.message);
-    for m in [Model { half_life_years: f64::NAN, ..Model::default() }, Model { half_life_years: -3.0, ..Model::default() }, Model { completion_credit: -1.0, ..Model::default() }] {
+    for m in [
+        Model { half_life_years: f64::NAN, ..Model::default() },
+        Model { half_life_years: -3.0, ..Model::default() },
+        Model { completion_credit: -1.0, ..Model::default() },
+    ] {
         assert_eq!(e.set_model(m).unwrap_err().code, "bad_argument");
     }
     let zero_minutes = LoadOptions { minutes_per_hour: 0.0, ..LoadOptions::default() };

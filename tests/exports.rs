@@ -1,11 +1,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Every table view exports as xlsx (`--xlsx FILE` wherever `--json` is), read
 //! back here with calamine; and the import template loads with no error.
-use calamine::{open_workbook_auto, Reader};
+use calamine::{Reader, open_workbook_auto};
 use std::path::PathBuf;
 use std::process::Command;
-use zhichu::ingest::{LoadOptions, SourceFile};
 use zhichu::Engine;
+use zhichu::ingest::{LoadOptions, SourceFile};
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("zhichu-exports-{}", std::process::id()));

@@ -10,10 +10,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use zhichu::Engine;
 use zhichu::analytics::Model;
 use zhichu::engine::requests::*;
 use zhichu::ingest::{LoadOptions, SourceFile};
-use zhichu::Engine;
 
 /// Peak heap of a load, per byte of input …
 const ALLOC_PER_INPUT_BYTE: usize = 64;
@@ -125,7 +125,9 @@ fn absurd_parameters_are_refused_or_give_bounded_numbers() {
             assert_eq!(err.code, "bad_argument");
         }
         let years = format!("{}-{}", rng.gen_range(-5000..5000), rng.gen_range(-5000..5000));
-        if let Err(err) = e.layout(&LayoutRequest { unit: "U1".into(), years: Some(years), coverage_years: wild[rng.gen_range(0..wild.len())], ..Default::default() }) {
+        if let Err(err) =
+            e.layout(&LayoutRequest { unit: "U1".into(), years: Some(years), coverage_years: wild[rng.gen_range(0..wild.len())], ..Default::default() })
+        {
             assert_eq!(err.code, "bad_argument");
         }
     }
@@ -178,7 +180,10 @@ fn merged_sheet(rng: &mut ChaCha8Rng) -> SourceFile {
             q(rng, "table:number-rows-repeated", r),
             q(rng, "table:number-columns-repeated", c)
         );
-        return SourceFile { name: "台账.ods".into(), bytes: common::zipped(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", content.as_bytes())]) };
+        return SourceFile {
+            name: "台账.ods".into(),
+            bytes: common::zipped(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", content.as_bytes())]),
+        };
     }
     let refs: Vec<(&str, &[u8])> = all.iter().map(|(n, b)| (*n, b.as_slice())).collect();
     SourceFile { name: "干部.xlsx".into(), bytes: common::zipped(&refs) }
@@ -208,10 +213,65 @@ fn random_questions_never_panic_and_stay_within_budget() {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5351);
     let mut e = Engine::demo("s").unwrap();
     let pieces = [
-        "SELECT", "*", "COUNT(*)", "COUNT(1)", "SUM(hours)", "unit", "year", "hours", "FROM", "records", "cadres", "units", "record_dims", "r", "c", "WHERE", "GROUP BY",
-        "ORDER BY", "LIMIT 5", "JOIN", "CROSS JOIN", "LEFT JOIN", "ON", "r.cadre_id = c.cadre_id", "a.year = b.year", "USING (cadre_id)", ",", "(", ")", "+", "-", "*", "/", "%",
-        "0", "1", "9223372036854775807", "AND", "OR", "NOT", "=", "<", "'", "\"", "`", "--", "/*", "*/", ";", "read_parquet", "read_csv('a.csv')", "('/etc/passwd')", "WITH x AS",
-        "CASE WHEN hours > 1 THEN 1 ELSE 0 END", "DATE '9999-12-31'", "INTERVAL '1000 years'", "CAST(year AS INT)", "DROP TABLE records", "\n",
+        "SELECT",
+        "*",
+        "COUNT(*)",
+        "COUNT(1)",
+        "SUM(hours)",
+        "unit",
+        "year",
+        "hours",
+        "FROM",
+        "records",
+        "cadres",
+        "units",
+        "record_dims",
+        "r",
+        "c",
+        "WHERE",
+        "GROUP BY",
+        "ORDER BY",
+        "LIMIT 5",
+        "JOIN",
+        "CROSS JOIN",
+        "LEFT JOIN",
+        "ON",
+        "r.cadre_id = c.cadre_id",
+        "a.year = b.year",
+        "USING (cadre_id)",
+        ",",
+        "(",
+        ")",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "0",
+        "1",
+        "9223372036854775807",
+        "AND",
+        "OR",
+        "NOT",
+        "=",
+        "<",
+        "'",
+        "\"",
+        "`",
+        "--",
+        "/*",
+        "*/",
+        ";",
+        "read_parquet",
+        "read_csv('a.csv')",
+        "('/etc/passwd')",
+        "WITH x AS",
+        "CASE WHEN hours > 1 THEN 1 ELSE 0 END",
+        "DATE '9999-12-31'",
+        "INTERVAL '1000 years'",
+        "CAST(year AS INT)",
+        "DROP TABLE records",
+        "\n",
     ];
     let seeds = [
         "SELECT unit, SUM(hours) FROM records GROUP BY unit",
@@ -278,14 +338,17 @@ fn random_questions_never_panic_and_stay_within_budget() {
 /// Valid Parquet files of the demo city, mutated: refused or read, within the load budget.
 #[cfg(feature = "analysis")]
 fn mutated_parquet_never_panics_and_stays_within_budget() {
-    use zhichu::demo::export::{csv_files, Encoding, Headers};
+    use zhichu::demo::export::{Encoding, Headers, csv_files};
     let (n, seed) = cases();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5051);
     let ds = zhichu::demo::generate(zhichu::demo::Scale::parse("s").unwrap());
     let files: Vec<SourceFile> = csv_files(&ds, Headers::English, Encoding::Utf8Bom)
         .into_iter()
         .filter(|(name, _)| name == "units.csv" || name == "courses.csv")
-        .map(|(name, bytes)| SourceFile { name: name.replace(".csv", ".parquet"), bytes: zhichu::analysis::parquet::csv_to_parquet(&String::from_utf8(bytes).unwrap()).unwrap() })
+        .map(|(name, bytes)| SourceFile {
+            name: name.replace(".csv", ".parquet"),
+            bytes: zhichu::analysis::parquet::csv_to_parquet(&String::from_utf8(bytes).unwrap()).unwrap(),
+        })
         .collect();
     for f in &files {
         for i in 0..n {

@@ -1,9 +1,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Hostile and absurd input: every case is refused with a located error,
 //! echoes stay short, and nothing else is lost.
+use zhichu::Engine;
 use zhichu::ingest::{LoadOptions, Report, SourceFile};
 use zhichu::model::date;
-use zhichu::Engine;
 
 const UNITS: &str = "unit_id,name\nU1,市委组织部\n";
 const DIMS: &str = "dimension,saturation_hours\n理想信念,20\n纪律与廉政,10\n";
@@ -41,7 +41,13 @@ fn absurd_dates_are_refused_and_never_move_the_default_as_of() {
     let r = e.report();
     assert_eq!(
         errors_at(r, "records.csv"),
-        [(3, "date".into(), "date_out_of_range"), (4, "date".into(), "date_out_of_range"), (5, "date".into(), "bad_date"), (6, "date".into(), "bad_date"), (7, "date".into(), "date_out_of_range")]
+        [
+            (3, "date".into(), "date_out_of_range"),
+            (4, "date".into(), "date_out_of_range"),
+            (5, "date".into(), "bad_date"),
+            (6, "date".into(), "bad_date"),
+            (7, "date".into(), "date_out_of_range")
+        ]
     );
     let msg = &r.errors[0].message;
     assert!(msg.contains("1949-10-01") && msg.contains(&date::format(date::latest_plausible())), "{msg}");
@@ -80,7 +86,11 @@ fn weights_that_overflow_are_refused() {
 
 #[test]
 fn an_invalid_xapi_duration_is_an_error_on_its_statement() {
-    let st = |id: &str, dur: &str| format!(r#"{{"actor": {{"account": {{"name": "C1"}}}}, "verb": {{"id": "http://adlnet.gov/expapi/verbs/completed"}}, "object": {{"id": "https://lms.example.cn/course/{id}"}}, "timestamp": "2024-05-01T10:00:00Z", "result": {{"duration": "{dur}"}}}}"#);
+    let st = |id: &str, dur: &str| {
+        format!(
+            r#"{{"actor": {{"account": {{"name": "C1"}}}}, "verb": {{"id": "http://adlnet.gov/expapi/verbs/completed"}}, "object": {{"id": "https://lms.example.cn/course/{id}"}}, "timestamp": "2024-05-01T10:00:00Z", "result": {{"duration": "{dur}"}}}}"#
+        )
+    };
     let xapi = format!("[{}, {}, {}]", st("K1", "PT1H30M"), st("K2", "PT"), st("K2", "P"));
     let e = load_with(&[("statements.json", xapi)]);
     let errs: Vec<_> = e.report().errors.iter().map(|i| (i.row, i.value.clone())).collect();

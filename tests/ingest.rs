@@ -3,7 +3,7 @@
 //! .xlsx, JSON and xAPI; broken files with the exact errors expected.
 mod common;
 use common::*;
-use zhichu::analytics::{profile, Model, Snapshot};
+use zhichu::analytics::{Model, Snapshot, profile};
 use zhichu::ingest::{self, LoadOptions, SourceFile};
 
 #[test]
@@ -45,7 +45,10 @@ fn xapi_statements_become_records() {
     assert_eq!(l.report.loaded["records"], 10);
     assert_eq!(l.report.errors.len(), 1);
     let e = &l.report.errors[0];
-    assert_eq!((e.code, e.file.as_str(), e.row, e.column.as_deref(), e.value.as_deref()), ("unknown_reference", "xapi.json", Some(3), Some("actor"), Some("C9")));
+    assert_eq!(
+        (e.code, e.file.as_str(), e.row, e.column.as_deref(), e.value.as_deref()),
+        ("unknown_reference", "xapi.json", Some(3), Some("actor"), Some("C9"))
+    );
     let find = |cadre: &str, course: &str, date: &str| {
         let c = ds.cadres.lookup(cadre).unwrap();
         ds.records.cadre_range(c).map(|i| ds.records.get(i)).find(|r| r.course == ds.courses.lookup(course).unwrap() && r.date == day(date)).unwrap()
@@ -64,8 +67,7 @@ fn xapi_statements_become_records() {
 #[test]
 fn broken_files_load_every_good_row_and_locate_each_bad_one() {
     let l = load(&["broken"]);
-    let got: Vec<(&str, Option<u32>, Option<&str>, &str)> =
-        l.report.errors.iter().map(|e| (e.file.as_str(), e.row, e.column.as_deref(), e.code)).collect();
+    let got: Vec<(&str, Option<u32>, Option<&str>, &str)> = l.report.errors.iter().map(|e| (e.file.as_str(), e.row, e.column.as_deref(), e.code)).collect();
     let expected: Vec<(&str, Option<u32>, Option<&str>, &str)> = vec![
         ("ratings.csv", Some(3), None, "bad_encoding"),
         ("units.csv", Some(3), Some("parent_id"), "unknown_reference"),

@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
-use zhichu::analytics::{profile, Model, Snapshot};
+use zhichu::analytics::{Model, Snapshot, profile};
 use zhichu::model::{Cadre, Course, Dataset, Day, Dimension, Mode, Record, Unit};
 
 fn decay(days: f64) -> f64 {

@@ -5,10 +5,10 @@
 mod common;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use zhichu::Engine;
 use zhichu::engine::requests::*;
 use zhichu::ingest::LoadOptions;
-use zhichu::package::{self, seal, City};
-use zhichu::Engine;
+use zhichu::package::{self, City, seal};
 
 fn signer(seed: u8) -> sm2::dsa::SigningKey {
     let secret = sm2::SecretKey::from_slice(&[seed; 32]).unwrap();
@@ -25,7 +25,9 @@ const CODE: &str = "K7QH-2M9X-PD4R";
 fn first_difference(a: &serde_json::Value, b: &serde_json::Value, at: &str) -> Option<String> {
     use serde_json::Value::*;
     match (a, b) {
-        (Object(x), Object(y)) => x.keys().chain(y.keys()).find_map(|k| first_difference(x.get(k).unwrap_or(&Null), y.get(k).unwrap_or(&Null), &format!("{at}.{k}"))),
+        (Object(x), Object(y)) => {
+            x.keys().chain(y.keys()).find_map(|k| first_difference(x.get(k).unwrap_or(&Null), y.get(k).unwrap_or(&Null), &format!("{at}.{k}")))
+        }
         (Array(x), Array(y)) if x.len() == y.len() => x.iter().zip(y).enumerate().find_map(|(i, (p, q))| first_difference(p, q, &format!("{at}[{i}]"))),
         _ => (a != b).then(|| format!("{at}: {a} ≠ {b}")),
     }
@@ -216,5 +218,5 @@ fn codes_carry_sixty_bits_in_an_unambiguous_alphabet() {
         assert_eq!(seal::normalize_code(&code).unwrap(), code.replace('-', ""));
         assert!(seen.insert(code));
     }
-    assert_eq!(seal::normalize_code("o1il-0000-0000").unwrap(), "0111" .to_string() + "00000000");
+    assert_eq!(seal::normalize_code("o1il-0000-0000").unwrap(), "0111".to_string() + "00000000");
 }

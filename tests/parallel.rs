@@ -4,11 +4,11 @@
 //! dataset, the report (row numbers and order) and every reserve are those of
 //! the single-threaded path the browser runs. Fingerprints pin the demo
 //! output and the loaded result as they were before the parallel path.
-use zhichu::demo::export::{self, Encoding, Headers};
-use zhichu::demo::{generate, Scale};
-use zhichu::analytics::{profile, Model, Snapshot};
-use zhichu::ingest::{self, LoadOptions, SourceFile, Tuning};
 use zhichu::Dataset;
+use zhichu::analytics::{Model, Snapshot, profile};
+use zhichu::demo::export::{self, Encoding, Headers};
+use zhichu::demo::{Scale, generate};
+use zhichu::ingest::{self, LoadOptions, SourceFile, Tuning};
 
 /// FNV-1a, 64 bits: stable across Rust versions (unlike `DefaultHasher`).
 struct Fnv(u64);
@@ -209,7 +209,11 @@ fn quotes_over_lines_and_an_unclosed_quote_split_alike() {
     assert!(codes.contains(&"unclosed_quote") && codes.contains(&"unknown_reference"), "{codes:?}");
     for chunk in [512, 5000, 77_777] {
         assert_same(&whole, &load_with(&files, 2, Tuning { block_bytes: 1 << 20, chunk_bytes: chunk }), &format!("chunks of {chunk}"));
-        assert_same(&whole, &load_from_disk(&files, 2, Tuning { block_bytes: chunk, chunk_bytes: chunk / 3 }, &format!("q{chunk}")), &format!("blocks of {chunk}"));
+        assert_same(
+            &whole,
+            &load_from_disk(&files, 2, Tuning { block_bytes: chunk, chunk_bytes: chunk / 3 }, &format!("q{chunk}")),
+            &format!("blocks of {chunk}"),
+        );
     }
 }
 
@@ -304,7 +308,10 @@ fn utf8_files_read_whole_or_streamed_alike_with_or_without_bom() {
     }
     let whole = load_with(&files, 1, WHOLE);
     let enc = |name: &str| whole.report.files.iter().find(|f| f.file == name).unwrap_or_else(|| panic!("{name} in {:?}", whole.report.files)).encoding;
-    assert_eq!((enc("records.csv"), enc("培训记录.csv"), enc("cadres.csv"), enc("ratings.csv")), (Some("UTF-8（含无效字节）"), Some("UTF-8"), Some("UTF-8 (BOM)"), Some("UTF-8")));
+    assert_eq!(
+        (enc("records.csv"), enc("培训记录.csv"), enc("cadres.csv"), enc("ratings.csv")),
+        (Some("UTF-8（含无效字节）"), Some("UTF-8"), Some("UTF-8 (BOM)"), Some("UTF-8"))
+    );
     assert_eq!(whole.report.errors.len(), 1, "{:?}", whole.report.errors);
     assert_eq!(whole.dataset.records.len(), ds.records.len() - 1);
     // All read whole; blocks the size of the bigger records half: the files of up to a block come to

@@ -4,12 +4,12 @@ mod common;
 use common::day;
 use proptest::prelude::*;
 use serde_json::json;
-use zhichu::analytics::Model;
-use zhichu::ingest::{load, LoadOptions, SourceFile};
-use zhichu::planning::assign::{assign, table, AssignParams};
-use zhichu::planning::plan::{cohort_gain, plan, PlanParams};
-use zhichu::planning::{select_cohort, CohortFilter};
 use zhichu::Dataset;
+use zhichu::analytics::Model;
+use zhichu::ingest::{LoadOptions, SourceFile, load};
+use zhichu::planning::assign::{AssignParams, assign, table};
+use zhichu::planning::plan::{PlanParams, cohort_gain, plan};
+use zhichu::planning::{CohortFilter, select_cohort};
 
 /// Three cadres with no training; requirements 60 in A and B (S = 10), 30 in C.
 fn school(courses: serde_json::Value) -> Dataset {
@@ -71,10 +71,12 @@ fn hand_worked_plan() {
     let ids: Vec<&str> = big.courses.iter().map(|c| c.course_id.as_str()).collect();
     assert!(!(ids.contains(&"KA1") && ids.contains(&"KA2")), "{ids:?}");
     // Pinned and removed courses; 70% theory share on A only: at most 6 学时 outside A of 20.
-    let pinned = plan(&ds, &m, day("2025-12-31"), cohort.clone(), &PlanParams { budget_hours: 20.0, required: vec!["KC1".into()], ..Default::default() }).unwrap();
+    let pinned =
+        plan(&ds, &m, day("2025-12-31"), cohort.clone(), &PlanParams { budget_hours: 20.0, required: vec!["KC1".into()], ..Default::default() }).unwrap();
     assert_eq!(pinned.courses.iter().map(|c| c.course_id.as_str()).collect::<Vec<_>>(), ["KC1"]);
     assert!(pinned.courses[0].pinned);
-    let theory = PlanParams { budget_hours: 20.0, theory_share: Some(0.7), theory_dimensions: vec!["A".into()], removed: vec!["KA1".into()], ..Default::default() };
+    let theory =
+        PlanParams { budget_hours: 20.0, theory_share: Some(0.7), theory_dimensions: vec!["A".into()], removed: vec!["KA1".into()], ..Default::default() };
     let t = plan(&ds, &m, day("2025-12-31"), cohort.clone(), &theory).unwrap();
     assert!(t.courses.iter().all(|c| c.main_dimension == "A" && c.course_id != "KA1"), "{:?}", t.courses);
     assert!(t.theory_share >= 0.7);
@@ -134,17 +136,25 @@ fn assignment_ranks_excludes_and_applies_quotas() {
     assert!(csv.contains("'=cmd"));
     let x = zhichu::export::xlsx_table("调训名单", &header, &rows).unwrap();
     assert_eq!(&x[..2], b"PK");
-    assert_eq!(assign(&ds, &m, day("2025-12-31"), "X9", &AssignParams { courses: None, quota_per_unit: None, window_years: 3.0, capacity: None }).unwrap_err().code, "not_found");
+    assert_eq!(
+        assign(&ds, &m, day("2025-12-31"), "X9", &AssignParams { courses: None, quota_per_unit: None, window_years: 3.0, capacity: None }).unwrap_err().code,
+        "not_found"
+    );
 }
 
 #[test]
 fn greedy_path_on_a_larger_catalogue_is_close_to_brute_force() {
     // 18 useful courses (above the exact-search limit of 16), mixed hours and weights.
     let names = ["A", "B", "C"];
-    let mut courses = vec![json!({"course_id": "KA1", "title": "甲专题", "hours": 10, "dimensions": "A:1"}), json!({"course_id": "KA2", "title": "乙专题", "hours": 12, "dimensions": "B:1"})];
+    let mut courses = vec![
+        json!({"course_id": "KA1", "title": "甲专题", "hours": 10, "dimensions": "A:1"}),
+        json!({"course_id": "KA2", "title": "乙专题", "hours": 12, "dimensions": "B:1"}),
+    ];
     for i in 0..16 {
         let (d1, d2) = (names[i % 3], names[(i / 3) % 3]);
-        courses.push(json!({"course_id": format!("K{i:02}"), "title": format!("第{i}讲综合课"), "hours": 2 + (i * 7) % 13, "dimensions": format!("{d1}:0.7;{d2}:0.3")}));
+        courses.push(
+            json!({"course_id": format!("K{i:02}"), "title": format!("第{i}讲综合课"), "hours": 2 + (i * 7) % 13, "dimensions": format!("{d1}:0.7;{d2}:0.3")}),
+        );
     }
     let ds = school(json!(courses));
     let m = Model::default();

@@ -139,7 +139,9 @@ fn assignment_exports_xlsx_and_csv_in_the_browser_build() {
 #[wasm_bindgen_test]
 fn table_views_and_the_template_export_as_workbooks() {
     let mut e = Engine::demo("s").unwrap();
-    for (method, r) in [("layout", r#"{"unit": "U001"}"#), ("compliance", "{}"), ("fairness", "{}"), ("ratings", r#"{"by": "teacher"}"#), ("city_ranking", "{}")] {
+    for (method, r) in
+        [("layout", r#"{"unit": "U001"}"#), ("compliance", "{}"), ("fairness", "{}"), ("ratings", r#"{"by": "teacher"}"#), ("city_ranking", "{}")]
+    {
         let bytes = e.export_xlsx(method, req(r)).unwrap().to_vec();
         assert_eq!(&bytes[..2], b"PK", "{method}");
     }

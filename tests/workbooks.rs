@@ -6,9 +6,9 @@
 //! declared size costs nothing.
 mod common;
 use common::files;
+use zhichu::Engine;
 use zhichu::engine::requests::ProfileRequest;
 use zhichu::ingest::{LoadOptions, SourceFile};
-use zhichu::Engine;
 
 fn engine(name: &str) -> Engine {
     Engine::load(&files(name), &LoadOptions::default(), &mut |_| {}).unwrap()
@@ -255,7 +255,18 @@ fn book(sheets: &[(&str, Vec<Vec<&str>>)], merges: &[(&str, u32, u16, u32, u16)]
 
 fn base_sheets() -> Vec<(&'static str, Vec<Vec<&'static str>>)> {
     vec![
-        ("单位", vec![vec!["单位名称", "单位编号"], vec!["市委组织部", "U1"], vec!["总计算中心", "U2"], vec!["制表厂", "U3"], vec!["说明书编辑部", "U4"], vec!["合计", ""], vec!["制表：张三"]]),
+        (
+            "单位",
+            vec![
+                vec!["单位名称", "单位编号"],
+                vec!["市委组织部", "U1"],
+                vec!["总计算中心", "U2"],
+                vec!["制表厂", "U3"],
+                vec!["说明书编辑部", "U4"],
+                vec!["合计", ""],
+                vec!["制表：张三"],
+            ],
+        ),
         ("知识维度", vec![vec!["知识维度"], vec!["理想信念"]]),
         ("课程", vec![vec!["课程编号", "课程名称", "学时", "知识维度"], vec!["K1", "专题", "10", "理想信念:1"]]),
         ("干部", vec![vec!["姓名", "干部编号", "单位编号"], vec!["张三", "C1", "U1"], vec!["合计", "C2", "U2"], vec!["小计", "", ""], vec!["填报人：李四"]]),
@@ -282,12 +293,15 @@ fn a_row_that_is_valid_data_is_data_whatever_its_first_word() {
 fn two_rows_that_both_read_as_the_header_are_reported_not_guessed() {
     let mut sheets = base_sheets();
     // A legend above the header naming the same columns in another order (学时 and 成绩 swapped).
-    sheets.push(("培训记录", vec![
-        vec!["干部编号", "课程编号", "日期", "成绩", "学时"],
-        vec![],
-        vec!["干部编号", "课程编号", "日期", "学时", "成绩"],
-        vec!["C1", "K1", "2024-05-01", "4", "90"],
-    ]));
+    sheets.push((
+        "培训记录",
+        vec![
+            vec!["干部编号", "课程编号", "日期", "成绩", "学时"],
+            vec![],
+            vec!["干部编号", "课程编号", "日期", "学时", "成绩"],
+            vec!["C1", "K1", "2024-05-01", "4", "90"],
+        ],
+    ));
     let e = Engine::load(&[SourceFile { name: "台账.xlsx".into(), bytes: book(&sheets, &[]) }], &LoadOptions::default(), &mut |_| {}).unwrap();
     let err = e.report().errors.iter().find(|i| i.code == "ambiguous_header").unwrap_or_else(|| panic!("{:?}", e.report().errors));
     assert_eq!(err.sheet.as_deref(), Some("培训记录"));
@@ -301,13 +315,16 @@ fn two_rows_that_both_read_as_the_header_are_reported_not_guessed() {
 fn a_header_cell_merged_down_does_not_swallow_the_rows_below() {
     let mut sheets = base_sheets();
     // 备注 merged down from the header over four rows; the rows beside it are records.
-    sheets.push(("培训记录", vec![
-        vec!["干部编号", "课程编号", "日期", "学时", "备注"],
-        vec!["C1", "K1", "2024-05-01", "4", ""],
-        vec!["C2", "K1", "2024-05-02", "6", ""],
-        vec!["C1", "K1", "2024-05-03", "2", ""],
-        vec!["C2", "K1", "2024-05-04", "1", "补"],
-    ]));
+    sheets.push((
+        "培训记录",
+        vec![
+            vec!["干部编号", "课程编号", "日期", "学时", "备注"],
+            vec!["C1", "K1", "2024-05-01", "4", ""],
+            vec!["C2", "K1", "2024-05-02", "6", ""],
+            vec!["C1", "K1", "2024-05-03", "2", ""],
+            vec!["C2", "K1", "2024-05-04", "1", "补"],
+        ],
+    ));
     let bytes = book(&sheets, &[("培训记录", 0, 4, 3, 4)]);
     let e = Engine::load(&[SourceFile { name: "台账.xlsx".into(), bytes }], &LoadOptions::default(), &mut |_| {}).unwrap();
     assert!(e.report().errors.is_empty(), "{:?}", e.report().errors);

@@ -12,13 +12,18 @@ use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
+use zhichu::Engine;
 use zhichu::analytics::Model;
 use zhichu::engine::batch::{Batch, BatchRequest};
 use zhichu::engine::requests::*;
 use zhichu::ingest::{LoadOptions, SourceFile, Table};
-use zhichu::Engine;
 
-create_exception!(_zhichu, ZhichuError, PyException, "An engine error: args are (code, message); code is stable (not_found, bad_argument, bad_data, no_data …).");
+create_exception!(
+    _zhichu,
+    ZhichuError,
+    PyException,
+    "An engine error: args are (code, message); code is stable (not_found, bad_argument, bad_data, no_data …)."
+);
 
 fn err(e: zhichu::Error) -> PyErr {
     ZhichuError::new_err((e.code.to_string(), e.message))
@@ -246,9 +251,27 @@ enum Strs<'a> {
 impl Strs<'_> {
     fn get(&self, i: usize) -> &str {
         match self {
-            Strs::S(a) => if a.is_null(i) { "" } else { a.value(i) },
-            Strs::L(a) => if a.is_null(i) { "" } else { a.value(i) },
-            Strs::V(a) => if a.is_null(i) { "" } else { a.value(i) },
+            Strs::S(a) => {
+                if a.is_null(i) {
+                    ""
+                } else {
+                    a.value(i)
+                }
+            }
+            Strs::L(a) => {
+                if a.is_null(i) {
+                    ""
+                } else {
+                    a.value(i)
+                }
+            }
+            Strs::V(a) => {
+                if a.is_null(i) {
+                    ""
+                } else {
+                    a.value(i)
+                }
+            }
         }
     }
 }
@@ -345,14 +368,16 @@ impl BatchContext {
         let mut files = self.files.clone();
         files.extend(tables_to_files(tables)?);
         let (model, opts) = (self.model, &self.opts);
-        let (b, report) = py.detach(|| {
-            self.pool.install(|| -> zhichu::error::Result<(Batch, String)> {
-                let mut e = Engine::load(&files, opts, &mut |_| {})?;
-                e.set_model(model)?;
-                let b = e.batch(&req)?;
-                Ok((b, serde_json::to_string(e.report()).expect("serialisable")))
+        let (b, report) = py
+            .detach(|| {
+                self.pool.install(|| -> zhichu::error::Result<(Batch, String)> {
+                    let mut e = Engine::load(&files, opts, &mut |_| {})?;
+                    e.set_model(model)?;
+                    let b = e.batch(&req)?;
+                    Ok((b, serde_json::to_string(e.report()).expect("serialisable")))
+                })
             })
-        }).map_err(err)?;
+            .map_err(err)?;
         let mut out = BatchOut::of(b, req.percentiles)?;
         out.report_json = Some(report);
         Ok(out)

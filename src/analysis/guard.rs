@@ -43,8 +43,30 @@ const ROW_MARK: &str = "__zhichu_row";
 
 /// The aggregate functions of polars SQL (lower case).
 const AGGREGATES: &[&str] = &[
-    "avg", "count", "first", "last", "max", "median", "min", "stddev", "stdev", "stddev_samp", "sum", "variance", "var", "var_samp",
-    "array_agg", "string_agg", "quantile_cont", "quantile_disc", "corr", "covar", "covar_samp", "covar_pop", "bool_and", "bool_or",
+    "avg",
+    "count",
+    "first",
+    "last",
+    "max",
+    "median",
+    "min",
+    "stddev",
+    "stdev",
+    "stddev_samp",
+    "sum",
+    "variance",
+    "var",
+    "var_samp",
+    "array_agg",
+    "string_agg",
+    "quantile_cont",
+    "quantile_disc",
+    "corr",
+    "covar",
+    "covar_samp",
+    "covar_pop",
+    "bool_and",
+    "bool_or",
 ];
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -70,7 +92,14 @@ fn check_size(text: &str, what: &str) -> Result<()> {
             Token::Plus | Token::Minus | Token::Mul | Token::Div | Token::Mod | Token::DuckIntDiv | Token::StringConcat => ops += 1,
             Token::Eq | Token::DoubleEq | Token::Neq | Token::Lt | Token::Gt | Token::LtEq | Token::GtEq | Token::Spaceship => ops += 1,
             Token::Ampersand | Token::Pipe | Token::Caret | Token::ShiftLeft | Token::ShiftRight | Token::Tilde | Token::ExclamationMark => ops += 1,
-            Token::Word(w) if matches!(w.keyword, Keyword::AND | Keyword::OR | Keyword::NOT | Keyword::WHEN | Keyword::BETWEEN | Keyword::LIKE | Keyword::ILIKE | Keyword::IS | Keyword::IN) => ops += 1,
+            Token::Word(w)
+                if matches!(
+                    w.keyword,
+                    Keyword::AND | Keyword::OR | Keyword::NOT | Keyword::WHEN | Keyword::BETWEEN | Keyword::LIKE | Keyword::ILIKE | Keyword::IS | Keyword::IN
+                ) =>
+            {
+                ops += 1
+            }
             _ => {}
         }
     }
@@ -264,7 +293,12 @@ impl Joins<'_> {
             for j in &twj.joins {
                 let how = match &j.join_operator {
                     JoinOperator::Inner(k) | JoinOperator::LeftOuter(k) | JoinOperator::RightOuter(k) | JoinOperator::FullOuter(k) => keys(k),
-                    JoinOperator::Semi(_) | JoinOperator::LeftSemi(_) | JoinOperator::RightSemi(_) | JoinOperator::Anti(_) | JoinOperator::LeftAnti(_) | JoinOperator::RightAnti(_) => Match::Filter,
+                    JoinOperator::Semi(_)
+                    | JoinOperator::LeftSemi(_)
+                    | JoinOperator::RightSemi(_)
+                    | JoinOperator::Anti(_)
+                    | JoinOperator::LeftAnti(_)
+                    | JoinOperator::RightAnti(_) => Match::Filter,
                     _ => Match::All,
                 };
                 c.steps.push((self.side(&j.relation), how));
@@ -308,11 +342,7 @@ fn keys(k: &JoinConstraint) -> Match {
         JoinConstraint::Using(cols) => out.extend(cols.iter().map(|c| ((None, c.value.clone()), (None, c.value.clone())))),
         _ => {}
     }
-    if out.is_empty() {
-        Match::All
-    } else {
-        Match::Keys(out)
-    }
+    if out.is_empty() { Match::All } else { Match::Keys(out) }
 }
 
 impl Visitor for Joins<'_> {
@@ -422,7 +452,9 @@ fn is_count_star(f: &Function) -> bool {
     function_name(f) == "count"
         && f.over.is_none()
         && f.filter.is_none()
-        && list_args(f).is_some_and(|l| l.duplicate_treatment != Some(DuplicateTreatment::Distinct) && matches!(l.args.as_slice(), [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]))
+        && list_args(f).is_some_and(|l| {
+            l.duplicate_treatment != Some(DuplicateTreatment::Distinct) && matches!(l.args.as_slice(), [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)])
+        })
 }
 
 fn parse_expr(text: &str) -> Expr {
@@ -471,11 +503,21 @@ impl Rewrite<'_> {
             Expr::UnaryOp { op: UnaryOperator::Minus | UnaryOperator::Plus, expr } => self.integer(expr),
             Expr::Cast { data_type, .. } => matches!(
                 data_type,
-                DataType::Int(_) | DataType::Integer(_) | DataType::BigInt(_) | DataType::SmallInt(_) | DataType::TinyInt(_) | DataType::Int8(_) | DataType::Int16 | DataType::Int32 | DataType::Int64
+                DataType::Int(_)
+                    | DataType::Integer(_)
+                    | DataType::BigInt(_)
+                    | DataType::SmallInt(_)
+                    | DataType::TinyInt(_)
+                    | DataType::Int8(_)
+                    | DataType::Int16
+                    | DataType::Int32
+                    | DataType::Int64
             ),
             Expr::Function(f) => {
                 let n = function_name(f);
-                n == "count" || (matches!(n.as_str(), "sum" | "min" | "max") && list_args(f).is_some_and(|l| matches!(l.args.as_slice(), [FunctionArg::Unnamed(FunctionArgExpr::Expr(a))] if self.integer(a))))
+                n == "count"
+                    || (matches!(n.as_str(), "sum" | "min" | "max")
+                        && list_args(f).is_some_and(|l| matches!(l.args.as_slice(), [FunctionArg::Unnamed(FunctionArgExpr::Expr(a))] if self.integer(a))))
             }
             _ => false,
         }
@@ -594,7 +636,9 @@ impl VisitorMut for Rewrite<'_> {
                     self.far_dates.push(value.to_string());
                 }
             }
-            Expr::BinaryOp { left, op: BinaryOperator::Multiply | BinaryOperator::Divide, right } if matches!(left.as_ref(), Expr::Interval(_)) || matches!(right.as_ref(), Expr::Interval(_)) => {
+            Expr::BinaryOp { left, op: BinaryOperator::Multiply | BinaryOperator::Divide, right }
+                if matches!(left.as_ref(), Expr::Interval(_)) || matches!(right.as_ref(), Expr::Interval(_)) =>
+            {
                 return ControlFlow::Break("时间间隔（INTERVAL）不能乘除：请直接写出所需的间隔".into());
             }
             Expr::BinaryOp { left, op, right } => match op {

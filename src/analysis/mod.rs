@@ -16,8 +16,8 @@ pub mod parquet;
 pub mod query;
 pub mod tables;
 
-use crate::engine::requests::AsOfRequest;
 use crate::engine::Engine;
+use crate::engine::requests::AsOfRequest;
 use crate::error::{Error, Result};
 pub use query::{Analysis, AnalysisRequest, Cell, PivotRequest, SqlRequest};
 pub use tables::{TableInfo, Tables};

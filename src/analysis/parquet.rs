@@ -62,8 +62,8 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
 /// (each header read as polars reads it, the pages themselves skipped), up
 /// to the page that completes the chunk's values.
 fn declared_sizes(chunk: &[u8], values: i64, limit: u64) -> Result<u64, String> {
-    use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
     use polars_parquet_format::PageHeader;
+    use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
     let (mut at, mut seen, mut total) = (0usize, 0i64, 0u64);
     while seen < values && at < chunk.len() {
         let mut cur = Cursor::new(&chunk[at..]);
@@ -118,7 +118,13 @@ pub fn read_rows(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String
         }
         let text: Vec<String> = match s.dtype() {
             DataType::String => s.str().map_err(|e| e.to_string())?.into_iter().map(|v| v.unwrap_or("").to_string()).collect(),
-            DataType::Date => s.date().map_err(|e| e.to_string())?.physical().into_iter().map(|v| v.map(|d| crate::model::date::format(d + 719_163)).unwrap_or_default()).collect(),
+            DataType::Date => s
+                .date()
+                .map_err(|e| e.to_string())?
+                .physical()
+                .into_iter()
+                .map(|v| v.map(|d| crate::model::date::format(d + 719_163)).unwrap_or_default())
+                .collect(),
             _ => (0..s.len())
                 .map(|i| match s.get(i) {
                     Ok(AnyValue::Null) | Err(_) => String::new(),
@@ -150,10 +156,12 @@ fn distinct_names(bytes: &[u8]) -> Result<Option<Vec<u8>>, String> {
     use polars_parquet_format::thrift::protocol::{TCompactInputProtocol, TCompactOutputProtocol};
     let n = u32::from_le_bytes(bytes[bytes.len() - 8..bytes.len() - 4].try_into().expect("4 bytes")) as usize;
     let start = bytes.len().checked_sub(8 + n).ok_or("文件尾部的长度有误")?;
-    let mut md = polars_parquet_format::FileMetaData::read_from_in_protocol(&mut TCompactInputProtocol::new(&bytes[start..bytes.len() - 8], n.saturating_mul(16)))
-        .map_err(|e| e.to_string())?;
+    let mut md =
+        polars_parquet_format::FileMetaData::read_from_in_protocol(&mut TCompactInputProtocol::new(&bytes[start..bytes.len() - 8], n.saturating_mul(16)))
+            .map_err(|e| e.to_string())?;
     // A flat file: the root, then one element per column.
-    let flat = md.schema.first().is_some_and(|root| root.num_children == Some(md.schema.len() as i32 - 1)) && md.schema[1..].iter().all(|e| e.num_children.is_none());
+    let flat =
+        md.schema.first().is_some_and(|root| root.num_children == Some(md.schema.len() as i32 - 1)) && md.schema[1..].iter().all(|e| e.num_children.is_none());
     if !flat {
         return Ok(None);
     }
@@ -191,11 +199,7 @@ fn distinct_names(bytes: &[u8]) -> Result<Option<Vec<u8>>, String> {
 
 /// Shortest text that reads back as the same number (no `12.0` for 12).
 fn fmt_f64(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
+    if x.fract() == 0.0 && x.abs() < 1e15 { format!("{}", x as i64) } else { format!("{x}") }
 }
 
 /// A frame as Parquet bytes (zstd).

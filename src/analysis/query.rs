@@ -1,7 +1,7 @@
 //! 数据透视 and SQL over the analysis tables, and the one result shape every
 //! face shows (the CLI's `--format json`, the 分析 tab, the exports).
 
-use super::tables::{dtype_name, Tables};
+use super::tables::{Tables, dtype_name};
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -217,11 +217,7 @@ fn polars_err(what: &str, e: PolarsError) -> Error {
 }
 
 pub fn check_limit(limit: usize) -> Result<()> {
-    if (1..=100_000).contains(&limit) {
-        Ok(())
-    } else {
-        Err(Error::bad_argument(format!("limit：应为 1 到 100000 之间的整数，实为 {limit}")))
-    }
+    if (1..=100_000).contains(&limit) { Ok(()) } else { Err(Error::bad_argument(format!("limit：应为 1 到 100000 之间的整数，实为 {limit}"))) }
 }
 
 fn table<'a>(t: &'a Tables, name: &str) -> Result<(LazyFrame, Schema)> {
@@ -262,7 +258,7 @@ fn agg_expr(agg: &str, measure: Option<&str>, schema: &Schema) -> Result<Expr> {
         ("min", Some(m)) => numeric(m)?.min(),
         ("max", Some(m)) => numeric(m)?.max(),
         ("sum" | "mean" | "median" | "min" | "max" | "n_unique", None) => {
-            return Err(Error::bad_argument(format!("agg：{agg} 需要指定度量列（measure）；只计行数请用 count")))
+            return Err(Error::bad_argument(format!("agg：{agg} 需要指定度量列（measure）；只计行数请用 count")));
         }
         _ => return Err(Error::bad_argument(format!("agg：应为 sum、mean、count、n_unique、median、min、max 之一，实为「{agg}」"))),
     };
@@ -419,7 +415,8 @@ pub fn pivot(t: &Tables, p: &PivotRequest, subtree: Option<Vec<String>>, years: 
             };
             // Spread the cells: row key → position, column value → position.
             let index: std::collections::HashMap<String, usize> = row_keys.iter().enumerate().map(|(i, k)| (key_string(k), i)).collect();
-            let col_index: std::collections::HashMap<String, usize> = col_keys.iter().enumerate().map(|(i, k)| (key_string(std::slice::from_ref(k)), i)).collect();
+            let col_index: std::collections::HashMap<String, usize> =
+                col_keys.iter().enumerate().map(|(i, k)| (key_string(std::slice::from_ref(k)), i)).collect();
             let mut grid = vec![vec![Cell::Null; col_keys.len()]; row_keys.len()];
             let all = key_cells(&cells, &keys)?;
             for (k, v) in all.into_iter().zip(values(&cells)) {
@@ -574,7 +571,13 @@ fn check_joins(t: &Tables, joins: &[super::guard::FromChain]) -> Result<()> {
             };
             if let (Match::Keys(pairs), Some(r)) = (how, &right) {
                 for (a, b) in pairs {
-                    let (lk, rk) = if belongs(b, r) { (a, b) } else if belongs(a, r) { (b, a) } else { continue };
+                    let (lk, rk) = if belongs(b, r) {
+                        (a, b)
+                    } else if belongs(a, r) {
+                        (b, a)
+                    } else {
+                        continue;
+                    };
                     next = next.min(size.saturating_mul(most_per_key(&r.1, &rk.1)?));
                     if let [l] = left.as_slice() {
                         if belongs(lk, l) {
@@ -633,11 +636,7 @@ fn cell(v: AnyValue) -> Cell {
 const LAST_DAY: i32 = 3_652_059;
 
 fn num(x: f64) -> Cell {
-    if x.is_finite() {
-        Cell::Num(x)
-    } else {
-        Cell::Null
-    }
+    if x.is_finite() { Cell::Num(x) } else { Cell::Null }
 }
 
 /// A result's rows as a polars frame with typed columns, for Parquet (the
@@ -653,10 +652,43 @@ pub fn to_frame(a: &Analysis) -> PolarsResult<DataFrame> {
         }
         let get = |r: &&Vec<Cell>| r.get(j).cloned().unwrap_or(Cell::Null);
         let column = match rc.dtype {
-            "f64" => Column::new(name.into(), rows.iter().map(|r| match get(r) { Cell::Num(x) => Some(x), Cell::Int(i) => Some(i as f64), _ => None }).collect::<Vec<Option<f64>>>()),
-            "int" => Column::new(name.into(), rows.iter().map(|r| match get(r) { Cell::Int(i) => Some(i), _ => None }).collect::<Vec<Option<i64>>>()),
-            "bool" => Column::new(name.into(), rows.iter().map(|r| match get(r) { Cell::Bool(b) => Some(b), _ => None }).collect::<Vec<Option<bool>>>()),
-            _ => Column::new(name.into(), rows.iter().map(|r| match get(r) { Cell::Null => None, c => Some(c.text()) }).collect::<Vec<Option<String>>>()),
+            "f64" => Column::new(
+                name.into(),
+                rows.iter()
+                    .map(|r| match get(r) {
+                        Cell::Num(x) => Some(x),
+                        Cell::Int(i) => Some(i as f64),
+                        _ => None,
+                    })
+                    .collect::<Vec<Option<f64>>>(),
+            ),
+            "int" => Column::new(
+                name.into(),
+                rows.iter()
+                    .map(|r| match get(r) {
+                        Cell::Int(i) => Some(i),
+                        _ => None,
+                    })
+                    .collect::<Vec<Option<i64>>>(),
+            ),
+            "bool" => Column::new(
+                name.into(),
+                rows.iter()
+                    .map(|r| match get(r) {
+                        Cell::Bool(b) => Some(b),
+                        _ => None,
+                    })
+                    .collect::<Vec<Option<bool>>>(),
+            ),
+            _ => Column::new(
+                name.into(),
+                rows.iter()
+                    .map(|r| match get(r) {
+                        Cell::Null => None,
+                        c => Some(c.text()),
+                    })
+                    .collect::<Vec<Option<String>>>(),
+            ),
         };
         cols.push(column);
     }

@@ -8,7 +8,7 @@
 use crate::analytics::reserve::Model;
 use crate::analytics::snapshot::Snapshot;
 use crate::analytics::targets::targets;
-use crate::model::{date, Dataset, Day, NO_CLASS};
+use crate::model::{Dataset, Day, NO_CLASS, date};
 use polars::prelude::*;
 use serde::Serialize;
 
@@ -231,10 +231,7 @@ impl Tables {
                 None => self.get(name).expect("an entity table"),
             };
             let schema = lf.collect_schema()?;
-            let columns = schema
-                .iter()
-                .map(|(n, t)| ColumnInfo { name: n.to_string(), dtype: dtype_name(t).into(), doc: column_doc(name, n) })
-                .collect();
+            let columns = schema.iter().map(|(n, t)| ColumnInfo { name: n.to_string(), dtype: dtype_name(t).into(), doc: column_doc(name, n) }).collect();
             out.push(TableInfo { name, doc, rows: *rows, columns });
         }
         Ok(out)
@@ -318,7 +315,10 @@ fn record_dims(ds: &Dataset, snap: &Snapshot, e: &Entities, empty: bool) -> Pola
     ])?;
     let mut cols: Vec<Expr> = vec![col("record")];
     cols.extend(["cadre_id", "unit_id", "unit", "rank", "post"].map(col));
-    cols.extend(["course_id", "course", "dimension_id", "dimension", "date", "year", "hours", "completed", "weight", "dim_hours", "credit", "decay", "contribution"].map(col));
+    cols.extend(
+        ["course_id", "course", "dimension_id", "dimension", "date", "year", "hours", "completed", "weight", "dim_hours", "credit", "decay", "contribution"]
+            .map(col),
+    );
     Ok(join(join(join(core.lazy(), &e.cadres, "_cadre"), &e.courses, "_course"), &e.dims, "_dim").select(cols))
 }
 
@@ -465,7 +465,10 @@ fn teachers(ds: &Dataset) -> PolarsResult<DataFrame> {
     DataFrame::new(vec![
         c("teacher_id", it().map(|(_, id, _)| id).collect::<Vec<&str>>()),
         c("teacher", it().map(|(_, _, t)| t.name.as_str()).collect::<Vec<&str>>()),
-        c("specialty", it().map(|(_, _, t)| t.specialty.iter().map(|&d| ds.dimensions.get(d).name.as_str()).collect::<Vec<_>>().join("；")).collect::<Vec<String>>()),
+        c(
+            "specialty",
+            it().map(|(_, _, t)| t.specialty.iter().map(|&d| ds.dimensions.get(d).name.as_str()).collect::<Vec<_>>().join("；")).collect::<Vec<String>>(),
+        ),
     ])
 }
 

@@ -1,6 +1,6 @@
 //! The e-archive (电子档案): every record of a cadre, in full, newest first.
 
-use crate::model::{date, Dataset};
+use crate::model::{Dataset, date};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -14,7 +14,7 @@
 //! (网络 → online; 集中, 脱产, 混合 → concentrated; 脱产 → full-time); a
 //! record outside any class counts as online when its course is 网络 or 混合.
 
-use crate::model::{date, ClassType, Dataset, Day, Mode};
+use crate::model::{ClassType, Dataset, Day, Mode, date};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,8 +88,14 @@ pub fn default_rules() -> Vec<Rule> {
         r("online_50", "网络学习每年不少于 50 学时", &[], Kind::Online, 50.0, 0.0, 1),
         r("concentrated_90", "乡科级及以下每年集中培训不少于 90 学时或 12 天", &["乡科级", "一般干部"], Kind::Concentrated, 90.0, 12.0, 1),
         r("fulltime_550", "县处级以上每 5 年脱产培训不少于 550 学时或 3 个月", &["县处级", "厅局级", "省部级"], Kind::FullTime, 550.0, 90.0, 5),
-        Rule { party_roles: vec!["党员".into(), "支部书记".into(), "支委委员".into()], ..r("party_32", "党员每年学习培训不少于 32 学时", &[], Kind::Any, 32.0, 0.0, 1) },
-        Rule { party_roles: vec!["支部书记".into(), "支委委员".into()], ..r("party_56", "支部书记、支委委员每年学习培训不少于 56 学时", &[], Kind::Any, 56.0, 0.0, 1) },
+        Rule {
+            party_roles: vec!["党员".into(), "支部书记".into(), "支委委员".into()],
+            ..r("party_32", "党员每年学习培训不少于 32 学时", &[], Kind::Any, 32.0, 0.0, 1)
+        },
+        Rule {
+            party_roles: vec!["支部书记".into(), "支委委员".into()],
+            ..r("party_56", "支部书记、支委委员每年学习培训不少于 56 学时", &[], Kind::Any, 56.0, 0.0, 1)
+        },
     ]
 }
 
@@ -209,10 +215,8 @@ pub fn class_theory_shares(ds: &Dataset, min_share: f64) -> Vec<ClassShare> {
         .map(|(i, id, c)| {
             let ks = &courses[i as usize];
             let hours: f64 = ks.iter().map(|&k| ds.courses.get(k).hours).sum();
-            let theory_hours: f64 = ks
-                .iter()
-                .map(|&k| ds.courses.get(k).hours * ds.weights(k).iter().zip(&theory).filter(|(_, t)| **t).map(|(w, _)| *w as f64).sum::<f64>())
-                .sum();
+            let theory_hours: f64 =
+                ks.iter().map(|&k| ds.courses.get(k).hours * ds.weights(k).iter().zip(&theory).filter(|(_, t)| **t).map(|(w, _)| *w as f64).sum::<f64>()).sum();
             let share = if hours > 0.0 { theory_hours / hours } else { 0.0 };
             ClassShare { class_id: id.into(), name: c.name.clone(), start: date::format(c.start), hours, theory_hours, share, met: share + 1e-9 >= min_share }
         })
@@ -259,8 +263,7 @@ pub struct GroupCompliance {
 
 /// Compliance of a group of cadres (a unit, or everyone) for the periods ending in `year`.
 pub fn group_compliance(ds: &Dataset, rules: &[Rule], cadres: &[u32], year: i32) -> GroupCompliance {
-    let mut by_rule: Vec<RuleRate> =
-        rules.iter().map(|r| RuleRate { rule_id: r.id.clone(), name: r.name.clone(), applicable: 0, met: 0, rate: 0.0 }).collect();
+    let mut by_rule: Vec<RuleRate> = rules.iter().map(|r| RuleRate { rule_id: r.id.clone(), name: r.name.clone(), applicable: 0, met: 0, rate: 0.0 }).collect();
     let mut compliant = 0;
     let mut short = Vec::new();
     for &c in cadres {
@@ -289,7 +292,8 @@ pub fn group_compliance(ds: &Dataset, rules: &[Rule], cadres: &[u32], year: i32)
         r.rate = if r.applicable > 0 { r.met as f64 / r.applicable as f64 } else { 1.0 };
     }
     short.sort_by(|a, b| b.remaining_hours.total_cmp(&a.remaining_hours).then_with(|| a.cadre.cadre_id.cmp(&b.cadre.cadre_id)));
-    let classes: Vec<ClassShare> = class_theory_shares(ds, crate::policy::THEORY_SHARE).into_iter().filter(|c| c.start.starts_with(&year.to_string())).collect();
+    let classes: Vec<ClassShare> =
+        class_theory_shares(ds, crate::policy::THEORY_SHARE).into_iter().filter(|c| c.start.starts_with(&year.to_string())).collect();
     GroupCompliance {
         year,
         cadres: cadres.len(),

@@ -14,7 +14,7 @@
 
 use super::profile::CadreInfo;
 use super::reserve::DAYS_PER_YEAR;
-use crate::model::{date, Dataset, Day, NO_CLASS};
+use crate::model::{Dataset, Day, NO_CLASS, date};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 

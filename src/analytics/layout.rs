@@ -12,7 +12,7 @@
 
 use super::snapshot::Snapshot;
 use super::targets::targets;
-use crate::model::{date, Dataset};
+use crate::model::{Dataset, date};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -22,7 +22,7 @@ pub mod reserve;
 pub mod snapshot;
 pub mod targets;
 
-pub use profile::{profile, Profile};
-pub use recommend::{recommend, RecommendParams, Recommendations};
+pub use profile::{Profile, profile};
+pub use recommend::{RecommendParams, Recommendations, recommend};
 pub use reserve::Model;
 pub use snapshot::Snapshot;

@@ -4,7 +4,7 @@
 use super::reserve::Model;
 use super::snapshot::Snapshot;
 use super::targets::targets;
-use crate::model::{date, Dataset, Day};
+use crate::model::{Dataset, Day, date};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -140,10 +140,7 @@ pub fn profile(ds: &Dataset, snap: &Snapshot, cadre: u32) -> Profile {
         .into_iter()
         .map(|day| {
             let rs = model.reserves(ds, cadre, day);
-            TrendPoint {
-                date: date::format(day),
-                reserves: ds.dimensions.items().iter().zip(rs).map(|(d, v)| (d.name.clone(), v)).collect(),
-            }
+            TrendPoint { date: date::format(day), reserves: ds.dimensions.items().iter().zip(rs).map(|(d, v)| (d.name.clone(), v)).collect() }
         })
         .collect();
     let gaps_ranked = rank_gaps(&dimensions);

@@ -29,14 +29,7 @@ pub fn course_ratings(ds: &Dataset, prior_weight: f64) -> Vec<RatingSummary> {
     }
     let total_n: u32 = n.iter().sum();
     let global = if total_n > 0 { sum.iter().sum::<f64>() / total_n as f64 } else { 4.0 };
-    sum.iter()
-        .zip(&n)
-        .map(|(&s, &k)| RatingSummary {
-            n: k,
-            mean: (k > 0).then(|| s / k as f64),
-            shrunk: shrink(s, k, prior_weight, global),
-        })
-        .collect()
+    sum.iter().zip(&n).map(|(&s, &k)| RatingSummary { n: k, mean: (k > 0).then(|| s / k as f64), shrunk: shrink(s, k, prior_weight, global) }).collect()
 }
 
 /// A rating table row: a course or a teacher, with a shrunk mean, its interval, trend and distribution.

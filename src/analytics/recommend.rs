@@ -12,11 +12,11 @@
 //! against 100, and the reason says 提升 instead of 补短板.
 
 use super::profile::CadreInfo;
-use super::ratings::{course_ratings, RatingSummary};
-use super::reserve::{Model, DAYS_PER_YEAR};
+use super::ratings::{RatingSummary, course_ratings};
+use super::reserve::{DAYS_PER_YEAR, Model};
 use super::snapshot::Snapshot;
 use super::targets::targets;
-use crate::model::{date, Dataset};
+use crate::model::{Dataset, date};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -181,5 +181,11 @@ pub fn recommend_with(ds: &Dataset, snap: &Snapshot, cadre: u32, params: &Recomm
     }
     out.sort_by(|a, b| b.utility.total_cmp(&a.utility).then_with(|| a.course_id.cmp(&b.course_id)));
     out.truncate(params.top);
-    Recommendations { cadre: CadreInfo::of(ds, cadre), as_of: date::format(as_of), basis, repeat_window_years: params.repeat_window_years, recommendations: out }
+    Recommendations {
+        cadre: CadreInfo::of(ds, cadre),
+        as_of: date::format(as_of),
+        basis,
+        repeat_window_years: params.repeat_window_years,
+        recommendations: out,
+    }
 }

@@ -25,13 +25,18 @@ impl Snapshot {
         let sat: Vec<f64> = ds.dimensions.items().iter().map(|d| d.saturation_hours).collect();
         // Each cadre's row on its own (in parallel natively): the same sums in the same order.
         let decays = super::reserve::Decays::new(&model, ds, as_of);
-        crate::model::par::rows_mut(&mut reserves, n_dims, || vec![0f64; n_dims], |c, row, e| {
-            e.iter_mut().for_each(|x| *x = 0.0);
-            model.add_evidence_with(ds, c as u32, &decays, e);
-            for d in 0..n_dims {
-                row[d] = Model::reserve(e[d], sat[d]) as f32;
-            }
-        });
+        crate::model::par::rows_mut(
+            &mut reserves,
+            n_dims,
+            || vec![0f64; n_dims],
+            |c, row, e| {
+                e.iter_mut().for_each(|x| *x = 0.0);
+                model.add_evidence_with(ds, c as u32, &decays, e);
+                for d in 0..n_dims {
+                    row[d] = Model::reserve(e[d], sat[d]) as f32;
+                }
+            },
+        );
         let mut peers: FxHashMap<String, Vec<Vec<f32>>> = FxHashMap::default();
         for (c, _, cadre) in ds.cadres.iter() {
             let p = peers.entry(cadre.rank.clone()).or_insert_with(|| vec![Vec::new(); n_dims]);

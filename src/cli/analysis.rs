@@ -2,10 +2,10 @@
 //! written (`--format table|csv|json|parquet|xlsx`, `--out FILE`).
 
 use super::term::{out, out_part, pad, width};
-use super::{write, Fail};
+use super::{Fail, write};
 use std::path::PathBuf;
-use zhichu::analysis::{Analysis, AnalysisRequest, Cell, Format};
 use zhichu::Engine;
+use zhichu::analysis::{Analysis, AnalysisRequest, Cell, Format};
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Shape {
@@ -75,7 +75,8 @@ fn table(a: &Analysis) {
     if let Some(t) = &a.totals {
         rows.push(t.iter().map(show).collect());
     }
-    let w: Vec<usize> = a.columns.iter().enumerate().map(|(j, c)| rows.iter().map(|r| width(&r[j])).chain([width(&c.name)]).max().unwrap_or(1).min(40)).collect();
+    let w: Vec<usize> =
+        a.columns.iter().enumerate().map(|(j, c)| rows.iter().map(|r| width(&r[j])).chain([width(&c.name)]).max().unwrap_or(1).min(40)).collect();
     for (j, c) in a.columns.iter().enumerate() {
         out_part!("{}  ", pad(&c.name, w[j]));
     }

@@ -1,7 +1,7 @@
 //! `zhichu archive`: a cadre's e-archive (电子档案), every record in full, newest first.
 
 use super::term::out;
-use super::{load, DataArgs, Fail};
+use super::{DataArgs, Fail, load};
 use zhichu::analytics::archive::ArchiveEntry;
 use zhichu::engine::requests::CadreRequest;
 

@@ -2,11 +2,11 @@
 //! most, with per-unit quotas and 培训专业户 last; export to xlsx or CSV.
 
 use super::term::out;
-use super::{engine, write, DataArgs, Fail};
+use super::{DataArgs, Fail, engine, write};
 use std::path::PathBuf;
 use zhichu::analytics::Model;
 use zhichu::engine::requests::AssignRequest;
-use zhichu::planning::assign::{table, Assignment};
+use zhichu::planning::assign::{Assignment, table};
 
 #[derive(clap::Args)]
 pub struct Args {

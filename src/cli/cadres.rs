@@ -1,7 +1,7 @@
 //! `zhichu cadres`: find cadres by id or part of a name. Exit 3 when none matches.
 
 use super::term::out;
-use super::{load, DataArgs, Fail};
+use super::{DataArgs, Fail, load};
 use zhichu::engine::requests::CadreSearch;
 
 #[derive(clap::Args)]

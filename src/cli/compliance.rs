@@ -2,8 +2,8 @@
 //! per rule and in all, 脱产 classes below the theory share, and everyone
 //! short with what they still owe.
 
-use super::term::out;
 use super::Fail;
+use super::term::out;
 use zhichu::analytics::compliance::GroupCompliance;
 use zhichu::engine::requests::ComplianceRequest;
 
@@ -18,13 +18,7 @@ fn view(g: &GroupCompliance) {
     for r in &g.by_rule {
         out!("  {}：{} / {}（{:.1}%）", r.name, r.met, r.applicable, r.rate * 100.0);
     }
-    out!(
-        "{} 年脱产班次理论与党性教育占比不足 {:.0}%：{} / {} 个",
-        g.year,
-        g.theory_share_min * 100.0,
-        g.classes_below_theory_share.len(),
-        g.classes_checked
-    );
+    out!("{} 年脱产班次理论与党性教育占比不足 {:.0}%：{} / {} 个", g.year, g.theory_share_min * 100.0, g.classes_below_theory_share.len(), g.classes_checked);
     for c in g.classes_below_theory_share.iter().take(5) {
         out!("  {} {}：{:.0}%", c.class_id, c.name, c.share * 100.0);
     }
@@ -32,7 +26,14 @@ fn view(g: &GroupCompliance) {
     for s in g.short.iter().take(15) {
         out!(
             "  {} {} {} · {}：{:.1} / {} 学时，还差 {:.1}（截止 {}）",
-            s.cadre.cadre_id, s.cadre.name, s.cadre.unit_name, s.rule, s.earned_hours, s.required_hours, s.remaining_hours, s.deadline
+            s.cadre.cadre_id,
+            s.cadre.name,
+            s.cadre.unit_name,
+            s.rule,
+            s.earned_hours,
+            s.required_hours,
+            s.remaining_hours,
+            s.deadline
         );
     }
 }

@@ -2,7 +2,7 @@
 //! GBK, Chinese or English headers), one xlsx workbook, one JSON file, or
 //! Parquet (one file per table).
 
-use super::{parse_scale, write, Fail, EXIT_IO};
+use super::{EXIT_IO, Fail, parse_scale, write};
 use std::path::PathBuf;
 use zhichu::demo::export::{self, Encoding, Headers};
 

@@ -1,8 +1,8 @@
 //! `zhichu fairness`: repeated training, 培训专业户, how evenly training is
 //! spread over a unit's cadres, and who had none.
 
-use super::term::out;
 use super::Fail;
+use super::term::out;
 use zhichu::analytics::fairness::Fairness;
 use zhichu::engine::requests::FairnessRequest;
 
@@ -21,11 +21,28 @@ fn view(f: &Fairness) {
         f.repeats.iter().filter(|r| r.kind == "near").count()
     );
     for r in f.repeats.iter().take(10) {
-        out!("  {} {} {}：{} → {}{}", r.cadre_id, r.name, r.title, r.first_date, r.repeat_date, if r.kind == "near" { format!("（与 {} 相近）", r.first_course_id) } else { String::new() });
+        out!(
+            "  {} {} {}：{} → {}{}",
+            r.cadre_id,
+            r.name,
+            r.title,
+            r.first_date,
+            r.repeat_date,
+            if r.kind == "near" { format!("（与 {} 相近）", r.first_course_id) } else { String::new() }
+        );
     }
     out!("培训专业户（班次学时高于同职级 P95 且超过中位数 3 倍）{} 人", f.frequent_trainees.len());
     for t in f.frequent_trainees.iter().take(10) {
-        out!("  {} {} {} · {} 学时 / {} 个班次（同职级中位数 {:.0}，{:.1} 倍）", t.cadre.cadre_id, t.cadre.name, t.cadre.rank, t.class_hours, t.classes, t.peer_median, t.ratio);
+        out!(
+            "  {} {} {} · {} 学时 / {} 个班次（同职级中位数 {:.0}，{:.1} 倍）",
+            t.cadre.cadre_id,
+            t.cadre.name,
+            t.cadre.rank,
+            t.class_hours,
+            t.classes,
+            t.peer_median,
+            t.ratio
+        );
     }
     out!("从未参训 {} 人", f.never_trained.len());
     let mut units = f.units.clone();

@@ -1,10 +1,10 @@
 //! `zhichu hours`: a cadre's 学时 against each rule that applies, with the
 //! deadline of each period.
 
-use super::term::out;
 use super::Fail;
-use zhichu::engine::requests::HoursRequest;
+use super::term::out;
 use zhichu::engine::Hours;
+use zhichu::engine::requests::HoursRequest;
 
 pub type Args = super::Question<HoursRequest, super::RulesArg>;
 

@@ -2,9 +2,9 @@
 //! per year, reserve against the parent unit or the city, coverage, weak
 //! points. Without `--unit`: the top-level units ranked per dimension.
 
+use super::Fail;
 use super::term::{out, out_part};
 use super::term::{pad, width};
-use super::Fail;
 use zhichu::analytics::layout::{Layout, UnitRank};
 use zhichu::engine::requests::{AsOfRequest, LayoutRequest};
 

@@ -17,9 +17,9 @@ mod personal;
 #[cfg(feature = "analysis")]
 mod pivot;
 mod plan;
+mod profile;
 #[cfg(feature = "analysis")]
 mod query;
-mod profile;
 mod ratings;
 mod recommend;
 mod simulate;
@@ -29,17 +29,21 @@ mod validate;
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
+use zhichu::Engine;
 use zhichu::analytics::Model;
 use zhichu::demo::Scale;
 use zhichu::ingest::LoadOptions;
-use zhichu::Engine;
 
 pub const EXIT_INVALID: i32 = 1;
 pub const EXIT_NOT_FOUND: i32 = 3;
 pub const EXIT_IO: i32 = 4;
 
 #[derive(Parser)]
-#[command(name = "zhichu", version, about = "知储 Zhichu: cadre-training analytics, offline.\n\nWithout --data every command works on the built-in demo city (synthetic data).")]
+#[command(
+    name = "zhichu",
+    version,
+    about = "知储 Zhichu: cadre-training analytics, offline.\n\nWithout --data every command works on the built-in demo city (synthetic data)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -136,7 +140,11 @@ pub struct Question<R: clap::Args, S: Setup = Model> {
 
 impl<R: clap::Args, S: Setup> Question<R, S> {
     /// Loads the data, sets the engine up, asks, and shows the answer with `view`.
-    fn answer<T: serde::Serialize + zhichu::export::Tabular>(&self, ask: impl FnOnce(&mut Engine, &R) -> zhichu::error::Result<T>, view: impl FnOnce(&T)) -> Result<i32, Fail> {
+    fn answer<T: serde::Serialize + zhichu::export::Tabular>(
+        &self,
+        ask: impl FnOnce(&mut Engine, &R) -> zhichu::error::Result<T>,
+        view: impl FnOnce(&T),
+    ) -> Result<i32, Fail> {
         let mut e = quiet(load(&self.data)?);
         // A package's numbers are computed with its own model and rules.
         if e.package().is_none() {
@@ -261,11 +269,21 @@ fn open_package(bytes: &[u8], args: &DataArgs) -> Result<Engine, Fail> {
         let text = std::fs::read_to_string(t).map_err(|e| Fail(EXIT_IO, format!("cannot read {}: {e}", t.display())))?;
         let trusted = zhichu::package::keys::read_public(&text)?;
         if trusted != o.issuer_key {
-            return Err(Fail(EXIT_INVALID, format!("档案包不是由受信任的公钥签发的（签发者公钥指纹 {}，受信任的是 {}）", o.fingerprint, zhichu::package::seal::fingerprint(&trusted))));
+            return Err(Fail(
+                EXIT_INVALID,
+                format!("档案包不是由受信任的公钥签发的（签发者公钥指纹 {}，受信任的是 {}）", o.fingerprint, zhichu::package::seal::fingerprint(&trusted)),
+            ));
         }
     }
     let c = &o.content;
-    eprintln!("个人档案包：由 {} 签发 · {} · 截至 {} · 公钥指纹 {}{}", c.issuer, c.issued, c.as_of, o.fingerprint, if o.sealed { "" } else { " · 仅签名，未加密" });
+    eprintln!(
+        "个人档案包：由 {} 签发 · {} · 截至 {} · 公钥指纹 {}{}",
+        c.issuer,
+        c.issued,
+        c.as_of,
+        o.fingerprint,
+        if o.sealed { "" } else { " · 仅签名，未加密" }
+    );
     Ok(o.engine()?)
 }
 

@@ -3,9 +3,9 @@
 //! key and sealed with a 提取码 — with a 发放清单 for sending file and code
 //! by separate channels; `zhichu personal inspect` prints what a package holds.
 
-use super::{write, DataArgs, Fail, EXIT_IO};
+use super::{DataArgs, EXIT_IO, Fail, write};
 use std::path::{Path, PathBuf};
-use zhichu::package::{self, keys, seal, City};
+use zhichu::package::{self, City, keys, seal};
 
 #[derive(clap::Args)]
 pub struct KeygenArgs {

@@ -2,7 +2,7 @@
 //! field, one measure and its aggregation, filters, with totals.
 
 use super::analysis::Out;
-use super::{engine, DataArgs, Fail};
+use super::{DataArgs, Fail, engine};
 use zhichu::analysis::{AnalysisRequest, PivotRequest};
 use zhichu::analytics::Model;
 

@@ -3,11 +3,11 @@
 
 use super::term::out;
 use super::term::{pad, width};
-use super::{engine, DataArgs, Fail, EXIT_IO};
+use super::{DataArgs, EXIT_IO, Fail, engine};
 use zhichu::analytics::Model;
 use zhichu::engine::requests::PlanRequest;
-use zhichu::planning::plan::{Plan, PlanParams};
 use zhichu::planning::CohortFilter;
+use zhichu::planning::plan::{Plan, PlanParams};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -50,7 +50,11 @@ pub fn run(a: Args) -> Result<i32, Fail> {
             let bytes = std::fs::read(path).map_err(|err| Fail(EXIT_IO, format!("cannot read {path}: {err}")))?;
             let text = zhichu::ingest::decode::decode(&bytes).map_err(|_| Fail(2, format!("{path}: unknown text encoding")))?.text.into_owned();
             let ds = e.dataset();
-            let ids = text.lines().filter_map(|l| l.split([',', '\t']).next()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && ds.cadres.lookup(s).is_some());
+            let ids = text
+                .lines()
+                .filter_map(|l| l.split([',', '\t']).next())
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty() && ds.cadres.lookup(s).is_some());
             cohort.push(CohortFilter::Ids(ids.collect()));
         } else {
             cohort.push(CohortFilter::parse(c).map_err(|m| Fail(2, m))?);
@@ -71,7 +75,14 @@ pub fn run(a: Args) -> Result<i32, Fail> {
 }
 
 fn view(p: &Plan) {
-    out!("班次方案：{} 名学员，预算 {} 学时，已用 {} 学时，理论与党性教育占 {:.0}%，截至 {}", p.cohort, p.budget_hours, p.hours_used, p.theory_share * 100.0, p.as_of);
+    out!(
+        "班次方案：{} 名学员，预算 {} 学时，已用 {} 学时，理论与党性教育占 {:.0}%，截至 {}",
+        p.cohort,
+        p.budget_hours,
+        p.hours_used,
+        p.theory_share * 100.0,
+        p.as_of
+    );
     for (i, c) in p.courses.iter().enumerate() {
         let t = match (&c.teacher_name, c.teacher_rating) {
             (Some(n), Some(r)) => format!("{n}（★{r:.2}）"),

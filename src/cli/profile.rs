@@ -2,9 +2,9 @@
 //! gap and percentile per dimension; with `--json` also the records behind
 //! every number and the trend.
 
+use super::Fail;
 use super::term::out;
 use super::term::{bar, pad, width};
-use super::Fail;
 use zhichu::analytics::Profile;
 use zhichu::engine::requests::ProfileRequest;
 

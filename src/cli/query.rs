@@ -2,10 +2,10 @@
 
 use super::analysis::Out;
 use super::term::out;
-use super::{engine, DataArgs, Fail};
-use zhichu::engine::requests::AsOfRequest;
+use super::{DataArgs, Fail, engine};
 use zhichu::analysis::{AnalysisRequest, SqlRequest};
 use zhichu::analytics::Model;
+use zhichu::engine::requests::AsOfRequest;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -2,7 +2,7 @@
 //! trend, distribution, the best and the weakest.
 
 use super::term::out;
-use super::{load, DataArgs, Fail};
+use super::{DataArgs, Fail, load};
 use zhichu::analytics::ratings::RatingTable;
 use zhichu::engine::requests::RatingsRequest;
 

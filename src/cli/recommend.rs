@@ -1,8 +1,8 @@
 //! `zhichu recommend`: the courses that would close most of a cadre's gaps,
 //! each with its reason and expected gain.
 
-use super::term::out;
 use super::Fail;
+use super::term::out;
 use zhichu::analytics::Recommendations;
 use zhichu::engine::requests::RecommendRequest;
 

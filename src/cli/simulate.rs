@@ -2,9 +2,9 @@
 //! the as-of date — the predicted radar the pages draw when a recommended
 //! course is tapped.
 
+use super::Fail;
 use super::term::out;
 use super::term::{pad, width};
-use super::Fail;
 use zhichu::analytics::recommend::Simulation;
 use zhichu::engine::requests::SimulateRequest;
 

@@ -2,7 +2,7 @@
 //! sheet with Chinese headers (required ones in red), an example row,
 //! dropdowns for fixed values, and a 说明 sheet.
 
-use super::{write, Fail, EXIT_IO};
+use super::{EXIT_IO, Fail, write};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]

@@ -2,7 +2,7 @@
 //! file, row and column. Exit 1 when there are errors.
 
 use super::term::out;
-use super::{load, DataArgs, Fail};
+use super::{DataArgs, Fail, load};
 use zhichu::ingest::Report;
 
 #[derive(clap::Args)]

@@ -1,8 +1,8 @@
 //! Writing a dataset out as files the loader reads back: a CSV per table
 //! (UTF-8 with BOM so Excel opens it, or GBK), one xlsx workbook, or one JSON.
 
-use crate::ingest::schema::{Table, LOAD_ORDER};
-use crate::model::{date, Dataset};
+use crate::ingest::schema::{LOAD_ORDER, Table};
+use crate::model::{Dataset, date};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Headers {

@@ -3,4 +3,4 @@
 pub mod export;
 pub mod generate;
 
-pub use generate::{generate, Scale};
+pub use generate::{Scale, generate};

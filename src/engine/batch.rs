@@ -11,7 +11,7 @@
 
 use super::Engine;
 use crate::analytics::compliance;
-use crate::analytics::reserve::{Model, DAYS_PER_YEAR};
+use crate::analytics::reserve::{DAYS_PER_YEAR, Model};
 use crate::analytics::targets::targets;
 use crate::error::Result;
 use crate::model::date;

@@ -30,13 +30,13 @@ use crate::analytics::compliance::{self, GroupCompliance, Rule, RuleProgress};
 use crate::analytics::fairness::{self, Fairness};
 use crate::analytics::layout::{self, Layout, LayoutParams, UnitRank};
 use crate::analytics::profile::{self, CadreInfo, Profile};
-use crate::analytics::ratings::{course_ratings, rating_table, RatingSummary, RatingTable};
+use crate::analytics::ratings::{RatingSummary, RatingTable, course_ratings, rating_table};
 use crate::analytics::recommend::{self, RecommendParams, Recommendations, Simulation};
 use crate::analytics::{Model, Snapshot};
 use crate::demo::Scale;
 use crate::error::{Error, Result};
 use crate::ingest::{self, LoadOptions, Progress, Report, SourceFile};
-use crate::model::{date, Dataset, Day};
+use crate::model::{Dataset, Day, date};
 use crate::planning::{self, assign::Assignment, plan::Plan};
 use crate::policy::{self, Policy, RuleInfo};
 use requests::*;
@@ -314,7 +314,12 @@ impl Engine {
         self.ds
             .units
             .iter()
-            .map(|(i, id, u)| UnitInfo { unit_id: id.into(), name: u.name.clone(), parent_id: u.parent.map(|p| self.ds.units.id(p).to_string()), cadres: counts[i as usize] })
+            .map(|(i, id, u)| UnitInfo {
+                unit_id: id.into(),
+                name: u.name.clone(),
+                parent_id: u.parent.map(|p| self.ds.units.id(p).to_string()),
+                cadres: counts[i as usize],
+            })
             .collect()
     }
 
@@ -539,19 +544,11 @@ fn check_load_options(o: &LoadOptions) -> Result<()> {
 
 /// A finite number within `[lo, hi]`, or a `bad_argument` naming the field.
 pub fn check_range(field: &str, v: f64, lo: f64, hi: f64) -> Result<()> {
-    if v.is_finite() && v >= lo && v <= hi {
-        Ok(())
-    } else {
-        Err(Error::bad_argument(format!("{field}：应为 {lo} 到 {hi} 之间的数，实为 {v}")))
-    }
+    if v.is_finite() && v >= lo && v <= hi { Ok(()) } else { Err(Error::bad_argument(format!("{field}：应为 {lo} 到 {hi} 之间的数，实为 {v}"))) }
 }
 
 fn check_count(field: &str, v: usize, max: usize) -> Result<()> {
-    if (1..=max).contains(&v) {
-        Ok(())
-    } else {
-        Err(Error::bad_argument(format!("{field}：应为 1 到 {max} 之间的整数，实为 {v}")))
-    }
+    if (1..=max).contains(&v) { Ok(()) } else { Err(Error::bad_argument(format!("{field}：应为 1 到 {max} 之间的整数，实为 {v}"))) }
 }
 
 /// A year filter (`2021-2025`, or with one end open: `2022-`, `-2023`):

@@ -3,8 +3,8 @@
 //! The same structs are the CLI's arguments (with the `cli` feature, through
 //! clap) and what the wasm bindings deserialise from JavaScript objects.
 
-use crate::planning::plan::PlanParams;
 use crate::planning::CohortFilter;
+use crate::planning::plan::PlanParams;
 use crate::policy;
 use serde::Deserialize;
 
@@ -235,6 +235,13 @@ pub struct AssignRequest {
 
 impl Default for AssignRequest {
     fn default() -> Self {
-        AssignRequest { class: String::new(), courses: Vec::new(), quota_per_unit: None, capacity: None, window_years: policy::REPEAT_WINDOW_YEARS, as_of: None }
+        AssignRequest {
+            class: String::new(),
+            courses: Vec::new(),
+            quota_per_unit: None,
+            capacity: None,
+            window_years: policy::REPEAT_WINDOW_YEARS,
+            as_of: None,
+        }
     }
 }

@@ -75,15 +75,43 @@ impl Tabular for Profile {
         let rows = self
             .dimensions
             .iter()
-            .map(|d| vec![d.dimension.clone(), f1(d.reserve), opt(d.target, |t| format!("{t:.0}")), opt(d.gap, f1), format!("{:.0}", d.percentile), opt(d.peer_median, f1), f2(d.evidence)])
+            .map(|d| {
+                vec![
+                    d.dimension.clone(),
+                    f1(d.reserve),
+                    opt(d.target, |t| format!("{t:.0}")),
+                    opt(d.gap, f1),
+                    format!("{:.0}", d.percentile),
+                    opt(d.peer_median, f1),
+                    f2(d.evidence),
+                ]
+            })
             .collect();
         let records = self
             .dimensions
             .iter()
-            .flat_map(|d| d.contributions.iter().map(move |c| vec![d.dimension.clone(), c.date.clone(), c.course_id.clone(), c.title.clone(), c.hours.to_string(), f2(c.weight), f2(c.credit), format!("{:.3}", c.decay), f2(c.contribution)]))
+            .flat_map(|d| {
+                d.contributions.iter().map(move |c| {
+                    vec![
+                        d.dimension.clone(),
+                        c.date.clone(),
+                        c.course_id.clone(),
+                        c.title.clone(),
+                        c.hours.to_string(),
+                        f2(c.weight),
+                        f2(c.credit),
+                        format!("{:.3}", c.decay),
+                        f2(c.contribution),
+                    ]
+                })
+            })
             .collect();
         vec![
-            sheet(&format!("{} 画像 截至{}", self.cadre.name, self.as_of), &["维度", "储备度", "目标", "缺口", "同职级百分位", "同职级中位数", "证据（学时当量）"], rows),
+            sheet(
+                &format!("{} 画像 截至{}", self.cadre.name, self.as_of),
+                &["维度", "储备度", "目标", "缺口", "同职级百分位", "同职级中位数", "证据（学时当量）"],
+                rows,
+            ),
             sheet("构成", &["维度", "日期", "课程编号", "课程", "学时", "权重", "成绩系数", "衰减", "贡献"], records),
         ]
     }
@@ -95,7 +123,18 @@ impl Tabular for Recommendations {
             .recommendations
             .iter()
             .enumerate()
-            .map(|(i, r)| vec![(i + 1).to_string(), r.course_id.clone(), r.title.clone(), r.hours.to_string(), r.mode.into(), opt(r.rating.mean, f2), f1(r.total_gain), r.reason.clone()])
+            .map(|(i, r)| {
+                vec![
+                    (i + 1).to_string(),
+                    r.course_id.clone(),
+                    r.title.clone(),
+                    r.hours.to_string(),
+                    r.mode.into(),
+                    opt(r.rating.mean, f2),
+                    f1(r.total_gain),
+                    r.reason.clone(),
+                ]
+            })
             .collect();
         vec![sheet("推荐课程", &["序号", "课程编号", "课程", "学时", "形式", "平均评分", "预计提升", "理由"], rows)]
     }
@@ -118,7 +157,18 @@ impl Tabular for Vec<ArchiveEntry> {
     fn sheets(&self) -> Vec<Sheet> {
         let rows = self
             .iter()
-            .map(|r| vec![r.date.clone(), r.course_id.clone(), r.title.clone(), r.mode.into(), r.class_name.clone().unwrap_or_else(|| "自主选学".into()), r.hours.to_string(), yes(r.completed), opt(r.score, |s| format!("{s:.0}"))])
+            .map(|r| {
+                vec![
+                    r.date.clone(),
+                    r.course_id.clone(),
+                    r.title.clone(),
+                    r.mode.into(),
+                    r.class_name.clone().unwrap_or_else(|| "自主选学".into()),
+                    r.hours.to_string(),
+                    yes(r.completed),
+                    opt(r.score, |s| format!("{s:.0}")),
+                ]
+            })
             .collect();
         vec![sheet("电子档案", &["日期", "课程编号", "课程", "形式", "班次", "学时", "是否完成", "成绩"], rows)]
     }
@@ -129,7 +179,19 @@ impl Tabular for Hours {
         let rows = self
             .rules
             .iter()
-            .map(|r| vec![r.name.clone(), r.period_start.clone(), r.period_end.clone(), f1(r.earned_hours), r.required_hours.to_string(), f1(r.remaining_hours), r.earned_days.to_string(), r.required_days.to_string(), yes(r.met)])
+            .map(|r| {
+                vec![
+                    r.name.clone(),
+                    r.period_start.clone(),
+                    r.period_end.clone(),
+                    f1(r.earned_hours),
+                    r.required_hours.to_string(),
+                    f1(r.remaining_hours),
+                    r.earned_days.to_string(),
+                    r.required_days.to_string(),
+                    yes(r.met),
+                ]
+            })
             .collect();
         vec![sheet(&format!("{} 年学时", self.year), &["规定", "周期开始", "截止", "已得学时", "应得学时", "还差", "参训天数", "应参训天数", "是否达标"], rows)]
     }
@@ -156,10 +218,14 @@ impl Tabular for Layout {
 
 impl Tabular for Vec<(String, Vec<UnitRank>)> {
     fn sheets(&self) -> Vec<Sheet> {
-        let rows = self
-            .iter()
-            .flat_map(|(dim, units)| units.iter().enumerate().map(move |(i, u)| vec![dim.clone(), (i + 1).to_string(), u.unit_id.clone(), u.unit_name.clone(), u.cadres.to_string(), f1(u.mean_reserve)]))
-            .collect();
+        let rows =
+            self.iter()
+                .flat_map(|(dim, units)| {
+                    units.iter().enumerate().map(move |(i, u)| {
+                        vec![dim.clone(), (i + 1).to_string(), u.unit_id.clone(), u.unit_name.clone(), u.cadres.to_string(), f1(u.mean_reserve)]
+                    })
+                })
+                .collect();
         vec![sheet("各单位储备度排名", &["维度", "排名", "单位编号", "单位", "干部人数", "平均储备度"], rows)]
     }
 }
@@ -170,7 +236,19 @@ impl Tabular for RatingTable {
             .rows
             .iter()
             .enumerate()
-            .map(|(i, r)| vec![(i + 1).to_string(), r.id.clone(), r.name.clone(), f2(r.shrunk), f2(r.low), f2(r.high), opt(r.mean, f2), r.n.to_string(), r.records.to_string()])
+            .map(|(i, r)| {
+                vec![
+                    (i + 1).to_string(),
+                    r.id.clone(),
+                    r.name.clone(),
+                    f2(r.shrunk),
+                    f2(r.low),
+                    f2(r.high),
+                    opt(r.mean, f2),
+                    r.n.to_string(),
+                    r.records.to_string(),
+                ]
+            })
             .collect();
         let name = if self.by == "teacher" { "教师评分" } else { "课程评分" };
         vec![sheet(name, &["排名", "编号", "名称", "修正均分", "区间下限", "区间上限", "原始均分", "票数", "选学人次"], rows)]
@@ -182,7 +260,17 @@ impl Tabular for Fairness {
         let repeats = self
             .repeats
             .iter()
-            .map(|r| vec![r.cadre_id.clone(), r.name.clone(), r.course_id.clone(), r.title.clone(), r.first_date.clone(), r.repeat_date.clone(), if r.kind == "near" { format!("相近（{}）", r.first_course_id) } else { "同一课程".into() }])
+            .map(|r| {
+                vec![
+                    r.cadre_id.clone(),
+                    r.name.clone(),
+                    r.course_id.clone(),
+                    r.title.clone(),
+                    r.first_date.clone(),
+                    r.repeat_date.clone(),
+                    if r.kind == "near" { format!("相近（{}）", r.first_course_id) } else { "同一课程".into() },
+                ]
+            })
             .collect();
         let frequent = self
             .frequent_trainees
@@ -194,7 +282,8 @@ impl Tabular for Fairness {
             })
             .collect();
         let never = self.never_trained.iter().map(cadre_cells).collect();
-        let units = self.units.iter().map(|u| vec![u.unit_id.clone(), u.unit_name.clone(), u.cadres.to_string(), f2(u.gini), u.never_trained.to_string()]).collect();
+        let units =
+            self.units.iter().map(|u| vec![u.unit_id.clone(), u.unit_name.clone(), u.cadres.to_string(), f2(u.gini), u.never_trained.to_string()]).collect();
         let mut frequent_header = CADRE_HEADER.to_vec();
         frequent_header.extend(["班次学时", "班次数", "同职级中位数", "倍数"]);
         vec![
@@ -220,7 +309,11 @@ impl Tabular for GroupCompliance {
             .collect();
         let mut short_header = CADRE_HEADER.to_vec();
         short_header.extend(["规定", "已得学时", "应得学时", "还差", "截止"]);
-        let classes = self.classes_below_theory_share.iter().map(|c| vec![c.class_id.clone(), c.name.clone(), c.start.clone(), f1(c.hours), f1(c.theory_hours), pct(c.share)]).collect();
+        let classes = self
+            .classes_below_theory_share
+            .iter()
+            .map(|c| vec![c.class_id.clone(), c.name.clone(), c.start.clone(), f1(c.hours), f1(c.theory_hours), pct(c.share)])
+            .collect();
         vec![
             sheet(&format!("{} 年达标率", self.year), &["规定", "适用人数", "达标人数", "达标率"], rules),
             sheet("未达标名单", &short_header, short),
@@ -235,7 +328,18 @@ impl Tabular for Plan {
             .courses
             .iter()
             .enumerate()
-            .map(|(i, c)| vec![(i + 1).to_string(), c.course_id.clone(), c.title.clone(), c.hours.to_string(), yes(c.pinned), c.teacher_name.clone().unwrap_or_else(|| "待定".into()), opt(c.teacher_rating, f2), c.reason.clone()])
+            .map(|(i, c)| {
+                vec![
+                    (i + 1).to_string(),
+                    c.course_id.clone(),
+                    c.title.clone(),
+                    c.hours.to_string(),
+                    yes(c.pinned),
+                    c.teacher_name.clone().unwrap_or_else(|| "待定".into()),
+                    opt(c.teacher_rating, f2),
+                    c.reason.clone(),
+                ]
+            })
             .collect();
         let radar = self.dimensions.iter().enumerate().map(|(d, n)| vec![n.clone(), f1(self.before[d]), f1(self.after[d]), f1(self.mean_gap[d])]).collect();
         vec![

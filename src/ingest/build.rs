@@ -7,7 +7,7 @@ use super::schema::{self, Table};
 use super::sources::{Body, TableData};
 use super::values::{self, WeightError};
 use super::{LoadOptions, Progress};
-use crate::model::{self, date, Class, ClassType, Course, Dataset, Dimension, Keyed, Mode, Rating, Record, Requirement, Teacher, Unit};
+use crate::model::{self, Class, ClassType, Course, Dataset, Dimension, Keyed, Mode, Rating, Record, Requirement, Teacher, Unit, date};
 use rustc_hash::FxHashMap;
 
 /// The most characters a cell may hold: Excel's own limit. Longer cells are
@@ -43,11 +43,17 @@ fn cell_problem(fetch: &Fetch) -> Option<Problem> {
         if bytes.len() > MAX_FIELD_CHARS {
             let n = String::from_utf8_lossy(bytes).chars().count();
             if n > MAX_FIELD_CHARS {
-                return Some(Problem { col: Some(c), code: "too_long", message: format!("单元格过长（{n} 字），每格最多 {MAX_FIELD_CHARS} 字（与 Excel 单元格的上限相同）") });
+                return Some(Problem {
+                    col: Some(c),
+                    code: "too_long",
+                    message: format!("单元格过长（{n} 字），每格最多 {MAX_FIELD_CHARS} 字（与 Excel 单元格的上限相同）"),
+                });
             }
         }
         if bytes.contains(&0xEF) && bytes.windows(3).any(|w| w == "\u{FFFD}".as_bytes()) {
-            return Some(Problem { col: Some(c), code: "bad_encoding", message: "此格含有无法识别的字节（文件其余部分按 UTF-8 读取）".into() });
+            return Some(Problem {
+                col: Some(c), code: "bad_encoding", message: "此格含有无法识别的字节（文件其余部分按 UTF-8 读取）".into()
+            });
         }
     }
     None
@@ -97,7 +103,11 @@ enum Cells<'a> {
     /// A CSV row without quotes, split in place: the line and its cells
     /// (read as the csv parser reads them, see `Ctx::csv_rows`); `clean`
     /// when the whole text it came from holds no 0xEF byte (no U+FFFD).
-    Strs { line: &'a str, cells: &'a [&'a str], clean: bool },
+    Strs {
+        line: &'a str,
+        cells: &'a [&'a str],
+        clean: bool,
+    },
     Vec(&'a [String]),
 }
 
@@ -119,11 +129,7 @@ fn trim(s: &str) -> &str {
     while k > 0 && b.len() - k < 4 && b[k] & 0xC0 == 0x80 {
         k -= 1;
     }
-    if plain(first) && plain(b[k]) {
-        s
-    } else {
-        s.trim()
-    }
+    if plain(first) && plain(b[k]) { s } else { s.trim() }
 }
 
 impl Fetch<'_> {
@@ -228,17 +234,15 @@ impl Fetch<'_> {
                 errs.push(Problem {
                     col: Some(col),
                     code: "date_out_of_range",
-                    message: format!(
-                        "日期不在合理范围内，应在 {} 至 {} 之间",
-                        date::format(self.dates.0),
-                        date::format(self.dates.1)
-                    ),
+                    message: format!("日期不在合理范围内，应在 {} 至 {} 之间", date::format(self.dates.0), date::format(self.dates.1)),
                 });
                 Err(())
             }
             Some(d) => Ok(Some(d)),
             None => {
-                errs.push(Problem { col: Some(col), code: "bad_date", message: "无法识别的日期，应为 2024-03-05、2024/3/5 或 2024年3月5日 这样的日期".into() });
+                errs.push(Problem {
+                    col: Some(col), code: "bad_date", message: "无法识别的日期，应为 2024-03-05、2024/3/5 或 2024年3月5日 这样的日期".into()
+                });
                 Err(())
             }
         }
@@ -638,14 +642,16 @@ impl Runner<'_> {
                 // A running number (序号) is the sheet's own, not data: ignored without a word.
                 None if schema::is_running_number(h) => {}
                 Some(c) if ctx.map[c].is_none() => ctx.map[c] = Some(i),
-                Some(c) => self.report.warnings.push(ctx.header_issue(
-                    "duplicate_column",
-                    format!("列「{h}」与「{}」表示同一列（{}），只用第一列", ctx.header[ctx.map[c].unwrap()], specs[c].key),
-                )),
-                None => self.report.warnings.push(ctx.header_issue(
-                    "unknown_column",
-                    format!("不认识的列「{h}」，已忽略；{}表可用的列：{}", table.chinese(), column_list(table)),
-                )),
+                Some(c) => {
+                    self.report.warnings.push(ctx.header_issue(
+                        "duplicate_column",
+                        format!("列「{h}」与「{}」表示同一列（{}），只用第一列", ctx.header[ctx.map[c].unwrap()], specs[c].key),
+                    ))
+                }
+                None => self
+                    .report
+                    .warnings
+                    .push(ctx.header_issue("unknown_column", format!("不认识的列「{h}」，已忽略；{}表可用的列：{}", table.chinese(), column_list(table)))),
             }
         }
         let missing: Vec<&str> = specs.iter().zip(&ctx.map).filter(|(c, m)| c.required && m.is_none()).map(|(c, _)| c.key).collect();
@@ -706,7 +712,9 @@ impl Runner<'_> {
                 let report = &mut *self.report;
                 let progress = &mut *self.progress;
                 let read = csv_blocks(td, self.tuning.block_bytes, &mut |text, first_line, has_header| {
-                    ctx.csv_rows(text, first_line, has_header, &mut row_fn, &mut out, &mut |pos| progress(Progress { phase: "build", done: done + offset + pos, total }));
+                    ctx.csv_rows(text, first_line, has_header, &mut row_fn, &mut out, &mut |pos| {
+                        progress(Progress { phase: "build", done: done + offset + pos, total })
+                    });
                     offset += text.len() as u64;
                     report.errors.append(&mut out.issues);
                     match out.stop.take() {
@@ -888,7 +896,9 @@ fn dims_of(ds: &Dataset, s: &str, col: usize, errs: &mut Vec<Problem>) -> Option
             Some(out)
         }
         Err(WeightError::Empty) => {
-            errs.push(Problem { col: Some(col), code: "empty_required", message: "必填项为空，应为 理想信念:0.6;党史国史:0.4 这样的维度与权重".into() });
+            errs.push(Problem {
+                col: Some(col), code: "empty_required", message: "必填项为空，应为 理想信念:0.6;党史国史:0.4 这样的维度与权重".into()
+            });
             None
         }
         Err(WeightError::Overflow) => {
@@ -1042,7 +1052,8 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
                 errs.push(Problem { col: Some(c_mode), code: "bad_value", message: "无法识别的形式，应为 线下、网络 或 混合".into() });
             }
             let teacher_id = f.get(c_teacher);
-            let teacher = if teacher_id.is_empty() { Some(None) } else { reference(&ds.teachers, Table::Teachers, teacher_id, c_teacher, &places, errs).map(Some) };
+            let teacher =
+                if teacher_id.is_empty() { Some(None) } else { reference(&ds.teachers, Table::Teachers, teacher_id, c_teacher, &places, errs).map(Some) };
             let (Some(id), Some(title), Some(hours), Some(dims), Some(mode), Some(teacher)) = (id, title, hours, dims, mode, teacher) else {
                 if let Some(id) = id {
                     places.rejected.entry((t, id.into())).or_insert_with(|| at(line));
@@ -1096,7 +1107,9 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
             let kind = f.required(c_type, errs).and_then(|v| {
                 let k = parse_class_type(v);
                 if k.is_none() {
-                    errs.push(Problem { col: Some(c_type), code: "bad_value", message: "无法识别的班次类型，应为 脱产、集中、网络 或 混合".into() });
+                    errs.push(Problem {
+                        col: Some(c_type), code: "bad_value", message: "无法识别的班次类型，应为 脱产、集中、网络 或 混合".into()
+                    });
                 }
                 k
             });
@@ -1124,16 +1137,8 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
 
     // Records.
     let t = Table::Records;
-    let (c_cadre, c_course, c_class, c_date, c_hours, c_min, c_done, c_score) = (
-        col(t, "cadre_id"),
-        col(t, "course_id"),
-        col(t, "class_id"),
-        col(t, "date"),
-        col(t, "hours"),
-        col(t, "minutes"),
-        col(t, "completed"),
-        col(t, "score"),
-    );
+    let (c_cadre, c_course, c_class, c_date, c_hours, c_min, c_done, c_score) =
+        (col(t, "cadre_id"), col(t, "course_id"), col(t, "class_id"), col(t, "date"), col(t, "hours"), col(t, "minutes"), col(t, "completed"), col(t, "score"));
     let mut records = model::Records::default();
     /// A chunk's records, and its cache of the last cadre looked up.
     #[derive(Default)]
@@ -1146,70 +1151,74 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
         let mut from_course = 0usize;
         let ds = &ds;
         let places = &places;
-        run.run_chunked(td, |chunk: &mut RecordChunk, f, errs| {
-            // Records usually come grouped by cadre: reuse the previous row's lookup.
-            let last_cadre = &mut chunk.last_cadre;
-            let cadre = f.required(c_cadre, errs).and_then(|id| {
-                if id == last_cadre.0 {
-                    return Some(last_cadre.1);
-                }
-                let i = reference(&ds.cadres, Table::Cadres, id, c_cadre, places, errs)?;
-                *last_cadre = (id.to_string(), i);
-                Some(i)
-            });
-            let course = f.required(c_course, errs).and_then(|id| {
-                if td.xapi {
-                    if let Some(i) = ds.courses.lookup(id) {
-                        return Some(i);
+        run.run_chunked(
+            td,
+            |chunk: &mut RecordChunk, f, errs| {
+                // Records usually come grouped by cadre: reuse the previous row's lookup.
+                let last_cadre = &mut chunk.last_cadre;
+                let cadre = f.required(c_cadre, errs).and_then(|id| {
+                    if id == last_cadre.0 {
+                        return Some(last_cadre.1);
                     }
-                    return reference(&ds.courses, Table::Courses, super::xapi::course_candidate(id), c_course, places, errs);
-                }
-                reference(&ds.courses, Table::Courses, id, c_course, places, errs)
-            });
-            let class_id = f.get(c_class);
-            let class = if class_id.is_empty() { Some(None) } else { reference(&ds.classes, Table::Classes, class_id, c_class, places, errs).map(Some) };
-            let day = f.date(c_date, true, errs);
-            let hours = f.number(c_hours, 0.0, 10000.0, "学时", errs);
-            let minutes = f.number(c_min, 0.0, 600000.0, "时长（分钟）", errs);
-            let score = f.number(c_score, 0.0, 100.0, "成绩", errs);
-            let completed = if f.has(c_done) {
-                let v = f.get(c_done);
-                match values::parse_bool(v) {
-                    Some(b) => Some(b),
-                    None => {
-                        errs.push(Problem {
-                            col: Some(c_done),
-                            code: if v.is_empty() { "empty_required" } else { "bad_value" },
-                            message: "应为 是/否（或 true/false、1/0）".into(),
-                        });
-                        None
+                    let i = reference(&ds.cadres, Table::Cadres, id, c_cadre, places, errs)?;
+                    *last_cadre = (id.to_string(), i);
+                    Some(i)
+                });
+                let course = f.required(c_course, errs).and_then(|id| {
+                    if td.xapi {
+                        if let Some(i) = ds.courses.lookup(id) {
+                            return Some(i);
+                        }
+                        return reference(&ds.courses, Table::Courses, super::xapi::course_candidate(id), c_course, places, errs);
                     }
+                    reference(&ds.courses, Table::Courses, id, c_course, places, errs)
+                });
+                let class_id = f.get(c_class);
+                let class = if class_id.is_empty() { Some(None) } else { reference(&ds.classes, Table::Classes, class_id, c_class, places, errs).map(Some) };
+                let day = f.date(c_date, true, errs);
+                let hours = f.number(c_hours, 0.0, 10000.0, "学时", errs);
+                let minutes = f.number(c_min, 0.0, 600000.0, "时长（分钟）", errs);
+                let score = f.number(c_score, 0.0, 100.0, "成绩", errs);
+                let completed = if f.has(c_done) {
+                    let v = f.get(c_done);
+                    match values::parse_bool(v) {
+                        Some(b) => Some(b),
+                        None => {
+                            errs.push(Problem {
+                                col: Some(c_done),
+                                code: if v.is_empty() { "empty_required" } else { "bad_value" },
+                                message: "应为 是/否（或 true/false、1/0）".into(),
+                            });
+                            None
+                        }
+                    }
+                } else {
+                    Some(true)
+                };
+                let (Some(cadre), Some(course), Some(class), Ok(Some(day)), Ok(hours), Ok(minutes), Ok(score), Some(completed)) =
+                    (cadre, course, class, day, hours, minutes, score, completed)
+                else {
+                    return false;
+                };
+                let hours = match (hours, minutes) {
+                    (Some(h), _) => h,
+                    (None, Some(m)) => m / opts.minutes_per_hour,
+                    (None, None) => {
+                        chunk.from_course += 1;
+                        ds.courses.get(course).hours
+                    }
+                };
+                chunk.records.push(Record { cadre, course, class, date: day, hours: hours as f32, score: score.map(|s| s as f32), completed });
+                true
+            },
+            |mut chunks| {
+                records.reserve(chunks.iter().map(|c| c.records.len()).sum());
+                for chunk in &mut chunks {
+                    from_course += chunk.from_course;
+                    records.append(&mut chunk.records);
                 }
-            } else {
-                Some(true)
-            };
-            let (Some(cadre), Some(course), Some(class), Ok(Some(day)), Ok(hours), Ok(minutes), Ok(score), Some(completed)) =
-                (cadre, course, class, day, hours, minutes, score, completed)
-            else {
-                return false;
-            };
-            let hours = match (hours, minutes) {
-                (Some(h), _) => h,
-                (None, Some(m)) => m / opts.minutes_per_hour,
-                (None, None) => {
-                    chunk.from_course += 1;
-                    ds.courses.get(course).hours
-                }
-            };
-            chunk.records.push(Record { cadre, course, class, date: day, hours: hours as f32, score: score.map(|s| s as f32), completed });
-            true
-        }, |mut chunks| {
-            records.reserve(chunks.iter().map(|c| c.records.len()).sum());
-            for chunk in &mut chunks {
-                from_course += chunk.from_course;
-                records.append(&mut chunk.records);
-            }
-        });
+            },
+        );
         if from_course > 0 {
             run.report.warnings.push(Issue {
                 table: Some("records"),
@@ -1229,26 +1238,30 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
     for td in of(t) {
         let ds = &ds;
         let places = &places;
-        run.run_chunked(td, |chunk: &mut Vec<Rating>, f, errs| {
-            let cadre = f.required(c_cadre, errs).and_then(|id| reference(&ds.cadres, Table::Cadres, id, c_cadre, places, errs));
-            let course = f.required(c_course, errs).and_then(|id| reference(&ds.courses, Table::Courses, id, c_course, places, errs));
-            let tid = f.get(c_teacher);
-            let teacher = if tid.is_empty() { Some(None) } else { reference(&ds.teachers, Table::Teachers, tid, c_teacher, places, errs).map(Some) };
-            let score = match f.get(c_score) {
-                "" => {
-                    errs.push(Problem { col: Some(c_score), code: "empty_required", message: "必填项为空，应为 1 到 5 的评分".into() });
-                    Err(())
-                }
-                _ => f.number(c_score, 1.0, 5.0, "评分", errs),
-            };
-            let day = f.date(c_date, false, errs);
-            let (Some(cadre), Some(course), Some(teacher), Ok(Some(score)), Ok(day)) = (cadre, course, teacher, score, day) else { return false };
-            chunk.push(Rating { cadre, course, teacher, score: score as f32, date: day });
-            true
-        }, |chunks| {
-            ratings.reserve(chunks.iter().map(Vec::len).sum());
-            chunks.into_iter().for_each(|mut chunk| ratings.append(&mut chunk));
-        });
+        run.run_chunked(
+            td,
+            |chunk: &mut Vec<Rating>, f, errs| {
+                let cadre = f.required(c_cadre, errs).and_then(|id| reference(&ds.cadres, Table::Cadres, id, c_cadre, places, errs));
+                let course = f.required(c_course, errs).and_then(|id| reference(&ds.courses, Table::Courses, id, c_course, places, errs));
+                let tid = f.get(c_teacher);
+                let teacher = if tid.is_empty() { Some(None) } else { reference(&ds.teachers, Table::Teachers, tid, c_teacher, places, errs).map(Some) };
+                let score = match f.get(c_score) {
+                    "" => {
+                        errs.push(Problem { col: Some(c_score), code: "empty_required", message: "必填项为空，应为 1 到 5 的评分".into() });
+                        Err(())
+                    }
+                    _ => f.number(c_score, 1.0, 5.0, "评分", errs),
+                };
+                let day = f.date(c_date, false, errs);
+                let (Some(cadre), Some(course), Some(teacher), Ok(Some(score)), Ok(day)) = (cadre, course, teacher, score, day) else { return false };
+                chunk.push(Rating { cadre, course, teacher, score: score as f32, date: day });
+                true
+            },
+            |chunks| {
+                ratings.reserve(chunks.iter().map(Vec::len).sum());
+                chunks.into_iter().for_each(|mut chunk| ratings.append(&mut chunk));
+            },
+        );
     }
     ds.ratings.append(&mut ratings);
     run.report.loaded.insert("ratings", ds.ratings.len());
@@ -1262,7 +1275,9 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
                 let i = ds.dimensions.lookup(d);
                 if i.is_none() {
                     let known: Vec<&str> = ds.dimensions.items().iter().map(|d| d.name.as_str()).collect();
-                    errs.push(Problem { col: Some(c_dim), code: "unknown_dimension", message: format!("未知的知识维度，应为：{}", known.join("、")) });
+                    errs.push(Problem {
+                        col: Some(c_dim), code: "unknown_dimension", message: format!("未知的知识维度，应为：{}", known.join("、"))
+                    });
                 }
                 i
             });

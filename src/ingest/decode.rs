@@ -132,7 +132,8 @@ fn damaged_utf8(bytes: &[u8]) -> Option<Decoded<'static>> {
         wide += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
         invalid += !chunk.invalid().is_empty() as usize;
     }
-    (wide >= 8 && invalid <= (wide / 100).max(3)).then(|| Decoded { text: Cow::Owned(String::from_utf8_lossy(bytes).into_owned()), encoding: "UTF-8（含无效字节）" })
+    (wide >= 8 && invalid <= (wide / 100).max(3))
+        .then(|| Decoded { text: Cow::Owned(String::from_utf8_lossy(bytes).into_owned()), encoding: "UTF-8（含无效字节）" })
 }
 
 fn utf8<'a>(bytes: &'a [u8], name: &'static str) -> Result<Decoded<'a>, DecodeError> {
@@ -167,7 +168,20 @@ mod tests {
     #[test]
     fn is_utf8_is_stds() {
         // Random bytes biased to ASCII and to UTF-8 lead/continuation bytes, plus real characters cut anywhere.
-        let pieces: [&[u8]; 12] = [b"a", b",", b"\n", "是".as_bytes(), "\u{10348}".as_bytes(), "é".as_bytes(), &[0x80], &[0xC0, 0x80], &[0xED, 0xA0, 0x80], &[0xF4, 0x90, 0x80, 0x80], &[0xE6], &[0xFF]];
+        let pieces: [&[u8]; 12] = [
+            b"a",
+            b",",
+            b"\n",
+            "是".as_bytes(),
+            "\u{10348}".as_bytes(),
+            "é".as_bytes(),
+            &[0x80],
+            &[0xC0, 0x80],
+            &[0xED, 0xA0, 0x80],
+            &[0xF4, 0x90, 0x80, 0x80],
+            &[0xE6],
+            &[0xFF],
+        ];
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         for n in 0..200_000 {
             x ^= x << 13;

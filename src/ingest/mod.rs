@@ -4,13 +4,13 @@
 
 mod build;
 mod chunks;
-mod parquet;
 pub mod decode;
+mod parquet;
 pub mod report;
 pub mod schema;
 mod sources;
-pub mod workbook;
 pub mod values;
+pub mod workbook;
 pub mod xapi;
 
 pub use build::Tuning;

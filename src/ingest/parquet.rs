@@ -4,9 +4,13 @@
 //! builds say so instead of guessing.
 
 use super::report::Report;
-use super::sources::{file_issue, TableData};
+use super::sources::{TableData, file_issue};
 #[cfg(feature = "analysis")]
-use super::{report::FileInfo, schema::Table, sources::{unknown_table, Body}};
+use super::{
+    report::FileInfo,
+    schema::Table,
+    sources::{Body, unknown_table},
+};
 
 /// A Parquet file: magic `PAR1` at both ends (or the name says so).
 pub(crate) fn looks_like(name_ext: &str, bytes: &[u8]) -> bool {

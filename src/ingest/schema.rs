@@ -18,17 +18,8 @@ pub enum Table {
 }
 
 /// In load order: every table comes after the tables it refers to.
-pub const LOAD_ORDER: [Table; 9] = [
-    Table::Units,
-    Table::Dimensions,
-    Table::Teachers,
-    Table::Courses,
-    Table::Cadres,
-    Table::Classes,
-    Table::Records,
-    Table::Ratings,
-    Table::Requirements,
-];
+pub const LOAD_ORDER: [Table; 9] =
+    [Table::Units, Table::Dimensions, Table::Teachers, Table::Courses, Table::Cadres, Table::Classes, Table::Records, Table::Ratings, Table::Requirements];
 
 pub struct Col {
     pub key: &'static str,
@@ -91,10 +82,7 @@ impl Table {
                 col!("name", ["单位名称", "名称", "单位"], true),
                 col!("parent_id", ["上级单位编号", "上级单位", "上级单位代码"], false),
             ],
-            Table::Dimensions => &[
-                col!("dimension", ["知识维度", "维度", "name", "维度名称"], true),
-                col!("saturation_hours", ["饱和学时"], false),
-            ],
+            Table::Dimensions => &[col!("dimension", ["知识维度", "维度", "name", "维度名称"], true), col!("saturation_hours", ["饱和学时"], false)],
             Table::Teachers => &[
                 col!("teacher_id", ["教师编号", "教师id", "师资编号"], true),
                 col!("name", ["姓名", "教师姓名"], true),

@@ -15,13 +15,25 @@ pub struct SourceFile {
 }
 
 pub(crate) enum Body<'a> {
-    Csv { text: std::borrow::Cow<'a, str>, delimiter: u8 },
+    Csv {
+        text: std::borrow::Cow<'a, str>,
+        delimiter: u8,
+    },
     /// A UTF-8 CSV file read block by block when the table is built (native
     /// only): the text from byte `start` (after a BOM) to `len` is never held whole.
     #[cfg(not(target_arch = "wasm32"))]
-    CsvFile { path: std::path::PathBuf, start: u64, len: u64, delimiter: u8 },
+    CsvFile {
+        path: std::path::PathBuf,
+        start: u64,
+        len: u64,
+        delimiter: u8,
+    },
     /// `header_row`: the header's row as Excel numbers it (1 unless a title sits above it).
-    Rows { header: Vec<String>, header_row: u32, rows: Vec<(u32, Vec<String>)> },
+    Rows {
+        header: Vec<String>,
+        header_row: u32,
+        rows: Vec<(u32, Vec<String>)>,
+    },
 }
 
 pub(crate) struct TableData<'a> {
@@ -84,7 +96,11 @@ pub(crate) fn read<'a>(file: &'a SourceFile, report: &mut Report) -> Vec<TableDa
                 tables
             }
             Err(_) => {
-                report.errors.push(file_issue("bad_workbook", &name, "读取该工作簿时出错，文件可能已损坏，整个文件未载入；请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入".into()));
+                report.errors.push(file_issue(
+                    "bad_workbook",
+                    &name,
+                    "读取该工作簿时出错，文件可能已损坏，整个文件未载入；请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入".into(),
+                ));
                 Vec::new()
             }
         };
@@ -98,11 +114,7 @@ pub(crate) fn read<'a>(file: &'a SourceFile, report: &mut Report) -> Vec<TableDa
         }
         "json" => read_json(&name, &file.bytes, report),
         _ => {
-            report.warnings.push(file_issue(
-                "unsupported_file",
-                &name,
-                "不支持的文件类型，已跳过（支持 .csv、.xlsx、.json、xAPI 语句 .json）".into(),
-            ));
+            report.warnings.push(file_issue("unsupported_file", &name, "不支持的文件类型，已跳过（支持 .csv、.xlsx、.json、xAPI 语句 .json）".into()));
             Vec::new()
         }
     }
@@ -112,7 +124,9 @@ pub(crate) fn unknown_table(report: &mut Report, file: &str, sheet: Option<&str>
     let mut i = file_issue(
         "unknown_table",
         file,
-        format!("无法识别「{what}」对应哪张表，已跳过；表名应为 units/单位、cadres/干部、dimensions/知识维度、courses/课程、teachers/教师、classes/班次、records/培训记录、ratings/评分、requirements/岗位要求 之一"),
+        format!(
+            "无法识别「{what}」对应哪张表，已跳过；表名应为 units/单位、cadres/干部、dimensions/知识维度、courses/课程、teachers/教师、classes/班次、records/培训记录、ratings/评分、requirements/岗位要求 之一"
+        ),
     );
     i.sheet = sheet.map(str::to_string);
     report.warnings.push(i);
@@ -253,7 +267,11 @@ impl Whole {
 /// workbooks, Parquet and UTF-16.
 #[cfg(not(target_arch = "wasm32"))]
 fn not_plain_text(head: &[u8]) -> bool {
-    head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || head.starts_with(b"PK\x03\x04") || head.starts_with(b"PAR1") || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF])
+    head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+        || head.starts_with(b"PK\x03\x04")
+        || head.starts_with(b"PAR1")
+        || head.starts_with(&[0xFF, 0xFE])
+        || head.starts_with(&[0xFE, 0xFF])
 }
 
 /// Reads one file from disk (native). A CSV file of a known table that is
@@ -280,7 +298,12 @@ pub(crate) fn read_path(name: &str, path: &std::path::Path, report: &mut Report,
         if !not_plain_text(&head) && decode::is_utf8(&bytes) {
             // SAFETY: just checked.
             let text = unsafe { String::from_utf8_unchecked(bytes) };
-            report.files.push(FileInfo { file: base.clone(), format: "csv", encoding: Some(if bom { "UTF-8 (BOM)" } else { "UTF-8" }), tables: vec![table.name()] });
+            report.files.push(FileInfo {
+                file: base.clone(),
+                format: "csv",
+                encoding: Some(if bom { "UTF-8 (BOM)" } else { "UTF-8" }),
+                tables: vec![table.name()],
+            });
             let delimiter = decode::sniff_delimiter(&text);
             let body = Body::Csv { text: std::borrow::Cow::Owned(text), delimiter };
             return Ok(vec![TableData { table, file: base, sheet: None, body, xapi: false, json: false }]);
@@ -293,7 +316,12 @@ pub(crate) fn read_path(name: &str, path: &std::path::Path, report: &mut Report,
     }
     if let Some(table) = table {
         if let Some((start, len, first_line)) = utf8_file(path)? {
-            report.files.push(FileInfo { file: base.clone(), format: "csv", encoding: Some(if start == 3 { "UTF-8 (BOM)" } else { "UTF-8" }), tables: vec![table.name()] });
+            report.files.push(FileInfo {
+                file: base.clone(),
+                format: "csv",
+                encoding: Some(if start == 3 { "UTF-8 (BOM)" } else { "UTF-8" }),
+                tables: vec![table.name()],
+            });
             let delimiter = decode::sniff_delimiter(&first_line);
             let body = Body::CsvFile { path: path.to_path_buf(), start, len, delimiter };
             return Ok(vec![TableData { table, file: base, sheet: None, body, xapi: false, json: false }]);

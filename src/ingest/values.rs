@@ -148,7 +148,8 @@ mod tests {
             x ^= x << 17;
             let digits = format!("{}", x % 10u64.pow((x % 15) as u32 + 1));
             let cut = (x >> 40) as usize % (digits.len() + 1);
-            for s in [digits.clone(), format!("{}.{}", &digits[..cut.max(1).min(digits.len())], &digits[cut.max(1).min(digits.len())..]), format!("0.{digits}")] {
+            for s in [digits.clone(), format!("{}.{}", &digits[..cut.max(1).min(digits.len())], &digits[cut.max(1).min(digits.len())..]), format!("0.{digits}")]
+            {
                 let want = s.parse::<f64>().ok().filter(|v| v.is_finite());
                 assert_eq!(parse_f64(&s).map(f64::to_bits), want.map(f64::to_bits), "{s}");
             }
@@ -157,11 +158,15 @@ mod tests {
             assert_eq!(parse_f64(s).map(f64::to_bits), ascii_fold(s).trim().parse::<f64>().ok().filter(|v| v.is_finite()).map(f64::to_bits), "{s:?}");
         }
         for s in ["是", " 否 ", "TRUE", "Yes", "Ｙ", "完成", "x", "", "\u{3000}是"] {
-            assert_eq!(parse_bool(s), match ascii_fold(s).trim().to_lowercase().as_str() {
-                "是" | "true" | "1" | "yes" | "y" | "完成" | "已完成" | "通过" | "合格" => Some(true),
-                "否" | "false" | "0" | "no" | "n" | "未完成" | "未通过" | "不合格" => Some(false),
-                _ => None,
-            }, "{s:?}");
+            assert_eq!(
+                parse_bool(s),
+                match ascii_fold(s).trim().to_lowercase().as_str() {
+                    "是" | "true" | "1" | "yes" | "y" | "完成" | "已完成" | "通过" | "合格" => Some(true),
+                    "否" | "false" | "0" | "no" | "n" | "未完成" | "未通过" | "不合格" => Some(false),
+                    _ => None,
+                },
+                "{s:?}"
+            );
         }
         assert_eq!(ascii_fold("２０２４\u{3000}年"), "2024 年");
         assert!(matches!(ascii_fold("干部编号"), std::borrow::Cow::Borrowed(_)));

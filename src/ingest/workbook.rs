@@ -7,7 +7,7 @@
 
 use super::report::{FileInfo, Report};
 use super::schema::{self, Table};
-use super::sources::{file_issue, Body, TableData};
+use super::sources::{Body, TableData, file_issue};
 use calamine::{Data, Dimensions, Reader};
 use std::collections::BTreeMap;
 use std::io::Cursor;
@@ -284,7 +284,11 @@ fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
             0x0203 | 0x0204 | 0x00FD | 0x027E | 0x00BD | 0x0201 | 0x00BE | 0x0006 | 0x0205 | 0x00D6 if data.len() >= 4 => {
                 let (r, c) = (u16::from_le_bytes([data[0], data[1]]), u16::from_le_bytes([data[2], data[3]]));
                 // MULRK / MULBLANK run to a last column stored at the end.
-                let c_last = if matches!(kind, 0x00BD | 0x00BE) && data.len() >= 6 { u16::from_le_bytes([data[data.len() - 2], data[data.len() - 1]]).max(c) } else { c };
+                let c_last = if matches!(kind, 0x00BD | 0x00BE) && data.len() >= 6 {
+                    u16::from_le_bytes([data[data.len() - 2], data[data.len() - 1]]).max(c)
+                } else {
+                    c
+                };
                 records += 1;
                 span = Some(match span {
                     None => (r, r, c, c_last),
@@ -578,7 +582,8 @@ struct Header {
 /// group cell (a merge across columns in the header row); a cell merged
 /// down alone does not make the rows below it header rows.
 fn find_header(table: Table, grid: &Grid, merged: &[Dimensions]) -> Result<Option<Header>, String> {
-    let Some((&row, cells)) = grid.iter().take(HEADER_SEARCH_ROWS).max_by(|a, b| header_score(table, a.1).cmp(&header_score(table, b.1)).then(b.0.cmp(a.0))) else {
+    let Some((&row, cells)) = grid.iter().take(HEADER_SEARCH_ROWS).max_by(|a, b| header_score(table, a.1).cmp(&header_score(table, b.1)).then(b.0.cmp(a.0)))
+    else {
         return Ok(None);
     };
     let best = header_score(table, cells);
@@ -589,10 +594,13 @@ fn find_header(table: Table, grid: &Grid, merged: &[Dimensions]) -> Result<Optio
     }
     // Rows under a cell merged down from the header row repeat its names: not rivals.
     let under = |r: u32| merged.iter().any(|m| m.start.0 == row && m.end.0 >= r);
-    let rivals: Vec<u32> = grid.iter().take(HEADER_SEARCH_ROWS).filter(|(r, c)| **r != row && !under(**r) && header_score(table, c) == best).map(|(r, _)| *r).collect();
+    let rivals: Vec<u32> =
+        grid.iter().take(HEADER_SEARCH_ROWS).filter(|(r, c)| **r != row && !under(**r) && header_score(table, c) == best).map(|(r, _)| *r).collect();
     if let Some(&other) = rivals.first() {
         let (a, b) = (row.min(other) + 1, row.max(other) + 1);
-        return Err(format!("第 {a} 行和第 {b} 行都像表头（各含 {best} 个列名），无法确定哪一行是表头；请删去不是表头的那一行（如图例或说明），或把它移到表格下方"));
+        return Err(format!(
+            "第 {a} 行和第 {b} 行都像表头（各含 {best} 个列名），无法确定哪一行是表头；请删去不是表头的那一行（如图例或说明），或把它移到表格下方"
+        ));
     }
     let grouped = merged.iter().any(|m| m.start.0 == row && m.end.1 > m.start.1);
     let depth = if grouped { merged.iter().filter(|m| m.start.0 == row && m.end.0 > row).map(|_| 2).max().unwrap_or(1) } else { 1 };
@@ -658,7 +666,8 @@ fn unspread_header(grid: &mut Grid, header: &Header, merged: &[Dimensions]) {
 /// numbers are summed; a part that is no number is put there as written, so
 /// that the row is reported with that value rather than loaded without it.
 fn sum_parts(cells: &mut Vec<String>, first: usize, others: &[usize]) {
-    let parts: Vec<String> = std::iter::once(first).chain(others.iter().copied()).filter_map(|c| cells.get(c).filter(|v| !v.trim().is_empty()).cloned()).collect();
+    let parts: Vec<String> =
+        std::iter::once(first).chain(others.iter().copied()).filter_map(|c| cells.get(c).filter(|v| !v.trim().is_empty()).cloned()).collect();
     for &c in others {
         if c < cells.len() {
             cells[c] = String::new();
@@ -719,7 +728,14 @@ pub(crate) fn read(name: &str, kind: Kind, bytes: &[u8], report: &mut Report) ->
         };
         let Some(header) = header else {
             tables.push(table.name());
-            out.push(TableData { table, file: name.into(), sheet: Some(sheet), body: Body::Rows { header: Vec::new(), header_row: 1, rows: Vec::new() }, xapi: false, json: false });
+            out.push(TableData {
+                table,
+                file: name.into(),
+                sheet: Some(sheet),
+                body: Body::Rows { header: Vec::new(), header_row: 1, rows: Vec::new() },
+                xapi: false,
+                json: false,
+            });
             continue;
         };
         unspread_header(&mut grid, &header, &merged);
@@ -733,7 +749,8 @@ pub(crate) fn read(name: &str, kind: Kind, bytes: &[u8], report: &mut Report) ->
             })
             .collect();
         if !above.is_empty() {
-            let mut i = sheet_issue("title_rows_skipped", format!("表头在第 {} 行；其上的 {} 行是标题，已跳过：{}", header.row + 1, above.len(), above.join(" / ")));
+            let mut i =
+                sheet_issue("title_rows_skipped", format!("表头在第 {} 行；其上的 {} 行是标题，已跳过：{}", header.row + 1, above.len(), above.join(" / ")));
             i.row = Some(header.row);
             report.warnings.push(i);
         }
@@ -759,7 +776,14 @@ pub(crate) fn read(name: &str, kind: Kind, bytes: &[u8], report: &mut Report) ->
             })
             .collect();
         tables.push(table.name());
-        out.push(TableData { table, file: name.into(), sheet: Some(sheet), body: Body::Rows { header: header.names, header_row: header.row + 1, rows }, xapi: false, json: false });
+        out.push(TableData {
+            table,
+            file: name.into(),
+            sheet: Some(sheet),
+            body: Body::Rows { header: header.names, header_row: header.row + 1, rows },
+            xapi: false,
+            json: false,
+        });
     }
     report.files.push(FileInfo { file: name.into(), format: kind.name(), encoding: None, tables });
     out

@@ -5,8 +5,8 @@
 //! weights are one dense `courses × dimensions` matrix. A record costs ~21 bytes.
 
 pub mod date;
-pub mod taxonomy;
 pub mod par;
+pub mod taxonomy;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;

@@ -11,15 +11,15 @@
 //! imported data are. Nothing of any other cadre is in it: no id, name,
 //! record or individual rating.
 
+use crate::analytics::Model;
 use crate::analytics::compliance::Rule;
 use crate::analytics::ratings::RatingSummary;
-use crate::analytics::Model;
 use crate::demo::export::{self, Headers};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::ingest::schema::Table;
 use crate::ingest::{LoadOptions, SourceFile};
-use crate::model::{date, Dataset};
+use crate::model::{Dataset, date};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -94,7 +94,8 @@ impl City {
     /// The shared parts of `engine`'s city at `as_of` (default: the engine's).
     pub fn new(engine: &mut Engine, options: &LoadOptions, as_of: Option<&str>) -> Result<City> {
         let ratings: Vec<RatingSummary> = engine.course_ratings().to_vec();
-        let ratings = ratings.into_iter().zip(engine.dataset().courses.iter()).map(|(rating, (_, id, _))| CourseRating { course_id: id.to_string(), rating }).collect();
+        let ratings =
+            ratings.into_iter().zip(engine.dataset().courses.iter()).map(|(rating, (_, id, _))| CourseRating { course_id: id.to_string(), rating }).collect();
         let (model, rules) = (engine.model(), engine.rules().to_vec());
         let (ds, snap) = engine.at(as_of)?;
         let as_of = date::format(snap.as_of);
@@ -117,7 +118,8 @@ impl City {
     pub fn content(&self, engine: &Engine, cadre: &str, issuer: &str, issued: &str) -> Result<Content> {
         let c = engine.find_cadre(cadre)?;
         let ds = engine.dataset();
-        let snap = engine.snapshot().filter(|s| date::format(s.as_of) == self.as_of).ok_or_else(|| Error::new("stale", "城市数据的截至日期已变，请重新准备"))?;
+        let snap =
+            engine.snapshot().filter(|s| date::format(s.as_of) == self.as_of).ok_or_else(|| Error::new("stale", "城市数据的截至日期已变，请重新准备"))?;
         let cadre_id = ds.cadres.id(c).to_string();
         let mut tables = self.shared.clone();
         // The cadre's unit and the units above it (so that every reference resolves).
@@ -131,7 +133,10 @@ impl City {
         tables.insert("cadres.csv".into(), csv_text(Table::Cadres, &mut |put| put(&export::cadre_row(ds, c))));
         let range = ds.records.cadre_range(c);
         let classes: BTreeSet<&str> = range.clone().filter_map(|i| ds.records.get(i).class.map(|k| ds.classes.id(k))).collect();
-        tables.insert("classes.csv".into(), csv_text(Table::Classes, &mut |put| self.classes.iter().filter(|r| classes.contains(r[0].as_str())).for_each(|r| put(r))));
+        tables.insert(
+            "classes.csv".into(),
+            csv_text(Table::Classes, &mut |put| self.classes.iter().filter(|r| classes.contains(r[0].as_str())).for_each(|r| put(r))),
+        );
         tables.insert(
             "records.csv".into(),
             csv_text(Table::Records, &mut |put| {
@@ -223,7 +228,14 @@ impl Content {
         if self.peers.dimensions.len() != e.dataset().n_dims() || self.peers.dimensions.iter().any(|p| p.below + p.equal > self.peers.n) {
             return Err(bad("同级统计与维度不符".into()));
         }
-        let info = PackageInfo { issuer: self.issuer.clone(), issued: self.issued.clone(), as_of: self.as_of.clone(), cadre_id: self.cadre_id.clone(), fingerprint, sealed };
+        let info = PackageInfo {
+            issuer: self.issuer.clone(),
+            issued: self.issued.clone(),
+            as_of: self.as_of.clone(),
+            cadre_id: self.cadre_id.clone(),
+            fingerprint,
+            sealed,
+        };
         e.become_personal(Personal { info, as_of, peers: self.peers.clone() }, aligned);
         Ok(e)
     }

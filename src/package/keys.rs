@@ -13,7 +13,7 @@
 //! secret: <SM4-GCM(private scalar, 32 bytes big-endian) ‖ tag, hex; associated data: the public key's bytes>
 //! ```
 
-use super::seal::{derive_key, Randomness};
+use super::seal::{Randomness, derive_key};
 use crate::error::{Error, Result};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 

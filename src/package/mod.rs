@@ -71,7 +71,16 @@ pub const RANDOM_PER_PACKAGE: usize = 16 + 12 + 8;
 /// One cadre's package: cut from `city`, sealed with its own code (unless
 /// `no_code`) and signed. `random`: [`RANDOM_PER_PACKAGE`] random bytes
 /// (the system's generator natively, `crypto.getRandomValues` in a browser).
-pub fn issue(engine: &Engine, city: &City, signer: &sm2::dsa::SigningKey, issuer: &str, issued: &str, cadre: &str, no_code: bool, random: &[u8; RANDOM_PER_PACKAGE]) -> Result<Issued> {
+pub fn issue(
+    engine: &Engine,
+    city: &City,
+    signer: &sm2::dsa::SigningKey,
+    issuer: &str,
+    issued: &str,
+    cadre: &str,
+    no_code: bool,
+    random: &[u8; RANDOM_PER_PACKAGE],
+) -> Result<Issued> {
     let content = city.content(engine, cadre, issuer, issued)?;
     let r = seal::Randomness { salt: random[..16].try_into().expect("16"), nonce: random[16..28].try_into().expect("12") };
     let code = (!no_code).then(|| seal::code_from(random[28..].try_into().expect("8")));
@@ -84,7 +93,10 @@ pub fn issue(engine: &Engine, city: &City, signer: &sm2::dsa::SigningKey, issuer
 
 /// The 发放清单's rows, in the order given.
 pub fn issue_list(items: &[Issued]) -> Vec<Vec<String>> {
-    items.iter().map(|i| vec![i.unit.clone(), i.name.clone(), i.cadre_id.clone(), i.file.clone(), i.code.clone().unwrap_or_else(|| "（未加密）".into())]).collect()
+    items
+        .iter()
+        .map(|i| vec![i.unit.clone(), i.name.clone(), i.cadre_id.clone(), i.file.clone(), i.code.clone().unwrap_or_else(|| "（未加密）".into())])
+        .collect()
 }
 
 /// The cadres to issue packages for: those listed, else every cadre of

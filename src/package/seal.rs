@@ -208,7 +208,8 @@ pub fn seal(content: &str, signer: &sm2::dsa::SigningKey, code: Option<&str>, ra
         Some(code) => {
             let canonical = normalize_code(code).ok_or_else(|| Error::bad_argument("提取码格式不对"))?;
             let key = derive_key(canonical.as_bytes(), &salt, iterations);
-            let sealed = Sm4Gcm::new(&key.into()).encrypt(&nonce.into(), Payload { msg: &plain, aad: &out }).map_err(|_| Error::new("seal_failed", "加密失败"))?;
+            let sealed =
+                Sm4Gcm::new(&key.into()).encrypt(&nonce.into(), Payload { msg: &plain, aad: &out }).map_err(|_| Error::new("seal_failed", "加密失败"))?;
             out.extend_from_slice(&sealed);
         }
         None => out.extend_from_slice(&plain),

@@ -5,8 +5,8 @@
 use super::CohortState;
 use crate::analytics::fairness::frequent_trainees;
 use crate::analytics::profile::CadreInfo;
-use crate::analytics::reserve::{Model, DAYS_PER_YEAR};
-use crate::model::{date, Dataset, Day};
+use crate::analytics::reserve::{DAYS_PER_YEAR, Model};
+use crate::model::{Dataset, Day, date};
 use serde::Serialize;
 
 pub struct AssignParams {
@@ -66,7 +66,8 @@ pub fn assign(ds: &Dataset, model: &Model, as_of: Day, class_id: &str, p: &Assig
     let excluded: Vec<bool> = all
         .iter()
         .map(|&c| {
-            r.cadre_range(c).any(|i| r.class[i] == class || (r.completed[i] && courses.contains(&r.course[i]) && r.date[i] <= as_of && as_of - r.date[i] < window))
+            r.cadre_range(c)
+                .any(|i| r.class[i] == class || (r.completed[i] && courses.contains(&r.course[i]) && r.date[i] <= as_of && as_of - r.date[i] < window))
         })
         .collect();
     let eligible: Vec<u32> = all.iter().copied().filter(|&c| !excluded[c as usize]).collect();

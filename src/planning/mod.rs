@@ -48,9 +48,7 @@ impl CohortState {
     pub fn mean_reserves(&self, extra: &[f64]) -> Vec<f64> {
         let n = self.n_dims;
         let k = self.cadres.len().max(1) as f64;
-        (0..n)
-            .map(|d| (0..self.cadres.len()).map(|i| Model::reserve(self.evidence[i * n + d] + extra[d], self.saturation[d])).sum::<f64>() / k)
-            .collect()
+        (0..n).map(|d| (0..self.cadres.len()).map(|i| Model::reserve(self.evidence[i * n + d] + extra[d], self.saturation[d])).sum::<f64>() / k).collect()
     }
 }
 

@@ -20,13 +20,12 @@
 
 use super::CohortState;
 use crate::analytics::ratings::rating_table;
-use crate::analytics::reserve::{Model, DAYS_PER_YEAR};
-use crate::model::{date, Dataset, Day};
+use crate::analytics::reserve::{DAYS_PER_YEAR, Model};
+use crate::model::{Dataset, Day, date};
 use serde::{Deserialize, Serialize};
 
 /// Up to this many useful candidates, every combination is tried.
 const EXACT_LIMIT: usize = 16;
-
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]

@@ -16,10 +16,7 @@ pub fn files(name: &str) -> Vec<SourceFile> {
     } else {
         vec![p]
     };
-    paths
-        .into_iter()
-        .map(|p| SourceFile { name: p.file_name().unwrap().to_string_lossy().into(), bytes: std::fs::read(&p).unwrap() })
-        .collect()
+    paths.into_iter().map(|p| SourceFile { name: p.file_name().unwrap().to_string_lossy().into(), bytes: std::fs::read(&p).unwrap() }).collect()
 }
 
 pub fn load(names: &[&str]) -> Loaded {
@@ -75,4 +72,3 @@ pub fn mutate(rng: &mut rand_chacha::ChaCha8Rng, bytes: &[u8]) -> Vec<u8> {
     }
     b
 }
-
