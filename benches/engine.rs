@@ -171,7 +171,7 @@ fn scale_child(dir: &str) {
         .collect();
     files.sort();
     // The parent set RAYON_NUM_THREADS: rayon's pool has that many threads.
-    let (t_load, t_snap, n, errors) = (|| {
+    let (t_load, t_snap, n, errors) = {
         let t = Instant::now();
         let l = zhichu::ingest::load_paths(&files, &LoadOptions::default(), &mut |_| {}, zhichu::ingest::Tuning::default());
         let t_load = t.elapsed();
@@ -181,7 +181,7 @@ fn scale_child(dir: &str) {
         let t_snap = t.elapsed();
         black_box(snap);
         (t_load, t_snap, l.dataset.records.len(), l.report.errors.len())
-    })();
+    };
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let hwm_kb: u64 = status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0);
     println!("RESULT {n} {:.3} {:.3} {hwm_kb} {errors}", ms(t_load), ms(t_snap));

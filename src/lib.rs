@@ -16,6 +16,10 @@
 //!
 //! The native CLI lives in `src/main.rs` and `src/cli/`.
 
+// Columns are parallel arrays indexed together (`w[d]`, `e[d]`, `sat[d]`):
+// a loop over the index reads more plainly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 #[cfg(feature = "analysis")]
 pub mod analysis;
 pub mod analytics;

@@ -753,7 +753,7 @@ fn repeated_parquet_column_names_follow_the_csv_rule() {
             SourceFile { name: f.name, bytes: with_footer(body, &md) }
         })
         .collect();
-    let mut e = load(&files);
+    let e = load(&files);
     let w = e.report().warnings.iter().find(|w| w.file == "cadres.parquet").unwrap_or_else(|| panic!("{:?}", e.report().warnings));
     assert_eq!(w.code, "duplicate_column");
     assert!(w.message.contains("只用第一列"), "{}", w.message);

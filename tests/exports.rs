@@ -14,7 +14,10 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 /// Runs the CLI with `--json --xlsx FILE`; returns the JSON and the workbook's sheets as rows of strings.
-fn export(args: &[&str], file: &str) -> (serde_json::Value, Vec<(String, Vec<Vec<String>>)>) {
+/// A workbook's sheets: name and rows of strings.
+type Sheets = Vec<(String, Vec<Vec<String>>)>;
+
+fn export(args: &[&str], file: &str) -> (serde_json::Value, Sheets) {
     let path = tmp(file);
     let mut all: Vec<&str> = args.to_vec();
     all.extend(["--scale", "s", "--json", "--xlsx", path.to_str().unwrap()]);

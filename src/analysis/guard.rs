@@ -137,6 +137,9 @@ pub enum Side {
     Unknown,
 }
 
+/// A column named in a join condition: (qualifier, column).
+pub type KeyColumn = (Option<String>, String);
+
 /// How a join matches rows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Match {
@@ -145,7 +148,7 @@ pub enum Match {
     /// At most the left side's rows (SEMI and ANTI joins).
     Filter,
     /// Equal columns: (qualifier, column) on each side of each `=`.
-    Keys(Vec<((Option<String>, String), (Option<String>, String))>),
+    Keys(Vec<(KeyColumn, KeyColumn)>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -320,7 +323,7 @@ fn keys(k: &JoinConstraint) -> Match {
             _ => None,
         }
     }
-    fn equalities(e: &Expr, out: &mut Vec<((Option<String>, String), (Option<String>, String))>) -> bool {
+    fn equalities(e: &Expr, out: &mut Vec<(KeyColumn, KeyColumn)>) -> bool {
         match e {
             Expr::BinaryOp { left, op: BinaryOperator::And, right } => equalities(left, out) | equalities(right, out),
             Expr::BinaryOp { left, op: BinaryOperator::Eq, right } => match (column(left), column(right)) {
@@ -482,11 +485,10 @@ impl<'a> Rewrite<'a> {
         if self.interval_years > MAX_INTERVAL_YEARS {
             return Err(format!("查询中的时间间隔（INTERVAL）合计约 {:.0} 年，最多 {MAX_INTERVAL_YEARS} 年：更远的日期在计算中会溢出", self.interval_years));
         }
-        if self.interval_years > 0.0 {
-            if let Some(d) = self.far_dates.first() {
+        if self.interval_years > 0.0
+            && let Some(d) = self.far_dates.first() {
                 return Err(format!("含时间间隔（INTERVAL）的查询中，日期常量应在 1800 至 2200 年之间，实为 {d}"));
             }
-        }
         Ok(())
     }
 }
@@ -535,24 +537,21 @@ impl Rewrite<'_> {
             return ControlFlow::Continue(());
         };
         let distinct = list.duplicate_treatment == Some(DuplicateTreatment::Distinct);
-        if name == "count" && !distinct {
-            if let [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v)))] = list.args.as_slice() {
-                if *v != Value::Null {
+        if name == "count" && !distinct
+            && let [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v)))] = list.args.as_slice()
+                && *v != Value::Null {
                     // COUNT(1) counts the rows, as COUNT(*) does.
                     list.args = vec![FunctionArg::Unnamed(FunctionArgExpr::Wildcard)];
                     return ControlFlow::Continue(());
                 }
-            }
-        }
         for a in &list.args {
-            if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = a {
-                if !names_column(e) {
+            if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = a
+                && !names_column(e) {
                     return ControlFlow::Break(format!(
                         "聚合函数 {}({e}) 的参数没有引用任何列：它不会逐行计算；计数请用 COUNT(*)，求和等请写列名",
                         name.to_uppercase()
                     ));
                 }
-            }
         }
         ControlFlow::Continue(())
     }
@@ -609,11 +608,10 @@ struct MarkCounts;
 impl VisitorMut for MarkCounts {
     type Break = ();
     fn post_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
-        if let Expr::Function(f) = e {
-            if is_count_star(f) {
+        if let Expr::Function(f) = e
+            && is_count_star(f) {
                 *e = parse_expr(&format!("COUNT({ROW_MARK})"));
             }
-        }
         ControlFlow::Continue(())
     }
 }
@@ -623,11 +621,10 @@ impl VisitorMut for Rewrite<'_> {
 
     fn post_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<String> {
         match e {
-            Expr::Value(Value::Number(n, _)) if n.bytes().all(|b| b.is_ascii_digit()) => {
-                if n.parse::<u64>().map_or(true, |v| v > MAX_EXACT_INT) {
+            Expr::Value(Value::Number(n, _)) if n.bytes().all(|b| b.is_ascii_digit())
+                && n.parse::<u64>().map_or(true, |v| v > MAX_EXACT_INT) => {
                     return ControlFlow::Break(format!("整数常量 {n} 超出范围（绝对值最大 2^53 = {MAX_EXACT_INT}）"));
                 }
-            }
             Expr::Function(f) => self.function(f)?,
             Expr::Interval(iv) => self.interval_years += interval_years(iv)?,
             Expr::TypedString { data_type: DataType::Date | DataType::Timestamp(..) | DataType::Datetime(_), value } => {
@@ -644,12 +641,12 @@ impl VisitorMut for Rewrite<'_> {
             Expr::BinaryOp { left, op, right } => match op {
                 BinaryOperator::Divide | BinaryOperator::Modulo | BinaryOperator::DuckIntegerDivide | BinaryOperator::MyIntegerDivide => {
                     // Division by zero is NULL, as in SQL (polars gave 0).
-                    *right = Box::new(parse_expr(&format!("NULLIF({right}, 0)")));
+                    **right = parse_expr(&format!("NULLIF({right}, 0)"));
                 }
                 BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply if self.integer(left) && self.integer(right) => {
                     // Integers in double precision: exact to 2^53, never wrapping.
-                    *left = Box::new(parse_expr(&format!("CAST({left} AS DOUBLE)")));
-                    *right = Box::new(parse_expr(&format!("CAST({right} AS DOUBLE)")));
+                    **left = parse_expr(&format!("CAST({left} AS DOUBLE)"));
+                    **right = parse_expr(&format!("CAST({right} AS DOUBLE)"));
                 }
                 _ => {}
             },

@@ -220,7 +220,7 @@ pub fn check_limit(limit: usize) -> Result<()> {
     if (1..=100_000).contains(&limit) { Ok(()) } else { Err(Error::bad_argument(format!("limit：应为 1 到 100000 之间的整数，实为 {limit}"))) }
 }
 
-fn table<'a>(t: &'a Tables, name: &str) -> Result<(LazyFrame, Schema)> {
+fn table(t: &Tables, name: &str) -> Result<(LazyFrame, Schema)> {
     let lf = t.get(name.trim()).ok_or_else(|| {
         let names: Vec<&str> = super::tables::TABLES.iter().map(|(n, _)| *n).collect();
         Error::bad_argument(format!("没有名为「{name}」的分析表；可用的表：{}", names.join("、")))
@@ -579,11 +579,10 @@ fn check_joins(t: &Tables, joins: &[super::guard::FromChain]) -> Result<()> {
                         continue;
                     };
                     next = next.min(size.saturating_mul(most_per_key(&r.1, &rk.1)?));
-                    if let [l] = left.as_slice() {
-                        if belongs(lk, l) {
+                    if let [l] = left.as_slice()
+                        && belongs(lk, l) {
                             next = next.min(rsize.saturating_mul(most_per_key(&l.1, &lk.1)?));
                         }
-                    }
                 }
             }
             if next > limit {

@@ -187,9 +187,9 @@ impl Gen {
     }
     fn name(&mut self) -> String {
         let mut s = (*self.pick(&SURNAMES)).to_string();
-        s.push_str(*self.pick(&GIVEN));
+        s.push_str(self.pick::<&str>(&GIVEN));
         if self.chance(0.6) {
-            s.push_str(*self.pick(&GIVEN));
+            s.push_str(self.pick::<&str>(&GIVEN));
         }
         s
     }
@@ -388,7 +388,9 @@ pub fn generate_streaming(scale: Scale, seed: u64, sink: &mut dyn FnMut(&Dataset
 
     // Classes: per year, per type, enough seats for the year's attendance.
     let per_year = (n_cadres / 60).max(6);
-    let mut classes_by_year_type: Vec<[Vec<(u32, Vec<u32>)>; 4]> = Vec::new();
+    // Per year, per class type: each class with its courses.
+    type Classes = Vec<(u32, Vec<u32>)>;
+    let mut classes_by_year_type: Vec<[Classes; 4]> = Vec::new();
     let mut clid = 0;
     for year in FIRST_YEAR..=LAST_YEAR {
         let mut slot: [Vec<(u32, Vec<u32>)>; 4] = Default::default();

@@ -423,7 +423,7 @@ impl Ctx<'_> {
             let fetch = Fetch { map: &self.map, cells: Cells::Csv(&record), dates: self.dates };
             self.handle(out, &mut errs, &mut || lines.line_at(byte), &fetch, row_fn);
             n += 1;
-            if n % 32768 == 0 {
+            if n.is_multiple_of(32768) {
                 tick(record.position().map(|p| p.byte()).unwrap_or(0));
             }
         }
@@ -449,7 +449,7 @@ impl Ctx<'_> {
             let fetch = Fetch { map: &self.map, cells: Cells::Strs { line, cells, clean }, dates: self.dates };
             self.handle(out, &mut errs, &mut || lines.line_at(start), &fetch, row_fn);
             n += 1;
-            if n % 32768 == 0 {
+            if n.is_multiple_of(32768) {
                 tick(start as u64);
             }
         });
@@ -1116,11 +1116,10 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
             let start = f.date(c_start, false, errs);
             let end = f.date(c_end, false, errs);
             let cap = f.number(c_cap, 0.0, 1e6, "人数", errs);
-            if let (Ok(Some(s)), Ok(Some(e))) = (start, end) {
-                if e < s {
+            if let (Ok(Some(s)), Ok(Some(e))) = (start, end)
+                && e < s {
                     errs.push(Problem { col: Some(c_end), code: "bad_date", message: "结束日期早于开始日期".into() });
                 }
-            }
             if !errs.is_empty() {
                 if let Some(id) = id {
                     places.rejected.entry((t, id.into())).or_insert_with(|| location(td, line));

@@ -314,8 +314,8 @@ pub(crate) fn read_path(name: &str, path: &std::path::Path, report: &mut Report,
         let file = SourceFile { name: name.to_string(), bytes };
         return Ok(read(&file, report).into_iter().map(TableData::into_owned).collect());
     }
-    if let Some(table) = table {
-        if let Some((start, len, first_line)) = utf8_file(path)? {
+    if let Some(table) = table
+        && let Some((start, len, first_line)) = utf8_file(path)? {
             report.files.push(FileInfo {
                 file: base.clone(),
                 format: "csv",
@@ -326,7 +326,6 @@ pub(crate) fn read_path(name: &str, path: &std::path::Path, report: &mut Report,
             let body = Body::CsvFile { path: path.to_path_buf(), start, len, delimiter };
             return Ok(vec![TableData { table, file: base, sheet: None, body, xapi: false, json: false }]);
         }
-    }
     let mut bytes = Vec::with_capacity(len as usize + 1);
     f.read_to_end(&mut bytes)?;
     let file = SourceFile { name: name.to_string(), bytes };

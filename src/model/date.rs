@@ -60,11 +60,10 @@ pub fn parse(s: &str) -> Option<Day> {
             }
             Some(v)
         };
-        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
-            if b.len() == 10 || (matches!(b[10], b' ' | b'T') && valid_time(&s[11..])) {
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10))
+            && (b.len() == 10 || (matches!(b[10], b' ' | b'T') && valid_time(&s[11..]))) {
                 return from_ymd(y as i32, m, d);
             }
-        }
     }
     let s = crate::ingest::values::ascii_fold(s);
     let s = s.trim();
@@ -83,7 +82,7 @@ pub fn parse(s: &str) -> Option<Day> {
     }
     // 2024年3月5日 → 2024-3-5; then exactly three parts of digits.
     let date_part = date_part.strip_suffix('日').unwrap_or(date_part);
-    let parts: Vec<&str> = date_part.split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月')).collect();
+    let parts: Vec<&str> = date_part.split(['-', '/', '.', '年', '月']).collect();
     if parts.len() != 3 || parts[0].len() != 4 || parts.iter().any(|p| p.is_empty() || p.len() > 2 && p.len() != 4 || !p.bytes().all(|c| c.is_ascii_digit())) {
         return None;
     }

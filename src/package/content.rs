@@ -71,7 +71,10 @@ pub struct Content {
     pub ratings: Vec<CourseRating>,
 }
 
-fn csv_text(table: Table, rows: &mut dyn FnMut(&mut dyn FnMut(&[String]))) -> String {
+/// Calls its argument once per row.
+type Rows<'a> = dyn FnMut(&mut dyn FnMut(&[String])) + 'a;
+
+fn csv_text(table: Table, rows: &mut Rows) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     w.write_record(export::header(table, Headers::English)).expect("write to memory");
     rows(&mut |r| w.write_record(r).expect("write to memory"));

@@ -71,6 +71,7 @@ pub const RANDOM_PER_PACKAGE: usize = 16 + 12 + 8;
 /// One cadre's package: cut from `city`, sealed with its own code (unless
 /// `no_code`) and signed. `random`: [`RANDOM_PER_PACKAGE`] random bytes
 /// (the system's generator natively, `crypto.getRandomValues` in a browser).
+#[allow(clippy::too_many_arguments)]
 pub fn issue(
     engine: &Engine,
     city: &City,

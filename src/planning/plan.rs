@@ -319,11 +319,10 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
         let md = main_dim(ds, k);
         let course = ds.courses.get(k);
         let mut options: Vec<u32> = ds.teachers.iter().filter(|(_, _, t)| t.specialty.contains(&(md as u32))).map(|(i, _, _)| i).collect();
-        if let Some(own) = course.teacher {
-            if !options.contains(&own) {
+        if let Some(own) = course.teacher
+            && !options.contains(&own) {
                 options.push(own);
             }
-        }
         options.retain(|&t| load[t as usize] < p.courses_per_teacher);
         options.sort_by(|&a, &b| rating_in(b, md).total_cmp(&rating_in(a, md)).then(a.cmp(&b)));
         let teacher = options.first().copied();
@@ -357,11 +356,10 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
     let hours_used = ctx.hours(&chosen);
     let theory_hours: f64 = chosen.iter().map(|&k| ctx.theory_hours(k)).sum();
     let theory_share = if hours_used > 0.0 { theory_hours / hours_used } else { 0.0 };
-    if let Some(s) = p.theory_share {
-        if theory_share + 1e-9 < s {
+    if let Some(s) = p.theory_share
+        && theory_share + 1e-9 < s {
             warnings.push(format!("理论与党性教育课程占 {:.0}%，低于要求的 {:.0}%（预算未用满）", theory_share * 100.0, s * 100.0));
         }
-    }
     let extra = ctx.extra(&chosen);
     let mean_gap = (0..state.n_dims).map(|d| (0..state.cadres.len()).map(|i| state.gaps[i * state.n_dims + d]).sum::<f64>() / n).collect();
     Ok(Plan {
