@@ -18,6 +18,7 @@
 // and the page says so.
 import { setProgress, showError } from './ui.js';
 import { listFiles, getPackage } from './store.js';
+import { requests } from './rpc.js';
 
 /** The demo city's scale when nothing is imported (`?scale=s`: 1,000 cadres). */
 export const demoScale = new URLSearchParams(location.search).get('scale') || 'm';
@@ -30,8 +31,7 @@ function announce(s) {
 }
 
 let worker;
-let nextId = 1;
-const pending = new Map();
+const waiting = requests((m) => worker.postMessage(m));
 let restoring = null; // the reload into a new worker after a trap: questions wait for it
 let broken = null;    // set when that reload trapped too: every question is refused with it
 function start() {
@@ -43,22 +43,12 @@ function start() {
     if ('progress' in m) return setProgress(m.progress);
     if ('analysis' in m) return announce({ state: m.analysis, pct: m.pct, message: m.message });
     if ('crash' in m) return crashed(); // a trap outside any question (the warm-up)
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    if (m.error) p.reject(m.error); else p.resolve(m.result);
-    if (m.error?.code === 'engine_crash') crashed();
+    if (waiting.settle(m) && m.error?.code === 'engine_crash') crashed();
   };
 }
 start();
 
-function post(method, args) {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ id, method, args });
-  });
-}
+const post = (method, args) => waiting.call(method, args);
 export function rpc(method, ...args) {
   const ask = () => (broken ? Promise.reject(broken) : post(method, args));
   return restoring ? restoring.then(ask) : ask();
@@ -67,8 +57,7 @@ export function rpc(method, ...args) {
 /** Ends the worker; questions still waiting are refused with `why`. */
 function stop(why) {
   worker.terminate();
-  for (const p of pending.values()) p.reject(why);
-  pending.clear();
+  waiting.refuse(why);
 }
 
 /** The worker's module trapped: a new worker, loaded with the kept files or the demo; a trap in that reload ends it. */

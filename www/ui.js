@@ -3,8 +3,7 @@
 // of charts.js, the module the mini-program uses too).
 export const $ = (s) => document.querySelector(s);
 export const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-export const fmt = (x, d = 1) => (x === null || x === undefined ? '—' : Number(x).toFixed(d));
-export const pct = (x) => `${(x * 100).toFixed(0)}%`;
+export { fmt, pct } from './format.js';
 
 /** 张三海 → 张*海, 李四 → 李*: the kiosk never shows a name in full. */
 export function maskName(name) {

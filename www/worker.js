@@ -12,8 +12,10 @@
 // face keeps showing the same numbers. Its state is posted as
 // {analysis: 'loading'|'building'|'ready'|'error', pct?, message?}.
 import init, * as lean from './pkg/zhichu.js';
+import { answer, engineSlot, isTrap, loadFiles, bytesOf } from './rpc.js';
 
-let engine = null;
+// THE engine; the one it replaces is freed at once (rpc.js).
+const current = engineSlot();
 // The module whose Engine is in use, and how `engine` was made while it is the
 // lean one ({scale} or {files}): what the analysis engine is built from.
 let mod = lean;
@@ -35,16 +37,9 @@ ready.then(() => setTimeout(() => {
   } catch (e) {
     console.warn('warm-up failed', e);
     // A trap breaks the module for every question: the page starts a new worker (engine.js).
-    if (e instanceof WebAssembly.RuntimeError) postMessage({ crash: e.message });
+    if (isTrap(e)) postMessage({ crash: e.message });
   }
 }, 1500));
-
-// The engine being replaced is freed at once (its dataset lives in wasm memory,
-// which the garbage collector cannot see).
-function replace(next) {
-  if (engine && engine !== next) engine.free();
-  engine = next;
-}
 
 /** The analysis module's .wasm as a Response that reports download progress (streaming compile still applies). */
 async function fetchAnalysisWasm(url) {
@@ -89,28 +84,18 @@ function analysisModule() {
 /** An engine of module `m` from `src` ({scale}, {files} or {pkg: {bytes, code}}); `progress(pct)` during a load of files. */
 function build(m, src, progress) {
   if (src.scale) return { engine: m.Engine.demo(src.scale) };
-  if (src.pkg) return { engine: m.Engine.open_package(new Uint8Array(src.pkg.bytes), src.pkg.code || undefined) };
-  const e = new m.Engine();
-  try {
-    for (const f of src.files) e.add_file(f.name, new Uint8Array(f.bytes));
-    const report = e.load(progress);
-    return { engine: e, report };
-  } catch (err) {
-    // After a trap the engine is still borrowed: free would throw ("attempted to take ownership of Rust
-    // value while it was borrowed") in place of the trap, and the page would not know to restart.
-    if (!(err instanceof WebAssembly.RuntimeError)) e.free();
-    throw err;
-  }
+  if (src.pkg) return { engine: m.Engine.open_package(bytesOf(src.pkg.bytes), src.pkg.code || undefined) };
+  return loadFiles(m.Engine, src.files, progress);
 }
 
-/** Makes `engine` (and `mod`) the analysis module's, if it is not already. */
+/** Makes THE engine (and `mod`) the analysis module's, if it is not already. */
 async function useAnalysis() {
   const m = await analysisModule();
   // From here on everything is synchronous: no other message runs in between.
   if (mod === m) return;
-  if (engine && source) {
+  if (current.get() && source) {
     postMessage({ analysis: 'building', pct: 0 });
-    replace(build(m, source, (pct) => postMessage({ analysis: 'building', pct })).engine);
+    current.replace(build(m, source, (pct) => postMessage({ analysis: 'building', pct })).engine);
   }
   mod = m;
   source = null;
@@ -124,9 +109,9 @@ const isParquet = (name) => /\.parquet$/i.test(name);
 const make = {
   async demo(scale) {
     const src = { scale: scale || 'm' };
-    replace(build(mod, src).engine);
+    current.replace(build(mod, src).engine);
     source = mod === lean ? src : null;
-    return engine.summary();
+    return current.get().summary();
   },
   async load(files) {
     // The lean module refuses Parquet: such an import is the analysis module's (and it stays THE engine).
@@ -134,20 +119,20 @@ const make = {
     const src = { files };
     const { engine: next, report } = build(m, src, (pct) => postMessage({ progress: pct }));
     if (m === lean) warmed = true;
-    replace(next);
+    current.replace(next);
     source = m === lean ? src : null;
     if (m !== mod) {
       mod = m;
       postMessage({ analysis: 'ready' });
     }
-    return { report, summary: engine.summary() };
+    return { report, summary: next.summary() };
   },
   // 个人档案包: the header (signature checked, nothing decrypted), a trial
   // opening that replaces nothing (to compare with the kept package), and the
   // opening that makes it THE engine (本人模式: the unit views refuse).
-  header: (bytes) => lean.package_header(new Uint8Array(bytes)),
+  header: (bytes) => lean.package_header(bytesOf(bytes)),
   async peekPackage(bytes, code) {
-    const e = mod.Engine.open_package(new Uint8Array(bytes), code || undefined);
+    const e = mod.Engine.open_package(bytesOf(bytes), code || undefined);
     try {
       const s = e.summary();
       const c = e.cadres({ query: '', limit: 1 })[0];
@@ -158,14 +143,13 @@ const make = {
   },
   async openPackage(bytes, code) {
     const src = { pkg: { bytes, code } };
-    replace(build(mod, src).engine);
+    current.replace(build(mod, src).engine);
     source = mod === lean ? src : null;
-    return engine.summary();
+    return current.get().summary();
   },
   // 生成个人档案包 from the loaded data: a zip of <cadre_id>.zcpk and 发放清单.xlsx.
   makePackages(keyText, passphrase, issuer, unit, cadres, noCode) {
-    if (!engine) throw { code: 'no_data', message: '尚未载入数据' };
-    return engine.make_packages(keyText, passphrase, issuer, unit || undefined, cadres, noCode, randomBytes);
+    return current.need().make_packages(keyText, passphrase, issuer, unit || undefined, cadres, noCode, randomBytes);
   },
   template: () => lean.template_xlsx(),
   demoCsv: (scale) => lean.demo_csv_files(scale || 's').map((f) => ({ name: f.name, bytes: f.bytes })),
@@ -182,25 +166,16 @@ const questions = new Set(['summary', 'report', 'units', 'cadres', 'prepare', 'p
 // Questions only the analysis module answers: asking one makes it THE engine first.
 const analysisQuestions = new Set(['analysis_tables', 'pivot', 'sql', 'export_analysis']);
 
-onmessage = async (ev) => {
-  const { id, method, args } = ev.data;
-  try {
-    await ready;
-    let result;
-    if (make[method]) result = await make[method](...(args || []));
-    else if (!questions.has(method) && !analysisQuestions.has(method)) throw { code: 'bad_method', message: `unknown method ${method}` };
-    else {
-      if (analysisQuestions.has(method)) await useAnalysis();
-      if (!engine) throw { code: 'no_data', message: '尚未载入数据' };
-      result = engine[method](...(args || []));
-    }
-    postMessage({ id, result });
-  } catch (e) {
-    // A trap in the module (a Rust panic or abort) is not one of the engine's
-    // errors: say so, in words, and let the page name what it was doing. The
-    // module is unusable from here on: the page replaces this worker (engine.js).
-    const error = e instanceof WebAssembly.RuntimeError ? { code: 'engine_crash', message: `分析引擎内部错误（${e.message}）` }
-      : e && typeof e === 'object' && 'message' in e ? { code: e.code || 'error', message: String(e.message) } : { code: 'error', message: String(e) };
-    postMessage({ id, error });
-  }
-};
+async function handle(method, args) {
+  await ready;
+  if (make[method]) return make[method](...args);
+  if (!questions.has(method) && !analysisQuestions.has(method)) throw { code: 'bad_method', message: `unknown method ${method}` };
+  if (analysisQuestions.has(method)) await useAnalysis();
+  return current.need()[method](...args);
+}
+
+// A trap in the module (a Rust panic or abort) is not one of the engine's
+// errors: the answer says so, in words (engine_crash), and the page names what
+// it was doing. The module is unusable from here on: the page replaces this
+// worker (engine.js).
+onmessage = (ev) => answer(ev.data, handle, (m) => postMessage(m), '分析引擎内部错误');

@@ -11,6 +11,8 @@
 // the demo) is loaded into it before any other call. If that load traps too,
 // there is no further restart: every call is refused with a message.
 const config = require('./config.js');
+// The requests waiting for answers: the build's copy of www/rpc.js (it lives with the worker, which requires inside its folder only).
+const { requests } = require('../workers/engine/rpc.js');
 
 const progressListeners = [];
 const killedListeners = [];
@@ -56,9 +58,8 @@ function canUseWorker() {
 }
 
 function workerClient() {
-  const pending = {};
-  let nextId = 1;
   let worker = null;
+  const waiting = requests((m) => worker.postMessage(m));
   const spawn = () => {
     // The experimental worker runs JS much faster on iOS; the system may
     // reclaim it, then a new one is started and the data loaded again.
@@ -68,17 +69,12 @@ function workerClient() {
         if (m.progress !== undefined) emit(progressListeners, m.progress);
         return;
       }
-      const p = pending[m.id];
-      if (!p) return;
-      delete pending[m.id];
-      if (m.error) p.reject(m.error);
-      else p.resolve(m.result);
+      waiting.settle(m);
     });
     if (typeof worker.onProcessKilled === 'function') {
       worker.onProcessKilled(() => {
         const err = { code: 'worker_killed', message: '计算线程被系统回收，正在重新载入数据' };
-        Object.keys(pending).forEach((id) => pending[id].reject(err));
-        Object.keys(pending).forEach((id) => delete pending[id]);
+        waiting.refuse(err);
         spawn();
         emit(killedListeners, err);
       });
@@ -87,18 +83,11 @@ function workerClient() {
   spawn();
   return {
     mode: 'worker',
-    call(method, args) {
-      return new Promise((resolve, reject) => {
-        const id = nextId++;
-        pending[id] = { resolve, reject };
-        worker.postMessage({ id, method, args });
-      });
-    },
+    call: (method, args) => waiting.call(method, args),
     /** Ends the worker (and its module instance); calls still waiting are refused with `why`. */
     terminate(why) {
       worker.terminate();
-      Object.keys(pending).forEach((id) => pending[id].reject(why));
-      Object.keys(pending).forEach((id) => delete pending[id]);
+      waiting.refuse(why);
     },
   };
 }

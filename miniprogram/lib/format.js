@@ -1,6 +1,6 @@
 // Display helpers: rounding and text only, never a number of their own.
-const fmt = (x, d = 1) => (x === null || x === undefined ? '—' : Number(x).toFixed(d));
-const pct = (x) => `${(x * 100).toFixed(0)}%`;
+// fmt and pct are the web page's (www/format.js; numbers.js is the build's copy).
+const { fmt, pct } = require('./numbers.js');
 
 /** Whether WeChat shows the dark theme (charts pick their palette from it). */
 function isDark() {

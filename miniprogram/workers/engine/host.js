@@ -2,31 +2,14 @@
 // requests. Runs inside the mini-program Worker (workers/engine/index.js) or,
 // where there is no worker, on the main thread (lib/engine.js). A worker can
 // only require files inside its folder, hence this file lives here.
-// No number is computed here: every answer is the engine's.
+// No number is computed here: every answer is the engine's. The plumbing
+// (the engine in use, a load, errors) is rpc.js, the build's CommonJS copy of
+// the web page's www/rpc.js.
 const zhichu = require('./zhichu.js');
+const { engineSlot, loadFiles, bytesOf, isTrap, toError } = require('./rpc.js');
 
 /** The wasm, brotli-compressed, outside the workers folder (a worker package keeps .js files only). */
 const WASM_PATH = '/engine/zhichu_bg.wasm.br';
-
-/** `{code, message}` from whatever was thrown (the engine throws `{code, message}` already). */
-function toError(e) {
-  if (e && typeof e === 'object' && typeof e.message === 'string') return { code: e.code || 'error', message: e.message };
-  return { code: 'error', message: String(e) };
-}
-
-function bytesOf(b) {
-  if (b instanceof Uint8Array) return b;
-  if (b instanceof ArrayBuffer) return new Uint8Array(b);
-  if (b && b.buffer instanceof ArrayBuffer) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  throw { code: 'bad_argument', message: '文件内容不是二进制数据' };
-}
-
-/**
- * A trap: a WebAssembly.RuntimeError out of the module (a Rust panic aborts
- * with `unreachable`). Known by its name: WeChat may not expose the class,
- * and the engine's own errors are plain `{code, message}`.
- */
-const isTrap = (e) => !!e && typeof e === 'object' && e.name === 'RuntimeError';
 
 /**
  * `onProgress(pct)` is called during long loads. Returns `{call(method, args) → Promise}`.
@@ -41,36 +24,19 @@ const isTrap = (e) => !!e && typeof e === 'object' && e.name === 'RuntimeError';
 function createHost(onProgress, wasmPath) {
   const glue = zhichu.fresh();
   let trapped = null;
-  let engine = null;
   let ready = null;
-  const replace = (e) => {
-    if (engine && engine !== e && typeof engine.free === 'function') engine.free();
-    engine = e;
-  };
-  const need = () => {
-    if (!engine) throw { code: 'no_data', message: '尚未载入数据' };
-    return engine;
-  };
+  const current = engineSlot();
+  const need = () => current.need();
   const methods = {
     /** The demo city (synthetic). */
     demo(scale) {
-      replace(glue.Engine.demo(scale));
-      return { summary: engine.summary(), report: null };
+      const e = current.replace(glue.Engine.demo(scale));
+      return { summary: e.summary(), report: null };
     },
     /** `files: [{name, bytes}]` → the validation report and the summary. */
     load(files) {
-      const e = new glue.Engine();
-      for (const f of files) e.add_file(f.name, bytesOf(f.bytes));
-      let report;
-      try {
-        report = e.load((pct) => onProgress && onProgress(pct));
-      } catch (err) {
-        // After a trap the engine is still borrowed: free would throw ("attempted to take ownership of
-        // Rust value while it was borrowed") in place of the trap, and no restart would follow.
-        if (!isTrap(err) && typeof e.free === 'function') e.free();
-        throw err;
-      }
-      replace(e);
+      const { engine, report } = loadFiles(glue.Engine, files, (pct) => onProgress && onProgress(pct));
+      current.replace(engine);
       return { summary: engine.summary(), report };
     },
     /**
@@ -81,9 +47,8 @@ function createHost(onProgress, wasmPath) {
      * it throws and the engine loaded before stays. Needs no randomness.
      */
     openPackage(bytes, code) {
-      const e = glue.Engine.open_package(bytesOf(bytes), code ? String(code) : undefined);
-      replace(e);
-      return { summary: engine.summary(), report: null };
+      const e = current.replace(glue.Engine.open_package(bytesOf(bytes), code ? String(code) : undefined));
+      return { summary: e.summary(), report: null };
     },
     /** `{sealed, fingerprint, issuer_key}`: the signature checked, nothing decrypted; the loaded engine untouched. */
     packageHeader: (bytes) => glue.package_header(bytesOf(bytes)),
@@ -109,12 +74,11 @@ function createHost(onProgress, wasmPath) {
         try {
           return methods[method].apply(null, args || []);
         } catch (e) {
-          if (!isTrap(e)) throw e;
           // Marked here, not in a later handler: a call queued behind this one runs next.
-          trapped = { code: 'restarted', message: '引擎出错后已重新启动，此操作未完成，请重试' };
-          throw { code: 'engine_crash', message: `引擎内部错误（${e.message}）` };
+          if (isTrap(e)) trapped = { code: 'restarted', message: '引擎出错后已重新启动，此操作未完成，请重试' };
+          throw e;
         }
-      }).catch((e) => { throw toError(e); });
+      }).catch((e) => { throw toError(e, '引擎内部错误'); });
     },
   };
 }

@@ -2,13 +2,8 @@
 // freezes the pages. Protocol: {id, method, args} → {id, result} | {id, error};
 // load progress is posted as {progress: percent}.
 const { createHost } = require('./host.js');
+const { answer } = require('./rpc.js');
 
 const host = createHost((pct) => worker.postMessage({ progress: pct }));
 
-worker.onMessage((msg) => {
-  const { id, method, args } = msg;
-  host.call(method, args).then(
-    (result) => worker.postMessage({ id, result }),
-    (error) => worker.postMessage({ id, error }),
-  );
-});
+worker.onMessage((msg) => answer(msg, (method, args) => host.call(method, args), (m) => worker.postMessage(m)));
