@@ -2,7 +2,7 @@
 // analysis module of 分析) and the chart library are cached on first visit and served from the cache afterwards (refreshed in the
 // background when the network is there). Only same-origin requests exist.
 const CACHE = 'zhichu-v7';
-const SHELL = ['./', 'index.html', 'app.js', 'engine.js', 'rpc.js', 'state.js', 'ui.js', 'format.js', 'charts.js', 'worker.js', 'store.js', 'style.css', 'icon.svg', 'manifest.webmanifest',
+const SHELL = ['./', 'index.html', 'app.js', 'engine.js', 'rpc.js', 'state.js', 'ui.js', 'format.js', 'charts.js', 'worker.js', 'store.js', 'idb.js', 'style.css', 'icon.svg', 'manifest.webmanifest',
   'views/data.js', 'views/package.js', 'trusted-issuers.json', 'views/profile.js', 'views/unit.js', 'views/plan.js', 'views/kiosk.js', 'views/analysis.js',
   'pkg/zhichu.js', 'pkg/zhichu_bg.wasm', 'pkg/analysis/zhichu.js', 'pkg/analysis/zhichu_bg.wasm', 'vendor/echarts.min.js'];
 
