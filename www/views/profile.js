@@ -4,7 +4,7 @@
 // from the engine (rpc); gaps come ranked by it.
 import { $, esc, fmt, chart, showError } from '../ui.js';
 import { rpc } from '../engine.js';
-import { state } from '../state.js';
+import { state, summaryYears } from '../state.js';
 import { radarOption, trendOption } from '../charts.js';
 
 // ---- cadre search ----
@@ -61,13 +61,23 @@ export async function refreshCadre() {
   renderTrend();
   const year = Number(p.as_of.slice(0, 4));
   const sel = $('#hours-year');
-  sel.innerHTML = [0, 1, 2, 3, 4].map((k) => `<option>${year - k}</option>`).join('');
+  sel.innerHTML = hoursYears(year).map((y) => `<option>${y}</option>`).join('');
+  sel.value = String(year);
   const [recs, archive, hours] = await Promise.all([rpc('recommend', { cadre: id, as_of: p.as_of }), rpc('archive', { cadre: id }), rpc('hours', { cadre: id, year })]);
   renderRecs(recs);
   state.archive = archive;
   renderArchive();
   renderHours(hours);
   document.body.dataset.profile = id;
+}
+/**
+ * The years the 学时 picker offers: the engine's (summary.years, newest
+ * first), and the as-of date's own year (the one shown first) if the as-of
+ * date chosen is outside them.
+ */
+function hoursYears(year) {
+  const years = summaryYears(state.summary);
+  return years.includes(year) ? years : [...years, year].sort((a, b) => b - a);
 }
 $('#as-of').addEventListener('change', () => refreshCadre().catch(showError));
 $('#hours-year').addEventListener('change', async (e) => renderHours(await rpc('hours', { cadre: state.cadre, year: Number(e.target.value) })));

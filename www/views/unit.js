@@ -3,6 +3,7 @@
 // from the engine; this view only lays them out.
 import { $, esc, fmt, pct, chart, toast, saveFile } from '../ui.js';
 import { rpc } from '../engine.js';
+import { summaryYears } from '../state.js';
 import { layoutHeatmapOption, cityHeatmapOption, ratingDetailOption } from '../charts.js';
 
 /** The units as <option>s, indented by depth under their parents. */
@@ -28,8 +29,7 @@ let shown = false;
 export function resetUnit(units, summary) {
   shown = false;
   $('#unit-select').innerHTML = unitOptions(units, true);
-  const year = Number(summary.as_of.slice(0, 4));
-  $('#comp-year').innerHTML = [0, 1, 2, 3, 4].map((k) => `<option>${year - k}</option>`).join('');
+  $('#comp-year').innerHTML = summaryYears(summary).map((y) => `<option>${y}</option>`).join('');
 }
 
 export async function showUnit() {

@@ -2,7 +2,6 @@
 // period and deadline. Rules, periods and sums are the engine's.
 const state = require('../../lib/state.js');
 const view = require('../../lib/view.js');
-const config = require('../../lib/config.js');
 const { fmt } = require('../../lib/format.js');
 
 Component({
@@ -26,9 +25,7 @@ Component({
       }
       const [cadre] = (await state.call('cadres', { query: s.cadre, limit: 20 })).filter((c) => c.cadre_id === s.cadre);
       const h = await state.call('hours', this.year ? { cadre: s.cadre, year: this.year } : { cadre: s.cadre });
-      const latest = Number(s.summary.as_of.slice(0, 4));
-      const years = [];
-      for (let k = 0; k < config.YEARS_SHOWN; k++) years.push(String(latest - k));
+      const years = state.summaryYears(s.summary).map(String);
       await this.set({
         demo: s.summary.demo,
         ready: true,

@@ -5,7 +5,6 @@
 const state = require('../../lib/state.js');
 const view = require('../../lib/view.js');
 const charts = require('../../lib/charts.js');
-const config = require('../../lib/config.js');
 const { fmt, pct, isDark } = require('../../lib/format.js');
 
 /** Units as a tree walk (parents first, indented), after 全市. */
@@ -47,9 +46,7 @@ Component({
         if (!this.units.some((u) => u.unit_id === this.unit)) this.unit = '';
         this.year = null;
       }
-      const latest = Number(s.summary.as_of.slice(0, 4));
-      const years = [];
-      for (let k = 0; k < config.YEARS_SHOWN; k++) years.push(String(latest - k));
+      const years = state.summaryYears(s.summary).map(String);
       const c = await state.call('compliance', this.year ? { unit: this.unit, year: this.year } : { unit: this.unit });
       const unitIndex = Math.max(0, this.units.findIndex((u) => u.unit_id === this.unit));
       const data = {
