@@ -19,6 +19,8 @@ pub const RATING_PRIOR_WEIGHT: f64 = 10.0;
 pub const RECOMMEND_TOP: usize = 5;
 /// Unit layout shows this many years up to the as-of date.
 pub const LAYOUT_YEARS: i32 = 5;
+/// How many years a view's year picker offers (`summary().years`).
+pub const YEARS_SHOWN: i32 = 5;
 
 /// What the faces show of the policy, as the engine applies it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
