@@ -10,11 +10,10 @@
 //! - Errors are thrown as `{code, message}`; a panic is reported to the
 //!   console with its message (console_error_panic_hook).
 
-use crate::engine::requests::*;
-use crate::error::Error;
+use crate::engine::questions::{Answer, Question};
+use crate::error::{Code, Error};
 use crate::ingest::{LoadOptions, SourceFile};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -31,29 +30,30 @@ fn js_error(e: Error) -> JsValue {
     to_js(&e)
 }
 
-/// A request from JavaScript: `undefined`/`null` means every default.
+/// A request from JavaScript as a JSON value (`undefined`/`null`: null).
 ///
 /// serde-wasm-bindgen reads the object; it looks up a struct's fields by name
 /// and so never sees a key the struct lacks. Reading into a JSON value first
-/// keeps every key, so the request struct refuses unknown fields, and
-/// serde_path_to_error names the field that is wrong.
-fn request<T: DeserializeOwned + Default>(v: JsValue) -> Result<T, JsValue> {
+/// keeps every key, so the request struct refuses unknown fields
+/// ([`Question::parse`] names the field that is wrong).
+fn json_of(v: JsValue) -> Result<serde_json::Value, JsValue> {
     if v.is_undefined() || v.is_null() {
-        return Ok(T::default());
+        return Ok(serde_json::Value::Null);
     }
-    let bad = |e: String| js_error(Error::bad_argument(e));
-    let value: serde_json::Value = serde_wasm_bindgen::from_value(v).map_err(|e| bad(format!("请求参数应为对象：{e}")))?;
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let at = if path == "." { String::new() } else { format!("「{path}」") };
-        bad(format!("请求参数{at}有误：{}", e.inner()))
-    })
+    serde_wasm_bindgen::from_value(v).map_err(|e| js_error(Error::bad_argument(format!("请求参数应为对象：{e}"))))
+}
+
+/// A question from its name and the JavaScript request object.
+fn question(name: &str, req: JsValue) -> Result<Question, JsValue> {
+    Question::parse(name, json_of(req)?).map_err(js_error)
 }
 
 /// The engine, as JavaScript sees it: stage files, load, then ask.
 #[wasm_bindgen(js_name = Engine)]
 pub struct WasmEngine {
     staged: Vec<SourceFile>,
+    /// Files staged under a name that was staged again: kept in case the load rejects the later one.
+    earlier: Vec<SourceFile>,
     inner: crate::Engine,
 }
 
@@ -68,12 +68,12 @@ impl WasmEngine {
     /// An empty engine; stage files with `add_file`, then `load`.
     #[wasm_bindgen(constructor)]
     pub fn new() -> WasmEngine {
-        WasmEngine { staged: Vec::new(), inner: crate::Engine::new(Default::default()) }
+        WasmEngine { staged: Vec::new(), earlier: Vec::new(), inner: crate::Engine::new(Default::default()) }
     }
 
     /// The built-in demo city (synthetic): `s`, `m` or `l`.
     pub fn demo(scale: &str) -> Result<WasmEngine, JsValue> {
-        Ok(WasmEngine { staged: Vec::new(), inner: crate::Engine::demo(scale).map_err(js_error)? })
+        Ok(WasmEngine { staged: Vec::new(), earlier: Vec::new(), inner: crate::Engine::demo(scale).map_err(js_error)? })
     }
 
     /// A 个人档案包 opened: its signature checked first, then its seal
@@ -82,7 +82,7 @@ impl WasmEngine {
     /// Needs no randomness (WeChat has no `crypto`).
     pub fn open_package(bytes: &[u8], code: Option<String>) -> Result<WasmEngine, JsValue> {
         let opened = crate::package::open(bytes, code.as_deref()).map_err(js_error)?;
-        Ok(WasmEngine { staged: Vec::new(), inner: opened.engine().map_err(js_error)? })
+        Ok(WasmEngine { staged: Vec::new(), earlier: Vec::new(), inner: opened.engine().map_err(js_error)? })
     }
 
     /// Fault injection for the hosts' tests: panics while the engine is
@@ -92,19 +92,30 @@ impl WasmEngine {
         panic!("test_trap: a deliberate trap (hosts' recovery tests)");
     }
 
-    /// Stages a file for the next `load` (replacing a staged one of the same name).
+    /// Stages a file for the next `load`. A file staged again under the
+    /// same name replaces the first one, unless the load rejects it (see
+    /// `load`): so a host stages its kept files, then the incoming ones.
     pub fn add_file(&mut self, name: String, bytes: Vec<u8>) {
-        self.staged.retain(|f| f.name != name);
+        if let Some(at) = self.staged.iter().position(|f| f.name == name) {
+            let first = self.staged.remove(at);
+            if !self.earlier.iter().any(|f| f.name == name) {
+                self.earlier.push(first);
+            }
+        }
         self.staged.push(SourceFile { name, bytes });
     }
 
     /// Builds the dataset from the staged files (then lets go of their bytes)
-    /// and returns the validation report. `progress`, if given, is called
-    /// with a whole percentage each time it changes.
+    /// and returns the validation report. A file staged again that the load
+    /// rejects (`report.rejected`) does not replace the first one: the engine
+    /// loads again with the first, and keeps the rejected file's problems in
+    /// the report ([`crate::Engine::load_over`]). `progress`, if given, is
+    /// called with a whole percentage each time it changes.
     pub fn load(&mut self, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
         let mut last = -1i64;
         let files = std::mem::take(&mut self.staged);
-        self.inner = crate::Engine::load(&files, &LoadOptions::default(), &mut |p| {
+        let earlier = std::mem::take(&mut self.earlier);
+        self.inner = crate::Engine::load_over(earlier, files, &LoadOptions::default(), &mut |p| {
             if let Some(f) = &progress {
                 let pct = (p.done * 100 / p.total.max(1)) as i64;
                 if pct != last {
@@ -119,96 +130,55 @@ impl WasmEngine {
 
     /// Sets the reserve model: `{half_life_years, completion_credit}` (range-checked).
     pub fn set_model(&mut self, req: JsValue) -> Result<(), JsValue> {
-        let m: crate::analytics::Model = request(req)?;
+        let m: crate::analytics::Model = match json_of(req)? {
+            serde_json::Value::Null => Default::default(),
+            v => serde_json::from_value(v).map_err(|e| js_error(Error::bad_argument(format!("模型参数有误：{e}"))))?,
+        };
         self.inner.set_model(m).map_err(js_error)
     }
 
-    pub fn summary(&self) -> JsValue {
-        to_js(&self.inner.summary())
-    }
-
-    pub fn report(&self) -> JsValue {
-        to_js(self.inner.report())
-    }
-
-    pub fn units(&self) -> JsValue {
-        to_js(&self.inner.units())
+    /// Asks one of the engine's questions (`src/engine/questions.rs`: the one
+    /// list) with its request object → the answer. An unknown name throws
+    /// `unknown_question`; a question this module lacks, `not_in_module`.
+    pub fn ask(&mut self, name: &str, req: JsValue) -> Result<JsValue, JsValue> {
+        let q = question(name, req)?;
+        self.inner.ask(q).map(|a| to_js(&a)).map_err(js_error)
     }
 
     /// The same profile as `profile`, handed over by serde-wasm-bindgen
     /// (JSON-compatible mode) instead of JSON text: for the bench's comparison.
     pub fn profile_swb(&mut self, req: JsValue) -> Result<JsValue, JsValue> {
-        let req: ProfileRequest = request(req)?;
-        let p = self.inner.profile(&req).map_err(js_error)?;
-        p.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| js_error(Error::new("export", e.to_string())))
+        let p = match self.inner.ask(question("profile", req)?).map_err(js_error)? {
+            Answer::Profile(p) => p,
+            _ => unreachable!("a profile question has a profile answer"),
+        };
+        p.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| js_error(Error::new(Code::Export, e.to_string())))
     }
 }
 
-/// One binding per engine question: a request object in, the result out.
-macro_rules! questions {
-    ($($(#[$doc:meta])* $name:ident($req:ty);)*) => {
-        #[wasm_bindgen(js_class = Engine)]
-        impl WasmEngine {
-            $(
-                $(#[$doc])*
-                pub fn $name(&mut self, req: JsValue) -> Result<JsValue, JsValue> {
-                    let req: $req = request(req)?;
-                    self.inner.$name(&req).map(|r| to_js(&r)).map_err(js_error)
-                }
-            )*
-        }
-    };
-}
-
-questions! {
-    /// `{as_of?}` → computes every cadre's reserves at that date ahead of the first profile; returns how many cadres.
-    prepare(AsOfRequest);
-    /// `{query, limit}` → cadres whose id or name contains the query.
-    cadres(CadreSearch);
-    /// `{cadre, as_of?}` → the profile: radar numbers, ranked gaps, records behind each number, trend.
-    profile(ProfileRequest);
-    /// `{cadre, top?, repeat_window_years?, as_of?}` → recommended courses with reason and gain.
-    recommend(RecommendRequest);
-    /// `{cadre, course, as_of?}` → the radar before and after taking the course.
-    simulate(SimulateRequest);
-    /// `{cadre}` → every record of the cadre (电子档案), newest first.
-    archive(CadreRequest);
-    /// `{cadre, year?}` → 学时 against each rule that applies, with deadlines.
-    hours(HoursRequest);
-    /// `{unit, years?, include_subunits?, coverage_years?, as_of?}` → the unit's training layout.
-    layout(LayoutRequest);
-    /// `{as_of?}` → top-level units ranked per dimension.
-    city_ranking(AsOfRequest);
-    /// `{by: "course"|"teacher", prior_weight?}` → the rating table.
-    ratings(RatingsRequest);
-    /// `{unit?, window_years?, as_of?}` → repeats, 培训专业户, spread, never trained.
-    fairness(FairnessRequest);
-    /// `{unit?, year?}` → 学时 compliance of the unit's subtree (or the city).
-    compliance(ComplianceRequest);
-}
-
-// The analysis module's questions (feature `analysis`): the analysis
-// tables, 数据透视 and SQL; results as JSON text like every other question.
-#[cfg(feature = "analysis")]
-questions! {
-    /// `{as_of?}` → `[{name, doc, rows, columns: [{name, dtype, doc}]}]`.
-    analysis_tables(AsOfRequest);
-    /// `{table, rows, cols?, measure?, agg, unit?, rank?, years?, dimension?, completed?, where?, as_of?, limit?}` → a pivot with totals.
-    pivot(crate::analysis::PivotRequest);
-    /// `{query, as_of?, limit?}` → a read-only SQL query's result.
-    sql(crate::analysis::SqlRequest);
-}
-
-#[cfg(feature = "analysis")]
+/// The file exports (the web page's modules: the mini-program has no xlsx writer).
+#[cfg(feature = "web")]
 #[wasm_bindgen(js_class = Engine)]
 impl WasmEngine {
-    /// `{pivot: {...}}` or `{sql: {...}}`, `format` = "xlsx" | "csv" | "parquet" → the whole result as file bytes.
-    pub fn export_analysis(&mut self, req: JsValue, format: &str) -> Result<js_sys::Uint8Array, JsValue> {
-        let req: crate::analysis::AnalysisRequest = request(req)?;
-        let format = crate::analysis::Format::parse(format).map_err(js_error)?;
-        let bytes = self.inner.export_analysis(&req, format).map_err(js_error)?;
+    /// A question's whole answer as file bytes: `format` "xlsx" for any
+    /// table answer (the CLI's `--xlsx` sheets), "csv" for one with a single
+    /// sheet (调训名单), and "xlsx", "csv" or "parquet" for `pivot` and `sql`
+    /// (every row; Parquet in the analysis module).
+    pub fn export(&mut self, name: &str, req: JsValue, format: &str) -> Result<js_sys::Uint8Array, JsValue> {
+        let q = question(name, req)?;
+        let format = crate::export::Format::parse(format).map_err(js_error)?;
+        let bytes = self.inner.export(q, format).map_err(js_error)?;
         Ok(js_sys::Uint8Array::from(&bytes[..]))
     }
+}
+
+/// Which modules answer the question `name`: "engine" (every module), "web"
+/// (the web page's modules), "analysis" (the analysis module only), or
+/// `null` for an unknown name. The web page's worker asks it to know when to
+/// load the analysis module.
+#[wasm_bindgen]
+pub fn question_module(name: &str) -> Option<String> {
+    crate::engine::questions::module_of(name).map(|m| m.name().to_string())
 }
 
 /// What can be told of a 个人档案包 before its 提取码 is asked for: its
@@ -225,63 +195,6 @@ pub fn package_header(bytes: &[u8]) -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 pub fn has_analysis() -> bool {
     cfg!(feature = "analysis")
-}
-
-/// The web page's planning bindings (not in the mini-program's module).
-#[cfg(feature = "web")]
-#[wasm_bindgen(js_class = Engine)]
-impl WasmEngine {
-    pub fn classes(&self) -> JsValue {
-        to_js(&self.inner.classes())
-    }
-
-    /// `{cohort: [{kind, values}], params: {budget_hours, theory_share, required, removed, …}, as_of?}` → a class plan.
-    pub fn plan(&mut self, req: JsValue) -> Result<JsValue, JsValue> {
-        let req: PlanRequest = request(req)?;
-        self.inner.plan(&req).map(|p| to_js(&p)).map_err(js_error)
-    }
-
-    /// Any table view as an Excel workbook (bytes): `method` is the question
-    /// (`layout`, `city_ranking`, `compliance`, `fairness`, `ratings`, `profile`,
-    /// `recommend`, `archive`, `hours`, `cadres`, `report`, `plan`), `req` its
-    /// request. The sheets are the CLI's `--xlsx` sheets.
-    pub fn export_xlsx(&mut self, method: &str, req: JsValue) -> Result<js_sys::Uint8Array, JsValue> {
-        use crate::export::Tabular;
-        let e = &mut self.inner;
-        let sheets = match method {
-            "layout" => e.layout(&request(req)?).map(|r| r.sheets()),
-            "city_ranking" => e.city_ranking(&request(req)?).map(|r| r.sheets()),
-            "compliance" => e.compliance(&request(req)?).map(|r| r.sheets()),
-            "fairness" => e.fairness(&request(req)?).map(|r| r.sheets()),
-            "ratings" => e.ratings(&request(req)?).map(|r| r.sheets()),
-            "profile" => e.profile(&request(req)?).map(|r| r.sheets()),
-            "recommend" => e.recommend(&request(req)?).map(|r| r.sheets()),
-            "archive" => e.archive(&request(req)?).map(|r| r.sheets()),
-            "hours" => e.hours(&request(req)?).map(|r| r.sheets()),
-            "cadres" => e.cadres(&request(req)?).map(|r| r.sheets()),
-            "plan" => e.plan(&request(req)?).map(|r| r.sheets()),
-            "report" => Ok(e.report().sheets()),
-            m => Err(Error::bad_argument(format!("不能导出「{m}」"))),
-        }
-        .map_err(js_error)?;
-        let bytes = crate::export::xlsx_sheets(&sheets).map_err(|e| js_error(Error::new("export", e.to_string())))?;
-        Ok(js_sys::Uint8Array::from(&bytes[..]))
-    }
-
-    /// Named assignment for a class; `format` = "json" (the list), "csv" or "xlsx" (file bytes).
-    pub fn assign(&mut self, req: JsValue, format: &str) -> Result<JsValue, JsValue> {
-        let req: AssignRequest = request(req)?;
-        let a = self.inner.assign(&req).map_err(js_error)?;
-        let (header, rows) = crate::planning::assign::table(&a);
-        Ok(match format {
-            "csv" => js_sys::Uint8Array::from(&crate::export::csv_table(&header, &rows)[..]).into(),
-            "xlsx" => {
-                let bytes = crate::export::xlsx_table("调训名单", &header, &rows).map_err(|e| js_error(Error::new("export", e.to_string())))?;
-                js_sys::Uint8Array::from(&bytes[..]).into()
-            }
-            _ => to_js(&a),
-        })
-    }
 }
 
 /// 个人档案包 for the trainer's page (生成个人档案包): the key file's text and
@@ -316,9 +229,9 @@ impl WasmEngine {
         let bytes = random
             .call1(&JsValue::NULL, &JsValue::from(n as f64))
             .map(|v| js_sys::Uint8Array::new(&v).to_vec())
-            .map_err(|_| js_error(Error::new("no_random", "浏览器没有提供随机数")))?;
+            .map_err(|_| js_error(Error::new(Code::NoRandom, "浏览器没有提供随机数")))?;
         if bytes.len() < n {
-            return Err(js_error(Error::new("no_random", "浏览器没有提供足够的随机数")));
+            return Err(js_error(Error::new(Code::NoRandom, "浏览器没有提供足够的随机数")));
         }
         let issued = crate::model::date::format(crate::model::date::today());
         let mut items = Vec::with_capacity(ids.len());
@@ -327,9 +240,9 @@ impl WasmEngine {
             items.push(package::issue(e, &city, &signer, issuer, &issued, id, no_code, r).map_err(js_error)?);
         }
         let list = crate::export::xlsx_table("发放清单", &package::ISSUE_LIST_HEADER, &package::issue_list(&items))
-            .map_err(|e| js_error(Error::new("export", e.to_string())))?;
+            .map_err(|e| js_error(Error::new(Code::Export, e.to_string())))?;
         let zip = zip_of(items.iter().map(|p| (p.file.as_str(), p.bytes.as_slice())).chain(std::iter::once(("发放清单.xlsx", list.as_slice()))))
-            .map_err(|e| js_error(Error::new("export", e)))?;
+            .map_err(|e| js_error(Error::new(Code::Export, e)))?;
         Ok(js_sys::Uint8Array::from(&zip[..]))
     }
 }
@@ -351,7 +264,7 @@ fn zip_of<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])>) -> std::result::
 #[cfg(feature = "web")]
 #[wasm_bindgen]
 pub fn template_xlsx() -> Result<js_sys::Uint8Array, JsValue> {
-    let bytes = crate::template::template_xlsx().map_err(|e| js_error(Error::new("export", e.to_string())))?;
+    let bytes = crate::template::template_xlsx().map_err(|e| js_error(Error::new(Code::Export, e.to_string())))?;
     Ok(js_sys::Uint8Array::from(&bytes[..]))
 }
 

@@ -50,7 +50,7 @@ fn load_bytes_and_report_errors() {
 #[wasm_bindgen_test]
 fn profile_reproduces_the_worked_check() {
     let (mut e, _) = engine();
-    let p = e.profile(req(r#"{"cadre": "C1", "as_of": "2025-07-02"}"#)).unwrap();
+    let p = e.ask("profile", req(r#"{"cadre": "C1", "as_of": "2025-07-02"}"#)).unwrap();
     let d = get(&p, &["dimensions", "0"]);
     assert_eq!(get(&d, &["dimension"]).as_string().as_deref(), Some("理想信念"));
     let r = get(&d, &["reserve"]).as_f64().unwrap();
@@ -62,27 +62,27 @@ fn profile_reproduces_the_worked_check() {
     let t = get(&p, &["trend", "1", "reserves", "理想信念"]).as_f64().unwrap();
     assert!((t - r).abs() < 1e-9);
     // The cadre may be named instead of numbered, as on the command line.
-    let by_name = e.profile(req(r#"{"cadre": "张三", "as_of": "2025-07-02"}"#)).unwrap();
+    let by_name = e.ask("profile", req(r#"{"cadre": "张三", "as_of": "2025-07-02"}"#)).unwrap();
     assert_eq!(get(&by_name, &["dimensions", "0", "reserve"]).as_f64(), Some(r));
 }
 
 #[wasm_bindgen_test]
 fn requests_are_checked_field_by_field() {
     let (mut e, _) = engine();
-    let err = e.profile(req(r#"{"cadre": "C404"}"#)).unwrap_err();
+    let err = e.ask("profile", req(r#"{"cadre": "C404"}"#)).unwrap_err();
     assert_eq!(code(&err).as_deref(), Some("not_found"));
     assert!(get(&err, &["message"]).as_string().unwrap().contains("C404"));
-    let err = e.profile(req(r#"{"cadre": "C1", "as_of": "2025-13-45"}"#)).unwrap_err();
+    let err = e.ask("profile", req(r#"{"cadre": "C1", "as_of": "2025-13-45"}"#)).unwrap_err();
     assert_eq!(code(&err).as_deref(), Some("bad_argument"));
     // An unknown field is refused, and the message names it.
-    let err = e.recommend(req(r#"{"cadre": "C1", "topp": 3}"#)).unwrap_err();
+    let err = e.ask("recommend", req(r#"{"cadre": "C1", "topp": 3}"#)).unwrap_err();
     assert_eq!(code(&err).as_deref(), Some("bad_argument"));
     assert!(get(&err, &["message"]).as_string().unwrap().contains("topp"));
     // A field of the wrong type is refused, naming the field.
-    let err = e.recommend(req(r#"{"cadre": "C1", "top": "x"}"#)).unwrap_err();
+    let err = e.ask("recommend", req(r#"{"cadre": "C1", "top": "x"}"#)).unwrap_err();
     assert!(get(&err, &["message"]).as_string().unwrap().contains("「top」"), "{:?}", get(&err, &["message"]));
     // Values out of range get the engine's own refusal, as on the command line.
-    let err = e.recommend(req(r#"{"cadre": "C1", "top": 0}"#)).unwrap_err();
+    let err = e.ask("recommend", req(r#"{"cadre": "C1", "top": 0}"#)).unwrap_err();
     assert_eq!(code(&err).as_deref(), Some("bad_argument"));
     let err = e.set_model(req(r#"{"half_life_years": -3}"#)).unwrap_err();
     assert_eq!(code(&err).as_deref(), Some("bad_argument"));
@@ -92,15 +92,15 @@ fn requests_are_checked_field_by_field() {
 #[wasm_bindgen_test]
 fn demo_recommendation_addresses_the_weak_dimension() {
     let mut e = Engine::demo("s").unwrap();
-    let r = e.recommend(req(r#"{"cadre": "C000001", "top": 3}"#)).unwrap();
+    let r = e.ask("recommend", req(r#"{"cadre": "C000001", "top": 3}"#)).unwrap();
     assert_eq!(get(&r, &["recommendations", "0", "gains", "0", "dimension"]).as_string().as_deref(), Some("理想信念"));
     assert_eq!(get(&r, &["repeat_window_years"]).as_f64(), Some(3.0));
-    let h = e.hours(req(r#"{"cadre": "C000004", "year": 2025}"#)).unwrap();
+    let h = e.ask("hours", req(r#"{"cadre": "C000004", "year": 2025}"#)).unwrap();
     assert_eq!(get(&h, &["year"]).as_f64(), Some(2025.0));
     assert_eq!(get(&h, &["rules", "0", "rule_id"]).as_string().as_deref(), Some("online_50"));
     assert_eq!(get(&h, &["rules", "0", "met"]).as_bool(), Some(false));
     // The policy the pages show comes from the engine.
-    let s = e.summary();
+    let s = e.ask("summary", JsValue::UNDEFINED).unwrap();
     assert_eq!(get(&s, &["policy", "theory_share"]).as_f64(), Some(0.7));
     assert_eq!(get(&s, &["policy", "rules", "0", "id"]).as_string().as_deref(), Some("online_50"));
 }
@@ -108,10 +108,10 @@ fn demo_recommendation_addresses_the_weak_dimension() {
 #[wasm_bindgen_test]
 fn simulation_is_the_profile_plus_one_course() {
     let mut e = Engine::demo("s").unwrap();
-    let r = e.recommend(req(r#"{"cadre": "C000001"}"#)).unwrap();
+    let r = e.ask("recommend", req(r#"{"cadre": "C000001"}"#)).unwrap();
     let course = get(&r, &["recommendations", "0", "course_id"]).as_string().unwrap();
-    let s = e.simulate(req(&format!(r#"{{"cadre": "C000001", "course": "{course}"}}"#))).unwrap();
-    let p = e.profile(req(r#"{"cadre": "C000001"}"#)).unwrap();
+    let s = e.ask("simulate", req(&format!(r#"{{"cadre": "C000001", "course": "{course}"}}"#))).unwrap();
+    let p = e.ask("profile", req(r#"{"cadre": "C000001"}"#)).unwrap();
     let before = get(&s, &["before", "0"]).as_f64().unwrap();
     assert_eq!(Some(before), get(&p, &["dimensions", "0", "reserve"]).as_f64());
     // The first recommendation's main gain is on 理想信念 (dimension 0): after > before there.
@@ -123,15 +123,15 @@ fn simulation_is_the_profile_plus_one_course() {
 fn assignment_exports_xlsx_and_csv_in_the_browser_build() {
     let mut e = Engine::demo("s").unwrap();
     let a = req(r#"{"class": "B00005", "quota_per_unit": 2, "capacity": 10}"#);
-    let bytes = js_sys::Uint8Array::new(&e.assign(a.clone(), "xlsx").unwrap()).to_vec();
+    let bytes = js_sys::Uint8Array::new(&e.export("assign", a.clone(), "xlsx").unwrap()).to_vec();
     assert_eq!(&bytes[..2], b"PK");
-    let csv = js_sys::Uint8Array::new(&e.assign(a, "csv").unwrap()).to_vec();
+    let csv = js_sys::Uint8Array::new(&e.export("assign", a, "csv").unwrap()).to_vec();
     let text = String::from_utf8(csv).unwrap();
     assert!(text.starts_with("\u{feff}序号,干部编号"));
     assert_eq!(text.lines().count(), 11);
-    let plan = e.plan(req(r#"{"cohort": [{"kind":"unit","values":["U019"]}], "params": {"budget_hours": 40}}"#)).unwrap();
+    let plan = e.ask("plan", req(r#"{"cohort": [{"kind":"unit","values":["U019"]}], "params": {"budget_hours": 40}}"#)).unwrap();
     assert!(get(&plan, &["hours_used"]).as_f64().unwrap() <= 40.0);
-    let bad = e.plan(req(r#"{"cohort": [{"kind":"unit","values":["U999"]}]}"#)).unwrap_err();
+    let bad = e.ask("plan", req(r#"{"cohort": [{"kind":"unit","values":["U999"]}]}"#)).unwrap_err();
     assert_eq!(code(&bad).as_deref(), Some("not_found"));
 }
 
@@ -142,9 +142,71 @@ fn table_views_and_the_template_export_as_workbooks() {
     for (method, r) in
         [("layout", r#"{"unit": "U001"}"#), ("compliance", "{}"), ("fairness", "{}"), ("ratings", r#"{"by": "teacher"}"#), ("city_ranking", "{}")]
     {
-        let bytes = e.export_xlsx(method, req(r)).unwrap().to_vec();
+        let bytes = e.export(method, req(r), "xlsx").unwrap().to_vec();
         assert_eq!(&bytes[..2], b"PK", "{method}");
     }
-    assert_eq!(code(&e.export_xlsx("nothing", req("{}")).unwrap_err()).as_deref(), Some("bad_argument"));
+    assert_eq!(code(&e.export("nothing", req("{}"), "xlsx").unwrap_err()).as_deref(), Some("unknown_question"));
+    // Not a table: refused by name.
+    assert_eq!(code(&e.export("summary", req("{}"), "xlsx").unwrap_err()).as_deref(), Some("bad_argument"));
+    // Several sheets: xlsx only.
+    assert_eq!(code(&e.export("fairness", req("{}"), "csv").unwrap_err()).as_deref(), Some("bad_argument"));
     assert_eq!(&zhichu::wasm::template_xlsx().unwrap().to_vec()[..2], b"PK");
+}
+
+#[wasm_bindgen_test]
+fn questions_are_asked_by_name_from_the_one_list() {
+    let mut e = Engine::demo("s").unwrap();
+    // Every question of the list that this module has answers by name; the others say which module has them.
+    for (name, module) in zhichu::engine::questions::QUESTIONS {
+        assert_eq!(zhichu::wasm::question_module(name).as_deref(), Some(module.name()));
+        let here = match module.name() {
+            "engine" => true,
+            "web" => cfg!(feature = "web"),
+            _ => cfg!(feature = "analysis"),
+        };
+        let r = match *name {
+            "profile" | "recommend" | "archive" | "hours" => req(r#"{"cadre": "C000001"}"#),
+            "simulate" => continue,
+            "layout" => req(r#"{"unit": "U001"}"#),
+            "plan" => req(r#"{"cohort": [{"kind":"unit","values":["U019"]}], "params": {"budget_hours": 40}}"#),
+            "assign" => req(r#"{"class": "B00005"}"#),
+            "pivot" => req(r#"{"table": "records", "rows": ["unit"]}"#),
+            "sql" => req(r#"{"query": "SELECT COUNT(*) AS n FROM cadres"}"#),
+            _ => JsValue::UNDEFINED,
+        };
+        match e.ask(name, r) {
+            Ok(_) => assert!(here, "{name} answered in a module without it"),
+            Err(err) => assert_eq!((code(&err).as_deref(), here), (Some("not_in_module"), false), "{name}"),
+        }
+    }
+    assert_eq!(zhichu::wasm::question_module("nothing"), None);
+    assert_eq!(code(&e.ask("nothing", JsValue::UNDEFINED).unwrap_err()).as_deref(), Some("unknown_question"));
+    // The years a picker offers, newest first, from the engine.
+    let s = e.ask("summary", JsValue::UNDEFINED).unwrap();
+    let latest: i32 = get(&s, &["as_of"]).as_string().unwrap()[..4].parse().unwrap();
+    let years: Vec<f64> = js_sys::Array::from(&get(&s, &["years"])).iter().map(|v| v.as_f64().unwrap()).collect();
+    assert_eq!(years, (0..5).map(|k| (latest - k) as f64).collect::<Vec<_>>());
+}
+
+#[wasm_bindgen_test]
+fn a_rejected_file_staged_again_keeps_the_first_version() {
+    let (_, first) = engine();
+    let mut e = Engine::new();
+    for (name, text) in [("units.csv", UNITS), ("dimensions.csv", DIMS), ("courses.csv", COURSES), ("cadres.csv", CADRES), ("records.csv", RECORDS)] {
+        e.add_file(name.into(), text.as_bytes().to_vec());
+    }
+    // A new records.csv that is no table at all: rejected, so the first one stays.
+    e.add_file("records.csv".into(), b"\x00\x01 not a table".to_vec());
+    // A new file that is rejected too: left out.
+    e.add_file("extra.csv".into(), b"what,ever\n1,2\n".to_vec());
+    let report = e.load(None).unwrap();
+    assert_eq!(get(&report, &["loaded", "records"]).as_f64(), get(&first, &["loaded", "records"]).as_f64());
+    let rejected: Vec<String> = js_sys::Array::from(&get(&report, &["rejected"])).iter().map(|v| v.as_string().unwrap()).collect();
+    assert_eq!(rejected, ["records.csv", "extra.csv"]);
+    // The rejected files' problems come first, then those of the load that stands.
+    assert_eq!(get(&report, &["errors", "0", "file"]).as_string().as_deref(), Some("records.csv"));
+    let codes: Vec<String> = js_sys::Array::from(&get(&report, &["errors"])).iter().map(|i| get(&i, &["code"]).as_string().unwrap()).collect();
+    assert_eq!(codes.last().map(String::as_str), Some("unknown_reference"), "{codes:?}");
+    let p = e.ask("profile", req(r#"{"cadre": "C1", "as_of": "2025-07-02"}"#)).unwrap();
+    assert!(get(&p, &["dimensions", "0", "reserve"]).as_f64().unwrap() > 0.0);
 }

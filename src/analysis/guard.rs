@@ -486,9 +486,10 @@ impl<'a> Rewrite<'a> {
             return Err(format!("查询中的时间间隔（INTERVAL）合计约 {:.0} 年，最多 {MAX_INTERVAL_YEARS} 年：更远的日期在计算中会溢出", self.interval_years));
         }
         if self.interval_years > 0.0
-            && let Some(d) = self.far_dates.first() {
-                return Err(format!("含时间间隔（INTERVAL）的查询中，日期常量应在 1800 至 2200 年之间，实为 {d}"));
-            }
+            && let Some(d) = self.far_dates.first()
+        {
+            return Err(format!("含时间间隔（INTERVAL）的查询中，日期常量应在 1800 至 2200 年之间，实为 {d}"));
+        }
         Ok(())
     }
 }
@@ -537,21 +538,24 @@ impl Rewrite<'_> {
             return ControlFlow::Continue(());
         };
         let distinct = list.duplicate_treatment == Some(DuplicateTreatment::Distinct);
-        if name == "count" && !distinct
+        if name == "count"
+            && !distinct
             && let [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v)))] = list.args.as_slice()
-                && *v != Value::Null {
-                    // COUNT(1) counts the rows, as COUNT(*) does.
-                    list.args = vec![FunctionArg::Unnamed(FunctionArgExpr::Wildcard)];
-                    return ControlFlow::Continue(());
-                }
+            && *v != Value::Null
+        {
+            // COUNT(1) counts the rows, as COUNT(*) does.
+            list.args = vec![FunctionArg::Unnamed(FunctionArgExpr::Wildcard)];
+            return ControlFlow::Continue(());
+        }
         for a in &list.args {
             if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = a
-                && !names_column(e) {
-                    return ControlFlow::Break(format!(
-                        "聚合函数 {}({e}) 的参数没有引用任何列：它不会逐行计算；计数请用 COUNT(*)，求和等请写列名",
-                        name.to_uppercase()
-                    ));
-                }
+                && !names_column(e)
+            {
+                return ControlFlow::Break(format!(
+                    "聚合函数 {}({e}) 的参数没有引用任何列：它不会逐行计算；计数请用 COUNT(*)，求和等请写列名",
+                    name.to_uppercase()
+                ));
+            }
         }
         ControlFlow::Continue(())
     }
@@ -609,9 +613,10 @@ impl VisitorMut for MarkCounts {
     type Break = ();
     fn post_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
         if let Expr::Function(f) = e
-            && is_count_star(f) {
-                *e = parse_expr(&format!("COUNT({ROW_MARK})"));
-            }
+            && is_count_star(f)
+        {
+            *e = parse_expr(&format!("COUNT({ROW_MARK})"));
+        }
         ControlFlow::Continue(())
     }
 }
@@ -621,10 +626,9 @@ impl VisitorMut for Rewrite<'_> {
 
     fn post_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<String> {
         match e {
-            Expr::Value(Value::Number(n, _)) if n.bytes().all(|b| b.is_ascii_digit())
-                && n.parse::<u64>().map_or(true, |v| v > MAX_EXACT_INT) => {
-                    return ControlFlow::Break(format!("整数常量 {n} 超出范围（绝对值最大 2^53 = {MAX_EXACT_INT}）"));
-                }
+            Expr::Value(Value::Number(n, _)) if n.bytes().all(|b| b.is_ascii_digit()) && n.parse::<u64>().map_or(true, |v| v > MAX_EXACT_INT) => {
+                return ControlFlow::Break(format!("整数常量 {n} 超出范围（绝对值最大 2^53 = {MAX_EXACT_INT}）"));
+            }
             Expr::Function(f) => self.function(f)?,
             Expr::Interval(iv) => self.interval_years += interval_years(iv)?,
             Expr::TypedString { data_type: DataType::Date | DataType::Timestamp(..) | DataType::Datetime(_), value } => {

@@ -18,29 +18,10 @@ pub mod tables;
 
 use crate::engine::Engine;
 use crate::engine::requests::AsOfRequest;
-use crate::error::{Error, Result};
-pub use query::{Analysis, AnalysisRequest, Cell, PivotRequest, SqlRequest};
+use crate::error::{Code, Error, Result};
+use crate::export::Format;
+pub use query::{Analysis, Cell, PivotRequest, SqlRequest};
 pub use tables::{TableInfo, Tables};
-
-/// Export formats of a result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
-pub enum Format {
-    Xlsx,
-    Csv,
-    Parquet,
-}
-
-impl Format {
-    pub fn parse(s: &str) -> Result<Format> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "xlsx" => Ok(Format::Xlsx),
-            "csv" => Ok(Format::Csv),
-            "parquet" => Ok(Format::Parquet),
-            _ => Err(Error::bad_argument(format!("format：应为 xlsx、csv 或 parquet，实为「{s}」"))),
-        }
-    }
-}
 
 /// The stack a query or pivot runs on natively. Expressions are bounded by
 /// [`guard::MAX_OPERATORS`]; polars plans and evaluates them recursively,
@@ -59,7 +40,7 @@ fn deep<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
     {
         std::thread::scope(|s| {
             let t = std::thread::Builder::new().name("zhichu-analysis".into()).stack_size(DEEP_STACK).spawn_scoped(s, f).expect("a thread for the query");
-            t.join().unwrap_or_else(|_| Err(Error::new("analysis_failed", "查询执行时出错（polars 内部错误），查询未完成；请简化查询或换一种写法")))
+            t.join().unwrap_or_else(|_| Err(Error::new(Code::AnalysisFailed, "查询执行时出错（polars 内部错误），查询未完成；请简化查询或换一种写法")))
         })
     }
     #[cfg(target_arch = "wasm32")]
@@ -69,7 +50,7 @@ fn deep<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
 }
 
 fn polars_failure(e: polars::error::PolarsError) -> Error {
-    Error::new("analysis_failed", format!("分析表构建失败：{e}"))
+    Error::new(Code::AnalysisFailed, format!("分析表构建失败：{e}"))
 }
 
 impl Engine {
@@ -95,7 +76,7 @@ impl Engine {
     }
 
     /// A pivot (数据透视), every row.
-    fn pivot_all(&mut self, req: &PivotRequest) -> Result<Analysis> {
+    pub(crate) fn pivot_all(&mut self, req: &PivotRequest) -> Result<Analysis> {
         let subtree = match req.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(u) => {
                 let k = self.find_unit(u)?;
@@ -122,36 +103,22 @@ impl Engine {
     /// A read-only SQL query over the analysis tables.
     pub fn sql(&mut self, req: &SqlRequest) -> Result<Analysis> {
         query::check_limit(req.limit)?;
-        let names = deep(|| Ok(query::mentioned(&req.query)))?;
-        let t = self.tables(req.as_of.as_deref(), &names)?;
-        let mut a = deep(|| query::sql(t, &req.query))?;
+        let mut a = self.sql_all(req)?;
         a.truncate(req.limit);
         Ok(a)
     }
 
-    /// The whole result of a pivot or a query (no row limit), for exports.
-    pub fn analysis(&mut self, req: &AnalysisRequest) -> Result<Analysis> {
-        match req {
-            AnalysisRequest::Pivot(p) => self.pivot_all(p),
-            AnalysisRequest::Sql(s) => {
-                let names = deep(|| Ok(query::mentioned(&s.query)))?;
-                let t = self.tables(s.as_of.as_deref(), &names)?;
-                deep(|| query::sql(t, &s.query))
-            }
-        }
-    }
-
-    /// A result as a file: xlsx (numbers as numbers, text escaped against
-    /// formulas), CSV (UTF-8 with BOM) or Parquet (typed columns).
-    pub fn export_analysis(&mut self, req: &AnalysisRequest, format: Format) -> Result<Vec<u8>> {
-        let a = self.analysis(req)?;
-        write(&a, format)
+    /// A query's whole result (no row limit), for exports.
+    pub(crate) fn sql_all(&mut self, req: &SqlRequest) -> Result<Analysis> {
+        let names = deep(|| Ok(query::mentioned(&req.query)))?;
+        let t = self.tables(req.as_of.as_deref(), &names)?;
+        deep(|| query::sql(t, &req.query))
     }
 }
 
 /// A result as the bytes of a file.
 pub fn write(a: &Analysis, format: Format) -> Result<Vec<u8>> {
-    let io = |e: String| Error::new("export_failed", format!("导出失败：{e}"));
+    let io = |e: String| Error::new(Code::Export, format!("导出失败：{e}"));
     match format {
         Format::Csv => {
             let header = a.header();

@@ -107,29 +107,6 @@ impl Default for SqlRequest {
     }
 }
 
-/// What a face asks to export: a pivot or a query.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "lowercase", deny_unknown_fields)]
-pub enum AnalysisRequest {
-    Pivot(PivotRequest),
-    Sql(SqlRequest),
-}
-
-impl Default for AnalysisRequest {
-    fn default() -> Self {
-        AnalysisRequest::Pivot(PivotRequest::default())
-    }
-}
-
-impl AnalysisRequest {
-    pub fn as_of(&self) -> Option<&str> {
-        match self {
-            AnalysisRequest::Pivot(p) => p.as_of.as_deref(),
-            AnalysisRequest::Sql(s) => s.as_of.as_deref(),
-        }
-    }
-}
-
 /// One cell of a result.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(untagged)]
@@ -580,9 +557,10 @@ fn check_joins(t: &Tables, joins: &[super::guard::FromChain]) -> Result<()> {
                     };
                     next = next.min(size.saturating_mul(most_per_key(&r.1, &rk.1)?));
                     if let [l] = left.as_slice()
-                        && belongs(lk, l) {
-                            next = next.min(rsize.saturating_mul(most_per_key(&l.1, &lk.1)?));
-                        }
+                        && belongs(lk, l)
+                    {
+                        next = next.min(rsize.saturating_mul(most_per_key(&l.1, &lk.1)?));
+                    }
                 }
             }
             if next > limit {

@@ -2,10 +2,12 @@
 //! written (`--format table|csv|json|parquet|xlsx`, `--out FILE`).
 
 use super::term::{out, out_part, pad, width};
-use super::{Fail, write};
+use super::{EXIT_USAGE, Fail, write};
 use std::path::PathBuf;
 use zhichu::Engine;
-use zhichu::analysis::{Analysis, AnalysisRequest, Cell, Format};
+use zhichu::analysis::{Analysis, Cell};
+use zhichu::engine::questions::{Answer, Question};
+use zhichu::export::Format;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Shape {
@@ -32,27 +34,24 @@ impl Out {
     }
 
     /// Shows the first rows, or computes the whole result once and writes it.
-    pub fn emit(&self, e: &mut Engine, req: AnalysisRequest) -> Result<i32, Fail> {
+    pub fn emit(&self, e: &mut Engine, req: Question) -> Result<i32, Fail> {
         let format = match (self.format, &self.out) {
-            (Shape::Parquet | Shape::Xlsx, None) => return Err(Fail(2, "--format parquet and xlsx write a file: add --out FILE".into())),
-            (Shape::Table, Some(_)) => return Err(Fail(2, "--out needs --format csv, json, parquet or xlsx".into())),
+            (Shape::Parquet | Shape::Xlsx, None) => return Err(Fail(EXIT_USAGE, "--format parquet and xlsx write a file: add --out FILE".into())),
+            (Shape::Table, Some(_)) => return Err(Fail(EXIT_USAGE, "--out needs --format csv, json, parquet or xlsx".into())),
             (Shape::Table | Shape::Json, None) => {
-                let shown = match &req {
-                    AnalysisRequest::Pivot(p) => e.pivot(p)?,
-                    AnalysisRequest::Sql(q) => e.sql(q)?,
-                };
+                let shown = frame(e.ask(req)?);
                 match self.format {
                     Shape::Json => println!("{}", serde_json::to_string_pretty(&shown).expect("serialisable")),
                     _ => table(&shown),
                 }
                 return Ok(0);
             }
-            (Shape::Json, Some(p)) => return write(p, serde_json::to_string_pretty(&e.analysis(&req)?).expect("serialisable").as_bytes()).map(|_| 0),
+            (Shape::Json, Some(p)) => return write(p, serde_json::to_string_pretty(&e.whole(req)?).expect("serialisable").as_bytes()).map(|_| 0),
             (Shape::Csv, _) => Format::Csv,
             (Shape::Parquet, _) => Format::Parquet,
             (Shape::Xlsx, _) => Format::Xlsx,
         };
-        let bytes = e.export_analysis(&req, format)?;
+        let bytes = e.export(req, format)?;
         match &self.out {
             Some(p) => write(p, &bytes).map(|_| 0),
             None => {
@@ -60,6 +59,14 @@ impl Out {
                 Ok(0)
             }
         }
+    }
+}
+
+/// A pivot's or a query's result.
+fn frame(a: Answer) -> Analysis {
+    match a {
+        Answer::Pivot(a) | Answer::Sql(a) => a,
+        _ => unreachable!("pivot and query are asked as such"),
     }
 }
 

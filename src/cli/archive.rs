@@ -3,6 +3,7 @@
 use super::term::out;
 use super::{DataArgs, Fail, load};
 use zhichu::analytics::archive::ArchiveEntry;
+use zhichu::engine::questions::Question;
 use zhichu::engine::requests::CadreRequest;
 
 #[derive(clap::Args)]
@@ -16,12 +17,11 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    let v = super::quiet(load(&a.data)?).archive(&a.req)?;
-    a.out.emit(&v, view)?;
+    a.out.ask(&mut super::quiet(load(&a.data)?), Question::Archive(a.req), |a| a.archive().map(Vec::as_slice), view)?;
     Ok(0)
 }
 
-fn view(v: &Vec<ArchiveEntry>) {
+fn view(v: &[ArchiveEntry]) {
     out!("共 {} 条记录", v.len());
     for r in v {
         let score = r.score.map(|s| format!("{s:.0} 分")).unwrap_or_else(|| "—".into());

@@ -5,8 +5,9 @@ use super::term::out;
 use super::{DataArgs, Fail, engine, write};
 use std::path::PathBuf;
 use zhichu::analytics::Model;
+use zhichu::engine::questions::{Answer, Question};
 use zhichu::engine::requests::AssignRequest;
-use zhichu::planning::assign::{Assignment, table};
+use zhichu::planning::assign::Assignment;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -24,12 +25,10 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    let list = engine(&a.data, &a.model)?.assign(&a.req)?;
+    let list = a.out.ask(&mut engine(&a.data, &a.model)?, Question::Assign(a.req), Answer::assign, view)?;
     if let Some(p) = &a.csv {
-        let (header, rows) = table(&list);
-        write(p, &zhichu::export::csv_table(&header, &rows))?;
+        write(p, &list.file(zhichu::export::Format::Csv)?)?;
     }
-    a.out.emit(&list, view)?;
     Ok(0)
 }
 

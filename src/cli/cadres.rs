@@ -2,6 +2,7 @@
 
 use super::term::out;
 use super::{DataArgs, Fail, load};
+use zhichu::engine::questions::{Answer, Question};
 use zhichu::engine::requests::CadreSearch;
 
 #[derive(clap::Args)]
@@ -15,11 +16,10 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    let hits = super::quiet(load(&a.data)?).cadres(&a.req)?;
-    a.out.emit(&hits, |hits| {
+    let answer = a.out.ask(&mut super::quiet(load(&a.data)?), Question::Cadres(a.req), Answer::cadres, |hits| {
         for h in hits {
             out!("{}\t{}\t{}\t{}\t{}", h.cadre_id, h.name, h.unit_name, h.rank, h.post);
         }
     })?;
-    Ok(if hits.is_empty() { super::EXIT_NOT_FOUND } else { 0 })
+    Ok(if answer.cadres().is_none_or(|h| h.is_empty()) { super::EXIT_NOT_FOUND } else { 0 })
 }

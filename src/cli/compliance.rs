@@ -5,12 +5,13 @@
 use super::Fail;
 use super::term::out;
 use zhichu::analytics::compliance::GroupCompliance;
+use zhichu::engine::questions::{Answer, Question};
 use zhichu::engine::requests::ComplianceRequest;
 
-pub type Args = super::Question<ComplianceRequest, super::RulesArg>;
+pub type Args = super::Ask<ComplianceRequest, super::RulesArg>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    a.answer(|e, r| e.compliance(r), view)
+    a.answer(Question::Compliance, Answer::compliance, view)
 }
 
 fn view(g: &GroupCompliance) {

@@ -4,12 +4,13 @@
 use super::Fail;
 use super::term::out;
 use zhichu::analytics::fairness::Fairness;
+use zhichu::engine::questions::{Answer, Question};
 use zhichu::engine::requests::FairnessRequest;
 
-pub type Args = super::Question<FairnessRequest>;
+pub type Args = super::Ask<FairnessRequest>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    a.answer(|e, r| e.fairness(r), view)
+    a.answer(Question::Fairness, Answer::fairness, view)
 }
 
 fn view(f: &Fairness) {

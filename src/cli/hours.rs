@@ -4,12 +4,13 @@
 use super::Fail;
 use super::term::out;
 use zhichu::engine::Hours;
+use zhichu::engine::questions::{Answer, Question};
 use zhichu::engine::requests::HoursRequest;
 
-pub type Args = super::Question<HoursRequest, super::RulesArg>;
+pub type Args = super::Ask<HoursRequest, super::RulesArg>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    a.answer(|e, r| e.hours(r), view)
+    a.answer(Question::Hours, Answer::hours, view)
 }
 
 fn view(h: &Hours) {

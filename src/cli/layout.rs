@@ -6,16 +6,16 @@ use super::Fail;
 use super::term::{out, out_part};
 use super::term::{pad, width};
 use zhichu::analytics::layout::{Layout, UnitRank};
+use zhichu::engine::questions::{Answer, Question};
 use zhichu::engine::requests::{AsOfRequest, LayoutRequest};
 
-pub type Args = super::Question<LayoutRequest>;
+pub type Args = super::Ask<LayoutRequest>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     if a.req.unit.trim().is_empty() {
-        let at = AsOfRequest { as_of: a.req.as_of.clone() };
-        a.answer(|e, _| e.city_ranking(&at), |r| city_ranking(r))
+        a.answer(|r| Question::CityRanking(AsOfRequest { as_of: r.as_of }), Answer::city_ranking, |r| city_ranking(r))
     } else {
-        a.answer(|e, r| e.layout(r), view)
+        a.answer(Question::Layout, Answer::layout, view)
     }
 }
 

@@ -32,11 +32,16 @@ use std::path::{Path, PathBuf};
 use zhichu::Engine;
 use zhichu::analytics::Model;
 use zhichu::demo::Scale;
+use zhichu::engine::questions::{Answer, Question};
+use zhichu::error::Code;
+use zhichu::export::Format;
 use zhichu::ingest::LoadOptions;
 
-pub const EXIT_INVALID: i32 = 1;
-pub const EXIT_NOT_FOUND: i32 = 3;
-pub const EXIT_IO: i32 = 4;
+/// Exit codes, from the engine's error codes (`zhichu::error::Code::exit_code`).
+pub const EXIT_INVALID: i32 = Code::BadData.exit_code();
+pub const EXIT_USAGE: i32 = Code::BadArgument.exit_code();
+pub const EXIT_NOT_FOUND: i32 = Code::NotFound.exit_code();
+pub const EXIT_IO: i32 = Code::Io.exit_code();
 
 #[derive(Parser)]
 #[command(
@@ -127,7 +132,7 @@ impl Setup for Model {
 /// what is set on the engine first (`S`), the engine's request (`R`), and how
 /// to show the answer.
 #[derive(clap::Args)]
-pub struct Question<R: clap::Args, S: Setup = Model> {
+pub struct Ask<R: clap::Args, S: Setup = Model> {
     #[command(flatten)]
     data: DataArgs,
     #[command(flatten)]
@@ -138,20 +143,17 @@ pub struct Question<R: clap::Args, S: Setup = Model> {
     out: Output,
 }
 
-impl<R: clap::Args, S: Setup> Question<R, S> {
-    /// Loads the data, sets the engine up, asks, and shows the answer with `view`.
-    fn answer<T: serde::Serialize + zhichu::export::Tabular>(
-        &self,
-        ask: impl FnOnce(&mut Engine, &R) -> zhichu::error::Result<T>,
-        view: impl FnOnce(&T),
-    ) -> Result<i32, Fail> {
+impl<R: clap::Args + Clone, S: Setup> Ask<R, S> {
+    /// Loads the data, sets the engine up, asks the question made of the
+    /// request (`Question::Profile`, …), and shows the answer (`pick` takes
+    /// it out: `Answer::profile`, …) with `view`.
+    fn answer<T: ?Sized>(&self, question: impl FnOnce(R) -> Question, pick: impl Fn(&Answer) -> Option<&T>, view: impl FnOnce(&T)) -> Result<i32, Fail> {
         let mut e = quiet(load(&self.data)?);
         // A package's numbers are computed with its own model and rules.
         if e.package().is_none() {
             self.setup.apply(&mut e)?;
         }
-        let v = ask(&mut e, &self.req)?;
-        self.out.emit(&v, view)?;
+        self.out.ask(&mut e, question(self.req.clone()), pick, view)?;
         Ok(0)
     }
 }
@@ -168,7 +170,7 @@ impl Setup for RulesArg {
     fn apply(&self, e: &mut Engine) -> Result<(), Fail> {
         if let Some(p) = &self.rules {
             let text = std::fs::read_to_string(p).map_err(|err| Fail(EXIT_IO, format!("cannot read {}: {err}", p.display())))?;
-            let rules = serde_json::from_str(&text).map_err(|err| Fail(2, format!("{}: not a list of rules: {err}", p.display())))?;
+            let rules = serde_json::from_str(&text).map_err(|err| Fail(EXIT_USAGE, format!("{}: not a list of rules: {err}", p.display())))?;
             e.set_rules(rules)?;
         }
         Ok(())
@@ -306,7 +308,7 @@ fn engine(data: &DataArgs, model: &Model) -> Result<Engine, Fail> {
 }
 
 fn parse_scale(s: &str) -> Result<Scale, Fail> {
-    Scale::parse(s).ok_or_else(|| Fail(2, format!("unknown scale '{s}': use s, m, l or xl")))
+    Scale::parse(s).ok_or_else(|| Fail(EXIT_USAGE, format!("unknown scale '{s}': use s, m, l or xl")))
 }
 
 /// How a command shows its result: the terminal view, JSON, and optionally
@@ -322,15 +324,23 @@ pub struct Output {
 }
 
 impl Output {
-    fn emit<T: serde::Serialize + zhichu::export::Tabular + ?Sized>(&self, v: &T, view: impl FnOnce(&T)) -> Result<(), Fail> {
+    /// Asks `question` and shows its answer (`pick` takes it out:
+    /// `Answer::profile`, …); returns it for what the command does next.
+    fn ask<T: ?Sized>(&self, e: &mut Engine, question: Question, pick: impl Fn(&Answer) -> Option<&T>, view: impl FnOnce(&T)) -> Result<Answer, Fail> {
+        let answer = e.ask(question)?;
+        self.emit(&answer, |a| view(pick(a).expect("the answer to the question asked")))?;
+        Ok(answer)
+    }
+
+    /// Writes the answer as a workbook (`--xlsx`), then prints it as JSON (`--json`) or with `view`.
+    fn emit(&self, answer: &Answer, view: impl FnOnce(&Answer)) -> Result<(), Fail> {
         if let Some(p) = &self.xlsx {
-            let bytes = zhichu::export::xlsx_sheets(&v.sheets()).map_err(|e| Fail(EXIT_IO, format!("xlsx: {e}")))?;
-            write(p, &bytes)?;
+            write(p, &answer.file(Format::Xlsx)?)?;
         }
         if self.json {
-            println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+            println!("{}", serde_json::to_string_pretty(answer).expect("serialisable"));
         } else {
-            view(v);
+            view(answer);
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 //! key and sealed with a 提取码 — with a 发放清单 for sending file and code
 //! by separate channels; `zhichu personal inspect` prints what a package holds.
 
-use super::{DataArgs, EXIT_IO, Fail, write};
+use super::{DataArgs, EXIT_IO, EXIT_USAGE, Fail, write};
 use std::path::{Path, PathBuf};
 use zhichu::package::{self, City, keys, seal};
 
@@ -91,7 +91,7 @@ fn passphrase(file: Option<&Path>, prompt: &str, twice: bool) -> Result<String, 
     }
     let first = ask_hidden(prompt)?;
     if twice && ask_hidden("再输入一次：")? != first {
-        return Err(Fail(2, "两次输入的口令不同".into()));
+        return Err(Fail(EXIT_USAGE, "两次输入的口令不同".into()));
     }
     Ok(first)
 }
@@ -122,7 +122,7 @@ fn ask_hidden(prompt: &str) -> Result<String, Fail> {
 pub fn keygen(a: KeygenArgs) -> Result<i32, Fail> {
     let pass = passphrase(a.passphrase_file.as_deref(), "为私钥设置口令：", true)?;
     if pass.chars().count() < 8 {
-        return Err(Fail(2, "口令至少 8 个字符".into()));
+        return Err(Fail(EXIT_USAGE, "口令至少 8 个字符".into()));
     }
     let secret = loop {
         if let Ok(k) = sm2::SecretKey::from_slice(&random::<32>()?) {
@@ -159,13 +159,13 @@ fn inspect(a: InspectArgs) -> Result<i32, Fail> {
 }
 
 fn make(a: MakeArgs) -> Result<i32, Fail> {
-    let need = |what: &str| Fail(2, format!("zhichu personal 需要 {what}"));
+    let need = |what: &str| Fail(EXIT_USAGE, format!("zhichu personal 需要 {what}"));
     let key_path = a.key.as_ref().ok_or_else(|| need("--key（zhichu keygen 生成的私钥）"))?;
     let issuer = a.issuer.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| need("--issuer（签发单位，如 某市委组织部）"))?;
     let out = a.out.as_ref().ok_or_else(|| need("--out（输出文件夹）"))?;
     let chosen = [a.unit.is_some(), !a.cadres.is_empty(), a.all].iter().filter(|b| **b).count();
     if chosen != 1 {
-        return Err(Fail(2, "请用 --unit、--cadres 或 --all 三者之一指定为谁生成".into()));
+        return Err(Fail(EXIT_USAGE, "请用 --unit、--cadres 或 --all 三者之一指定为谁生成".into()));
     }
     let key_text = std::fs::read_to_string(key_path).map_err(|e| Fail(EXIT_IO, format!("cannot read {}: {e}", key_path.display())))?;
     let pass = passphrase(a.passphrase_file.as_deref(), "私钥口令：", false)?;

@@ -3,8 +3,9 @@
 
 use super::analysis::Out;
 use super::{DataArgs, Fail, engine};
-use zhichu::analysis::{AnalysisRequest, PivotRequest};
+use zhichu::analysis::PivotRequest;
 use zhichu::analytics::Model;
+use zhichu::engine::questions::Question;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,5 +21,5 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     let mut e = engine(&a.data, &a.model)?;
-    a.out.emit(&mut e, AnalysisRequest::Pivot(a.req))
+    a.out.emit(&mut e, Question::Pivot(a.req))
 }

@@ -3,8 +3,9 @@
 
 use super::term::out;
 use super::term::{pad, width};
-use super::{DataArgs, EXIT_IO, Fail, engine};
+use super::{DataArgs, EXIT_IO, EXIT_USAGE, Fail, engine};
 use zhichu::analytics::Model;
+use zhichu::engine::questions::{Answer, Question};
 use zhichu::engine::requests::PlanRequest;
 use zhichu::planning::CohortFilter;
 use zhichu::planning::plan::{Plan, PlanParams};
@@ -48,7 +49,7 @@ pub fn run(a: Args) -> Result<i32, Fail> {
     for c in &a.cohort {
         if let Some(path) = c.strip_prefix("file:") {
             let bytes = std::fs::read(path).map_err(|err| Fail(EXIT_IO, format!("cannot read {path}: {err}")))?;
-            let text = zhichu::ingest::decode::decode(&bytes).map_err(|_| Fail(2, format!("{path}: unknown text encoding")))?.text.into_owned();
+            let text = zhichu::ingest::decode::decode(&bytes).map_err(|_| Fail(EXIT_USAGE, format!("{path}: unknown text encoding")))?.text.into_owned();
             let ds = e.dataset();
             let ids = text
                 .lines()
@@ -57,7 +58,7 @@ pub fn run(a: Args) -> Result<i32, Fail> {
                 .filter(|s| !s.is_empty() && ds.cadres.lookup(s).is_some());
             cohort.push(CohortFilter::Ids(ids.collect()));
         } else {
-            cohort.push(CohortFilter::parse(c).map_err(|m| Fail(2, m))?);
+            cohort.push(CohortFilter::parse(c).map_err(|m| Fail(EXIT_USAGE, m))?);
         }
     }
     let params = PlanParams {
@@ -69,8 +70,7 @@ pub fn run(a: Args) -> Result<i32, Fail> {
         courses_per_teacher: a.courses_per_teacher,
         ..Default::default()
     };
-    let p = e.plan(&PlanRequest { cohort, params, as_of: a.as_of })?;
-    a.out.emit(&p, view)?;
+    a.out.ask(&mut e, Question::Plan(PlanRequest { cohort, params, as_of: a.as_of }), Answer::plan, view)?;
     Ok(0)
 }
 

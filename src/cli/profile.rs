@@ -6,12 +6,13 @@ use super::Fail;
 use super::term::out;
 use super::term::{bar, pad, width};
 use zhichu::analytics::Profile;
+use zhichu::engine::questions::{Answer, Question};
 use zhichu::engine::requests::ProfileRequest;
 
-pub type Args = super::Question<ProfileRequest>;
+pub type Args = super::Ask<ProfileRequest>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    a.answer(|e, r| e.profile(r), view)
+    a.answer(Question::Profile, Answer::profile, view)
 }
 
 fn view(p: &Profile) {

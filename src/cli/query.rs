@@ -3,8 +3,9 @@
 use super::analysis::Out;
 use super::term::out;
 use super::{DataArgs, Fail, engine};
-use zhichu::analysis::{AnalysisRequest, SqlRequest};
+use zhichu::analysis::SqlRequest;
 use zhichu::analytics::Model;
+use zhichu::engine::questions::Question;
 use zhichu::engine::requests::AsOfRequest;
 
 #[derive(clap::Args)]
@@ -25,11 +26,12 @@ pub struct Args {
 pub fn run(a: Args) -> Result<i32, Fail> {
     let mut e = engine(&a.data, &a.model)?;
     if a.tables {
-        let t = e.analysis_tables(&AsOfRequest { as_of: a.req.as_of.clone() })?;
+        let answer = e.ask(Question::AnalysisTables(AsOfRequest { as_of: a.req.as_of.clone() }))?;
+        let t = answer.analysis_tables().expect("the tables asked for");
         if a.out.json() {
             println!("{}", serde_json::to_string_pretty(&t).expect("serialisable"));
         } else {
-            for t in &t {
+            for t in t {
                 out!("{}（{} 行）：{}", t.name, t.rows, t.doc);
                 for c in &t.columns {
                     out!("  {:<16} {:<5} {}", c.name, c.dtype, c.doc);
@@ -38,5 +40,5 @@ pub fn run(a: Args) -> Result<i32, Fail> {
         }
         return Ok(0);
     }
-    a.out.emit(&mut e, AnalysisRequest::Sql(a.req))
+    a.out.emit(&mut e, Question::Sql(a.req))
 }

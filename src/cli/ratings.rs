@@ -4,6 +4,7 @@
 use super::term::out;
 use super::{DataArgs, Fail, load};
 use zhichu::analytics::ratings::RatingTable;
+use zhichu::engine::questions::{Answer, Question};
 use zhichu::engine::requests::RatingsRequest;
 
 #[derive(clap::Args)]
@@ -20,8 +21,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    let t = super::quiet(load(&a.data)?).ratings(&a.req)?;
-    a.out.emit(&t, |t| view(t, a.top))?;
+    a.out.ask(&mut super::quiet(load(&a.data)?), Question::Ratings(a.req), Answer::ratings, |t| view(t, a.top))?;
     Ok(0)
 }
 

@@ -4,12 +4,13 @@
 use super::Fail;
 use super::term::out;
 use zhichu::analytics::Recommendations;
+use zhichu::engine::questions::{Answer, Question};
 use zhichu::engine::requests::RecommendRequest;
 
-pub type Args = super::Question<RecommendRequest>;
+pub type Args = super::Ask<RecommendRequest>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    a.answer(|e, r| e.recommend(r), view)
+    a.answer(Question::Recommend, Answer::recommend, view)
 }
 
 fn view(r: &Recommendations) {

@@ -6,12 +6,13 @@ use super::Fail;
 use super::term::out;
 use super::term::{pad, width};
 use zhichu::analytics::recommend::Simulation;
+use zhichu::engine::questions::{Answer, Question};
 use zhichu::engine::requests::SimulateRequest;
 
-pub type Args = super::Question<SimulateRequest>;
+pub type Args = super::Ask<SimulateRequest>;
 
 pub fn run(a: Args) -> Result<i32, Fail> {
-    a.answer(|e, r| e.simulate(r), view)
+    a.answer(Question::Simulate, Answer::simulate, view)
 }
 
 fn view(s: &Simulation) {

@@ -2,7 +2,8 @@
 //! file, row and column. Exit 1 when there are errors.
 
 use super::term::out;
-use super::{DataArgs, Fail, load};
+use super::{DataArgs, EXIT_USAGE, Fail, load};
+use zhichu::engine::questions::{Answer, Question};
 use zhichu::ingest::Report;
 
 #[derive(clap::Args)]
@@ -15,10 +16,10 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<i32, Fail> {
     if a.data.data.is_empty() {
-        return Err(Fail(2, "validate needs --data PATH".into()));
+        return Err(Fail(EXIT_USAGE, "validate needs --data PATH".into()));
     }
-    let e = load(&a.data)?;
-    a.out.emit(e.report(), view)?;
+    let mut e = load(&a.data)?;
+    a.out.ask(&mut e, Question::Report(Default::default()), Answer::report, view)?;
     Ok(if e.report().is_ok() { 0 } else { super::EXIT_INVALID })
 }
 

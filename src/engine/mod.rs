@@ -22,6 +22,7 @@
 //! | who to send (调训名单) | [`Engine::assign`] | [`Assignment`] |
 
 pub mod batch;
+pub mod questions;
 pub mod requests;
 mod warm;
 
@@ -34,7 +35,7 @@ use crate::analytics::ratings::{RatingSummary, RatingTable, course_ratings, rati
 use crate::analytics::recommend::{self, RecommendParams, Recommendations, Simulation};
 use crate::analytics::{Model, Snapshot};
 use crate::demo::Scale;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ingest::{self, LoadOptions, Progress, Report, SourceFile};
 use crate::model::{Dataset, Day, date};
 use crate::planning::{self, assign::Assignment, plan::Plan};
@@ -68,6 +69,9 @@ pub struct Summary {
     /// The default as-of date of every view.
     pub as_of: String,
     pub files: Vec<String>,
+    /// The years a view's year picker offers, newest first: the as-of date's
+    /// year and the [`policy::YEARS_SHOWN`]` - 1` before it.
+    pub years: Vec<i32>,
     pub policy: Policy,
     /// Opened from a 个人档案包: its issuer, dates, cadre and signer.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -158,7 +162,7 @@ impl Engine {
     /// Refuses a view of the whole city in a package's engine (it holds one cadre).
     fn whole_city(&self) -> Result<()> {
         match self.personal {
-            Some(_) => Err(Error::new("personal_mode", "个人档案包只含本人的数据：单位、评价、规划与分析视图不可用")),
+            Some(_) => Err(Error::new(Code::PersonalMode, "个人档案包只含本人的数据：单位、评价、规划与分析视图不可用")),
             None => Ok(()),
         }
     }
@@ -193,12 +197,58 @@ impl Engine {
     pub fn load(files: &[SourceFile], opts: &LoadOptions, progress: &mut dyn FnMut(Progress)) -> Result<Engine> {
         check_load_options(opts)?;
         if files.is_empty() {
-            return Err(Error::new("no_data", "没有数据文件可读取"));
+            return Err(Error::new(Code::NoData, "没有数据文件可读取"));
         }
         let loaded = ingest::load_with_progress(files, opts, progress);
         let mut e = Engine::new(loaded.dataset);
         e.report = loaded.report;
         e.files = files.iter().map(|f| f.name.clone()).collect();
+        Ok(e)
+    }
+
+    /// [`Engine::load`] over files kept before: `files` replace the `earlier`
+    /// files of the same name, and the others of `earlier` stay. A file the
+    /// load rejects (`report.rejected`: not one row used) is left out, and
+    /// never replaces an earlier one: the load is made again without the
+    /// rejected files (with the earlier versions of those that replaced one),
+    /// and the report keeps the rejected files' problems first and lists
+    /// them as rejected. If nothing is left to load, the first load stands.
+    pub fn load_over(earlier: Vec<SourceFile>, files: Vec<SourceFile>, opts: &LoadOptions, progress: &mut dyn FnMut(Progress)) -> Result<Engine> {
+        // Earlier files first (in their order), then the new ones; an earlier
+        // file that a new one replaces waits as the fallback. Each keeps its place.
+        let n_earlier = earlier.len();
+        let mut fallback = Vec::new();
+        let mut order = Vec::new();
+        let mut loaded = Vec::new();
+        for (i, f) in earlier.into_iter().enumerate() {
+            if files.iter().any(|n| n.name == f.name) {
+                fallback.push((i, f));
+            } else {
+                order.push(i);
+                loaded.push(f);
+            }
+        }
+        order.extend(n_earlier..n_earlier + files.len());
+        loaded.extend(files);
+        let first = Engine::load(&loaded, opts, progress)?;
+        let rejected = first.report.rejected.clone();
+        let is_rejected = |f: &SourceFile| rejected.iter().any(|r| r == ingest::base_name(&f.name));
+        if !loaded.iter().any(is_rejected) {
+            return Ok(first);
+        }
+        let mut kept: Vec<(usize, SourceFile)> = order.into_iter().zip(loaded.drain(..)).filter(|(_, f)| !is_rejected(f)).collect();
+        kept.extend(fallback.into_iter().filter(|(_, f)| is_rejected(f)));
+        kept.sort_by_key(|(i, _)| *i);
+        let kept: Vec<SourceFile> = kept.into_iter().map(|(_, f)| f).collect();
+        if kept.is_empty() {
+            return Ok(first);
+        }
+        let mut e = Engine::load(&kept, opts, progress)?;
+        let about = |i: &&ingest::Issue| rejected.contains(&i.file);
+        let r = &mut e.report;
+        r.errors = first.report.errors.iter().filter(about).cloned().chain(r.errors.drain(..)).collect();
+        r.warnings = first.report.warnings.iter().filter(about).cloned().chain(r.warnings.drain(..)).collect();
+        r.rejected = rejected;
         Ok(e)
     }
 
@@ -210,7 +260,7 @@ impl Engine {
     pub fn load_paths(files: &[(String, std::path::PathBuf)], opts: &LoadOptions, progress: &mut dyn FnMut(Progress)) -> Result<Engine> {
         check_load_options(opts)?;
         if files.is_empty() {
-            return Err(Error::new("no_data", "没有数据文件可读取"));
+            return Err(Error::new(Code::NoData, "没有数据文件可读取"));
         }
         let loaded = ingest::load_paths(files, opts, progress, ingest::Tuning::default());
         let mut e = Engine::new(loaded.dataset);
@@ -225,7 +275,7 @@ impl Engine {
         check_range("half_life_years", model.half_life_years, 0.0, 100.0)?;
         check_range("completion_credit", model.completion_credit, 0.0, 1.0)?;
         if self.personal.is_some() && model != self.model {
-            return Err(Error::new("personal_mode", "个人档案包的数字按签发时的模型计算，不能更改半衰期或结业系数"));
+            return Err(Error::new(Code::PersonalMode, "个人档案包的数字按签发时的模型计算，不能更改半衰期或结业系数"));
         }
         if model != self.model {
             self.model = model;
@@ -294,6 +344,7 @@ impl Engine {
             latest_date: ds.latest_date().map(date::format),
             as_of: date::format(self.default_as_of()),
             files: self.files.clone(),
+            years: (0..policy::YEARS_SHOWN).map(|k| date::year(self.default_as_of()) - k).collect(),
             policy: self.policy(),
             package: self.package().cloned(),
         }
@@ -524,7 +575,7 @@ impl Engine {
     pub(crate) fn at(&mut self, as_of: Option<&str>) -> Result<(&Dataset, &Snapshot)> {
         let day = self.as_of_day(as_of)?;
         if let Some(p) = self.personal.as_ref().filter(|p| p.as_of != day) {
-            return Err(Error::new("personal_mode", format!("个人档案包的数字截至 {}，不能查看其他日期", p.info.as_of)));
+            return Err(Error::new(Code::PersonalMode, format!("个人档案包的数字截至 {}，不能查看其他日期", p.info.as_of)));
         }
         if self.snapshot.as_ref().is_none_or(|s| s.as_of != day) {
             let mut snap = Snapshot::compute(&self.ds, self.model, day);

@@ -5,6 +5,27 @@
 mod tables;
 pub use tables::Tabular;
 
+/// The file formats an answer is exported as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum Format {
+    Xlsx,
+    Csv,
+    /// Typed columns, for tools (a pivot's or a query's result only).
+    Parquet,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> crate::error::Result<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "xlsx" => Ok(Format::Xlsx),
+            "csv" => Ok(Format::Csv),
+            "parquet" => Ok(Format::Parquet),
+            _ => Err(crate::error::Error::bad_argument(format!("format：应为 xlsx、csv 或 parquet，实为「{s}」"))),
+        }
+    }
+}
+
 /// One sheet of an export: a name, a header and rows of text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sheet {

@@ -1117,9 +1117,10 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
             let end = f.date(c_end, false, errs);
             let cap = f.number(c_cap, 0.0, 1e6, "人数", errs);
             if let (Ok(Some(s)), Ok(Some(e))) = (start, end)
-                && e < s {
-                    errs.push(Problem { col: Some(c_end), code: "bad_date", message: "结束日期早于开始日期".into() });
-                }
+                && e < s
+            {
+                errs.push(Problem { col: Some(c_end), code: "bad_date", message: "结束日期早于开始日期".into() });
+            }
             if !errs.is_empty() {
                 if let Some(id) = id {
                     places.rejected.entry((t, id.into())).or_insert_with(|| location(td, line));

@@ -113,9 +113,11 @@ impl Report {
     pub(crate) fn bound_echoes(&mut self) {
         for i in self.errors.iter_mut().chain(self.warnings.iter_mut()) {
             if let Some(v) = &mut i.value
-                && v.chars().nth(ECHO_CHARS).is_some() && !is_cut(v) {
-                    *v = echo(v);
-                }
+                && v.chars().nth(ECHO_CHARS).is_some()
+                && !is_cut(v)
+            {
+                *v = echo(v);
+            }
             if i.message.chars().nth(MESSAGE_CHARS).is_some() {
                 i.message = cut(&i.message, MESSAGE_CHARS);
             }

@@ -315,17 +315,18 @@ pub(crate) fn read_path(name: &str, path: &std::path::Path, report: &mut Report,
         return Ok(read(&file, report).into_iter().map(TableData::into_owned).collect());
     }
     if let Some(table) = table
-        && let Some((start, len, first_line)) = utf8_file(path)? {
-            report.files.push(FileInfo {
-                file: base.clone(),
-                format: "csv",
-                encoding: Some(if start == 3 { "UTF-8 (BOM)" } else { "UTF-8" }),
-                tables: vec![table.name()],
-            });
-            let delimiter = decode::sniff_delimiter(&first_line);
-            let body = Body::CsvFile { path: path.to_path_buf(), start, len, delimiter };
-            return Ok(vec![TableData { table, file: base, sheet: None, body, xapi: false, json: false }]);
-        }
+        && let Some((start, len, first_line)) = utf8_file(path)?
+    {
+        report.files.push(FileInfo {
+            file: base.clone(),
+            format: "csv",
+            encoding: Some(if start == 3 { "UTF-8 (BOM)" } else { "UTF-8" }),
+            tables: vec![table.name()],
+        });
+        let delimiter = decode::sniff_delimiter(&first_line);
+        let body = Body::CsvFile { path: path.to_path_buf(), start, len, delimiter };
+        return Ok(vec![TableData { table, file: base, sheet: None, body, xapi: false, json: false }]);
+    }
     let mut bytes = Vec::with_capacity(len as usize + 1);
     f.read_to_end(&mut bytes)?;
     let file = SourceFile { name: name.to_string(), bytes };

@@ -68,9 +68,10 @@ fn score(result: &Value) -> String {
     }
     if let Some(raw) = sc.get("raw").and_then(Value::as_f64) {
         if let (Some(min), Some(max)) = (sc.get("min").and_then(Value::as_f64), sc.get("max").and_then(Value::as_f64))
-            && max > min {
-                return format!("{}", (raw - min) / (max - min) * 100.0);
-            }
+            && max > min
+        {
+            return format!("{}", (raw - min) / (max - min) * 100.0);
+        }
         return format!("{raw}");
     }
     String::new()

@@ -61,9 +61,10 @@ pub fn parse(s: &str) -> Option<Day> {
             Some(v)
         };
         if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10))
-            && (b.len() == 10 || (matches!(b[10], b' ' | b'T') && valid_time(&s[11..]))) {
-                return from_ymd(y as i32, m, d);
-            }
+            && (b.len() == 10 || (matches!(b[10], b' ' | b'T') && valid_time(&s[11..])))
+        {
+            return from_ymd(y as i32, m, d);
+        }
     }
     let s = crate::ingest::values::ascii_fold(s);
     let s = s.trim();

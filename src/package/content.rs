@@ -16,7 +16,7 @@ use crate::analytics::compliance::Rule;
 use crate::analytics::ratings::RatingSummary;
 use crate::demo::export::{self, Headers};
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ingest::schema::Table;
 use crate::ingest::{LoadOptions, SourceFile};
 use crate::model::{Dataset, date};
@@ -122,7 +122,7 @@ impl City {
         let c = engine.find_cadre(cadre)?;
         let ds = engine.dataset();
         let snap =
-            engine.snapshot().filter(|s| date::format(s.as_of) == self.as_of).ok_or_else(|| Error::new("stale", "城市数据的截至日期已变，请重新准备"))?;
+            engine.snapshot().filter(|s| date::format(s.as_of) == self.as_of).ok_or_else(|| Error::new(Code::Stale, "城市数据的截至日期已变，请重新准备"))?;
         let cadre_id = ds.cadres.id(c).to_string();
         let mut tables = self.shared.clone();
         // The cadre's unit and the units above it (so that every reference resolves).
@@ -206,7 +206,7 @@ impl Content {
     /// An engine over this content: the tables loaded as imported data are,
     /// the package's model, rules, ratings and peer statistics in place.
     pub fn engine(&self, fingerprint: String, sealed: bool) -> Result<Engine> {
-        let bad = |m: String| Error::new("bad_package", format!("档案包内容有误：{m}"));
+        let bad = |m: String| Error::new(Code::BadPackage, format!("档案包内容有误：{m}"));
         if self.format != FORMAT {
             return Err(bad(format!("格式为「{}」，应为「{FORMAT}」", self.format)));
         }

@@ -14,7 +14,7 @@
 //! ```
 
 use super::seal::{Randomness, derive_key};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 
 type Sm4Gcm = aes_gcm::AesGcm<sm4::Sm4, aes_gcm::aead::consts::U12>;
@@ -67,7 +67,7 @@ pub fn read_key(text: &str, passphrase: &str) -> Result<sm2::dsa::SigningKey> {
     let key = derive_key(passphrase.as_bytes(), &salt, iterations);
     let scalar = Sm4Gcm::new(&key.into())
         .decrypt(&nonce.into(), Payload { msg: &sealed, aad: &public })
-        .map_err(|_| Error::new("wrong_passphrase", "私钥口令不正确（或私钥文件已损坏）"))?;
+        .map_err(|_| Error::new(Code::WrongPassphrase, "私钥口令不正确（或私钥文件已损坏）"))?;
     let secret = sm2::SecretKey::from_slice(&scalar).map_err(|_| bad("私钥无效"))?;
     if secret.public_key().to_sec1_bytes().as_ref() != public.as_slice() {
         return Err(bad("公钥与私钥不符"));

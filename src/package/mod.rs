@@ -12,7 +12,7 @@ pub mod seal;
 pub use content::{City, Content, PackageInfo, Personal};
 
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// A package whose signature was checked and whose seal was opened.
 #[derive(Debug, Clone)]
@@ -27,7 +27,7 @@ pub struct Opened {
 /// Checks a package's signature, then opens it (`code`: its 提取码, when sealed).
 pub fn open(bytes: &[u8], code: Option<&str>) -> Result<Opened> {
     let (header, text) = seal::open(bytes, code)?;
-    let content: Content = serde_json::from_str(&text).map_err(|e| Error::new("bad_package", format!("档案包内容有误：{e}")))?;
+    let content: Content = serde_json::from_str(&text).map_err(|e| Error::new(Code::BadPackage, format!("档案包内容有误：{e}")))?;
     Ok(Opened { fingerprint: seal::fingerprint(&header.issuer_key), issuer_key: header.issuer_key, sealed: header.sealed, content })
 }
 

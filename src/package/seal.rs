@@ -21,7 +21,7 @@
 //!
 //! The plaintext is the content's JSON, deflated (raw DEFLATE, RFC 1951).
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use sm2::dsa::signature::Verifier;
 use sm2::dsa::{Signature, VerifyingKey};
@@ -93,16 +93,16 @@ pub struct Header {
     pub nonce: [u8; 12],
 }
 
-fn bad(code: &'static str, msg: &str) -> Error {
+fn bad(code: Code, msg: &str) -> Error {
     Error::new(code, msg.to_string())
 }
 
 fn not_a_package() -> Error {
-    bad("not_a_package", "不是知储个人档案包（文件开头应为 ZCPK），或文件不完整")
+    bad(Code::NotAPackage, "不是知储个人档案包（文件开头应为 ZCPK），或文件不完整")
 }
 
 fn tampered() -> Error {
-    bad("bad_signature", "档案包已被改动或损坏（签名不符）")
+    bad(Code::BadSignature, "档案包已被改动或损坏（签名不符）")
 }
 
 /// Splits a package into header, body and signature, and checks the
@@ -112,7 +112,7 @@ pub fn verify(bytes: &[u8]) -> Result<(Header, &[u8])> {
         return Err(not_a_package());
     }
     if bytes[4] != VERSION {
-        return Err(bad("not_a_package", &format!("档案包格式版本为 {}，本程序只认版本 {VERSION}；请更新知储", bytes[4])));
+        return Err(bad(Code::NotAPackage, &format!("档案包格式版本为 {}，本程序只认版本 {VERSION}；请更新知储", bytes[4])));
     }
     let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
     let body_len = u32_at(HEADER_LEN - 4) as usize;
@@ -144,8 +144,8 @@ pub fn verify(bytes: &[u8]) -> Result<(Header, &[u8])> {
 pub fn open(bytes: &[u8], code: Option<&str>) -> Result<(Header, String)> {
     let (header, body) = verify(bytes)?;
     let plain = if header.sealed {
-        let code = code.ok_or_else(|| bad("code_required", "请输入提取码"))?;
-        let wrong = || bad("wrong_code", "提取码不正确");
+        let code = code.ok_or_else(|| bad(Code::CodeRequired, "请输入提取码"))?;
+        let wrong = || bad(Code::WrongCode, "提取码不正确");
         let canonical = normalize_code(code).ok_or_else(wrong)?;
         if header.iterations == 0 || header.iterations > MAX_ITERATIONS {
             return Err(tampered());
@@ -156,7 +156,7 @@ pub fn open(bytes: &[u8], code: Option<&str>) -> Result<(Header, String)> {
     } else {
         body.to_vec()
     };
-    let text = inflate(&plain).ok_or_else(|| bad("bad_package", "档案包内容无法解压，文件可能已损坏"))?;
+    let text = inflate(&plain).ok_or_else(|| bad(Code::BadPackage, "档案包内容无法解压，文件可能已损坏"))?;
     Ok((header, text))
 }
 
@@ -209,7 +209,7 @@ pub fn seal(content: &str, signer: &sm2::dsa::SigningKey, code: Option<&str>, ra
             let canonical = normalize_code(code).ok_or_else(|| Error::bad_argument("提取码格式不对"))?;
             let key = derive_key(canonical.as_bytes(), &salt, iterations);
             let sealed =
-                Sm4Gcm::new(&key.into()).encrypt(&nonce.into(), Payload { msg: &plain, aad: &out }).map_err(|_| Error::new("seal_failed", "加密失败"))?;
+                Sm4Gcm::new(&key.into()).encrypt(&nonce.into(), Payload { msg: &plain, aad: &out }).map_err(|_| Error::new(Code::SealFailed, "加密失败"))?;
             out.extend_from_slice(&sealed);
         }
         None => out.extend_from_slice(&plain),

@@ -6,6 +6,7 @@ use super::CohortState;
 use crate::analytics::fairness::frequent_trainees;
 use crate::analytics::profile::CadreInfo;
 use crate::analytics::reserve::{DAYS_PER_YEAR, Model};
+use crate::error::Code;
 use crate::model::{Dataset, Day, date};
 use serde::Serialize;
 
@@ -44,12 +45,13 @@ pub struct Assignment {
 pub use crate::error::Error as AssignError;
 
 pub fn assign(ds: &Dataset, model: &Model, as_of: Day, class_id: &str, p: &AssignParams) -> Result<Assignment, AssignError> {
-    let class = ds.classes.lookup(class_id).ok_or_else(|| AssignError { code: "not_found", message: format!("没有编号为「{class_id}」的班次") })?;
+    let class =
+        ds.classes.lookup(class_id).ok_or_else(|| AssignError { code: Code::NotFound, message: format!("没有编号为「{class_id}」的班次") })?;
     let r = &ds.records;
     let courses: Vec<u32> = match &p.courses {
         Some(ids) => ids
             .iter()
-            .map(|id| ds.courses.lookup(id).ok_or_else(|| AssignError { code: "not_found", message: format!("没有编号为「{id}」的课程") }))
+            .map(|id| ds.courses.lookup(id).ok_or_else(|| AssignError { code: Code::NotFound, message: format!("没有编号为「{id}」的课程") }))
             .collect::<Result<_, _>>()?,
         None => {
             let mut v: Vec<u32> = (0..r.len()).filter(|&i| r.class[i] == class).map(|i| r.course[i]).collect();
@@ -59,7 +61,7 @@ pub fn assign(ds: &Dataset, model: &Model, as_of: Day, class_id: &str, p: &Assig
         }
     };
     if courses.is_empty() {
-        return Err(AssignError { code: "no_courses", message: format!("班次「{class_id}」没有课程记录；请用 --courses 指定课程") });
+        return Err(AssignError { code: Code::NoCourses, message: format!("班次「{class_id}」没有课程记录；请用 --courses 指定课程") });
     }
     let window = (p.window_years * DAYS_PER_YEAR).round() as i32;
     let all: Vec<u32> = (0..ds.cadres.len() as u32).collect();

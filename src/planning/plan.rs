@@ -21,6 +21,7 @@
 use super::CohortState;
 use crate::analytics::ratings::rating_table;
 use crate::analytics::reserve::{DAYS_PER_YEAR, Model};
+use crate::error::Code;
 use crate::model::{Dataset, Day, date};
 use serde::{Deserialize, Serialize};
 
@@ -162,7 +163,7 @@ fn main_dim(ds: &Dataset, k: u32) -> usize {
 
 pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanParams) -> Result<Plan, PlanError> {
     if cohort.is_empty() {
-        return Err(PlanError { code: "empty_cohort", message: "所选范围内没有干部".into() });
+        return Err(PlanError { code: Code::EmptyCohort, message: "所选范围内没有干部".into() });
     }
     let state = CohortState::new(ds, model, as_of, cohort);
     let theory: Vec<bool> = ds.dimensions.items().iter().map(|d| p.theory_dimensions.contains(&d.name)).collect();
@@ -172,7 +173,7 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
         .collect();
     let ctx = Ctx { ds, state: &state, credit: model.completion_credit, theory, near };
     let lookup = |ids: &[String]| -> Result<Vec<u32>, PlanError> {
-        ids.iter().map(|id| ds.courses.lookup(id).ok_or_else(|| PlanError { code: "not_found", message: format!("没有编号为「{id}」的课程") })).collect()
+        ids.iter().map(|id| ds.courses.lookup(id).ok_or_else(|| PlanError { code: Code::NotFound, message: format!("没有编号为「{id}」的课程") })).collect()
     };
     let required = lookup(&p.required)?;
     let removed = lookup(&p.removed)?;
@@ -195,7 +196,7 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
 
     let mut chosen: Vec<u32> = required.clone();
     if !ctx.feasible(&chosen, p) {
-        return Err(PlanError { code: "infeasible", message: "必选课程已超出学时预算或理论课比例、单维度学时上限".into() });
+        return Err(PlanError { code: Code::Infeasible, message: "必选课程已超出学时预算或理论课比例、单维度学时上限".into() });
     }
     let candidates: Vec<u32> = (0..ds.courses.len() as u32).filter(|k| !removed.contains(k) && !common.contains(k) && !chosen.contains(k)).collect();
 
@@ -320,9 +321,10 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
         let course = ds.courses.get(k);
         let mut options: Vec<u32> = ds.teachers.iter().filter(|(_, _, t)| t.specialty.contains(&(md as u32))).map(|(i, _, _)| i).collect();
         if let Some(own) = course.teacher
-            && !options.contains(&own) {
-                options.push(own);
-            }
+            && !options.contains(&own)
+        {
+            options.push(own);
+        }
         options.retain(|&t| load[t as usize] < p.courses_per_teacher);
         options.sort_by(|&a, &b| rating_in(b, md).total_cmp(&rating_in(a, md)).then(a.cmp(&b)));
         let teacher = options.first().copied();
@@ -357,9 +359,10 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
     let theory_hours: f64 = chosen.iter().map(|&k| ctx.theory_hours(k)).sum();
     let theory_share = if hours_used > 0.0 { theory_hours / hours_used } else { 0.0 };
     if let Some(s) = p.theory_share
-        && theory_share + 1e-9 < s {
-            warnings.push(format!("理论与党性教育课程占 {:.0}%，低于要求的 {:.0}%（预算未用满）", theory_share * 100.0, s * 100.0));
-        }
+        && theory_share + 1e-9 < s
+    {
+        warnings.push(format!("理论与党性教育课程占 {:.0}%，低于要求的 {:.0}%（预算未用满）", theory_share * 100.0, s * 100.0));
+    }
     let extra = ctx.extra(&chosen);
     let mean_gap = (0..state.n_dims).map(|d| (0..state.cadres.len()).map(|i| state.gaps[i * state.n_dims + d]).sum::<f64>() / n).collect();
     Ok(Plan {

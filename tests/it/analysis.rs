@@ -2,13 +2,14 @@
 //! 自助分析: the analysis tables agree with the engine, pivot and SQL agree
 //! with each other and with the CLI, Parquet goes in and out, and bad
 //! questions get clear errors.
-mod common;
 use calamine::{DataType, Reader};
 use std::process::Command;
 use zhichu::Engine;
-use zhichu::analysis::{AnalysisRequest, Cell, Format, PivotRequest, SqlRequest};
+use zhichu::analysis::{Cell, PivotRequest, SqlRequest};
 use zhichu::demo::export::{Encoding, Headers, csv_files};
+use zhichu::engine::questions::Question;
 use zhichu::engine::requests::*;
+use zhichu::export::Format;
 use zhichu::ingest::{LoadOptions, SourceFile};
 
 fn demo() -> Engine {
@@ -343,10 +344,11 @@ fn exports_hold_the_whole_result_in_each_format() {
     let req = PivotRequest { rows: vec!["unit".into()], cols: Some("year".into()), measure: Some("hours".into()), limit: 3, ..Default::default() };
     let shown = e.pivot(&req).unwrap();
     assert!(shown.truncated);
-    let all = e.analysis(&AnalysisRequest::Pivot(req.clone())).unwrap();
+    let whole = e.whole(Question::Pivot(req.clone())).unwrap();
+    let all = whole.pivot().unwrap();
     assert_eq!(all.rows.len(), shown.total_rows);
     // xlsx: numbers as numbers, the totals row last.
-    let bytes = e.export_analysis(&AnalysisRequest::Pivot(req.clone()), Format::Xlsx).unwrap();
+    let bytes = e.export(Question::Pivot(req.clone()), Format::Xlsx).unwrap();
     let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     let range = wb.worksheet_range("分析").unwrap();
     let rows: Vec<Vec<calamine::Data>> = range.rows().map(|r| r.to_vec()).collect();
@@ -362,14 +364,12 @@ fn exports_hold_the_whole_result_in_each_format() {
         }
     }
     // CSV: the same rows, formulas escaped.
-    let csv = e
-        .export_analysis(&AnalysisRequest::Sql(SqlRequest { query: "SELECT '=1+1' AS x, unit FROM units".into(), ..Default::default() }), Format::Csv)
-        .unwrap();
+    let csv = e.export(Question::Sql(SqlRequest { query: "SELECT '=1+1' AS x, unit FROM units".into(), ..Default::default() }), Format::Csv).unwrap();
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.starts_with('\u{feff}') && csv.contains("'=1+1"));
     assert_eq!(csv.lines().count(), 1 + e.units().len());
     // Parquet: typed columns that read back to the same values.
-    let pq = e.export_analysis(&AnalysisRequest::Pivot(req), Format::Parquet).unwrap();
+    let pq = e.export(Question::Pivot(req), Format::Parquet).unwrap();
     let df = polars::prelude::ParquetReader::new(std::io::Cursor::new(pq)).finish().unwrap();
     use polars::prelude::SerReader;
     assert_eq!(df.height(), all.rows.len());

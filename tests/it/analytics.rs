@@ -3,7 +3,7 @@
 //! here: a unit weak in one dimension, a course taken twice, a near-duplicate,
 //! a cadre with 4× the peer class hours, one with no training, one 10 学时
 //! short, and ratings where two hundred 4.7s beat three 5s.
-mod common;
+use crate::common;
 use common::day;
 use serde_json::json;
 use zhichu::Dataset;

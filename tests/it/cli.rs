@@ -1,6 +1,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The command line, run as a user would.
-mod common;
+use crate::common;
 use common::fixture;
 use std::process::Command;
 

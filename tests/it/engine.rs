@@ -1,7 +1,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The engine API that every face calls: typed requests with defaults from
 //! the policy, refusals with stable codes, and the same numbers as the CLI.
-mod common;
+use crate::common;
 use common::{files, fixture};
 use std::process::Command;
 use zhichu::analytics::Model;
@@ -36,10 +36,10 @@ fn requests_take_their_defaults_from_the_policy_and_refuse_unknown_fields() {
 fn bad_arguments_get_stable_codes_and_say_what_is_wrong() {
     let mut e = basic();
     let err = e.profile(&ProfileRequest { cadre: "C404".into(), as_of: None }).unwrap_err();
-    assert_eq!((err.code, err.exit_code()), ("not_found", 3));
+    assert_eq!((err.code.as_str(), err.exit_code()), ("not_found", 3));
     assert!(err.message.contains("C404"));
     let err = e.recommend(&RecommendRequest { cadre: "C1".into(), top: 0, ..Default::default() }).unwrap_err();
-    assert_eq!((err.code, err.exit_code()), ("bad_argument", 2));
+    assert_eq!((err.code.as_str(), err.exit_code()), ("bad_argument", 2));
     assert!(err.message.contains("top"), "{}", err.message);
     for m in [
         Model { half_life_years: f64::NAN, ..Model::default() },
@@ -146,4 +146,44 @@ fn a_file_that_yields_nothing_is_listed_as_rejected() {
     assert_eq!(rejected, ["notes.docx", "ratings.csv"]);
     // The good files still load.
     assert_eq!(e.report().loaded["records"], basic().report().loaded["records"]);
+}
+
+/// The README's API table lists exactly the engine's questions, each with the builds that have it.
+#[test]
+fn the_readme_api_table_is_the_list_of_questions() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme.split("## The engine API").nth(1).unwrap().split("\n## ").next().unwrap();
+    let rows: Vec<(String, String)> = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| question") && !l.starts_with("| ---"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+            (cells[1].trim_matches('`').to_string(), cells[3].to_string())
+        })
+        .collect();
+    let builds = |m: zhichu::engine::questions::Module| match m.name() {
+        "engine" => "all",
+        other => other,
+    };
+    let listed: Vec<(String, String)> = zhichu::engine::questions::QUESTIONS.iter().map(|(n, m)| (n.to_string(), builds(*m).to_string())).collect();
+    assert_eq!(rows, listed);
+}
+
+/// Every question is asked by name with a JSON request, as the bindings do, and answers as its method does.
+#[test]
+fn questions_parse_by_name_and_answer_as_their_methods() {
+    use zhichu::engine::questions::Question;
+    let mut e = Engine::demo("s").unwrap();
+    let q = Question::parse("profile", serde_json::json!({"cadre": "C000001"})).unwrap();
+    assert_eq!(q.name(), "profile");
+    let asked = serde_json::to_value(e.ask(q).unwrap()).unwrap();
+    let direct = serde_json::to_value(e.profile(&ProfileRequest { cadre: "C000001".into(), as_of: None }).unwrap()).unwrap();
+    assert_eq!(asked, direct);
+    // null: every default; a wrong field is named.
+    assert!(Question::parse("summary", serde_json::Value::Null).is_ok());
+    let err = Question::parse("recommend", serde_json::json!({"cadre": "C1", "topp": 3})).unwrap_err();
+    assert_eq!(err.code, "bad_argument");
+    assert!(err.message.contains("topp"), "{}", err.message);
+    let err = Question::parse("nothing", serde_json::Value::Null).unwrap_err();
+    assert_eq!((err.code.as_str(), err.exit_code()), ("unknown_question", 2));
 }

@@ -2,7 +2,7 @@
 //! Ingest never panics: arbitrary bytes under every supported file name, and
 //! random cells in otherwise valid tables. Every row is either loaded or
 //! reported.
-mod common;
+use crate::common;
 use proptest::prelude::*;
 use zhichu::ingest::{self, LoadOptions, SourceFile};
 

@@ -5,7 +5,7 @@
 //! `ALLOC_PER_INPUT_BYTE` × the input plus `ALLOC_BASE` at its peak (the
 //! README states this bound). One test function: the allocator's peak is
 //! shared by the whole process, so the cases run one after another.
-mod common;
+use crate::common;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -328,7 +328,7 @@ fn random_questions_never_panic_and_stay_within_budget() {
         let before = NOW.load(Relaxed);
         PEAK.store(before, Relaxed);
         if let Err(err) = e.pivot(&p) {
-            assert!(matches!(err.code, "bad_argument" | "not_found"), "pivot case {i}: {p:?}: {err:?}");
+            assert!(matches!(err.code.as_str(), "bad_argument" | "not_found"), "pivot case {i}: {p:?}: {err:?}");
         }
         let used = PEAK.load(Relaxed) - before;
         assert!(used <= QUERY_BUDGET, "pivot case {i}: peak {used} bytes for {p:?}");

@@ -1,7 +1,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Ingest on fixtures: the same data as GBK CSV (Chinese headers), a real
 //! .xlsx, JSON and xAPI; broken files with the exact errors expected.
-mod common;
+use crate::common;
 use common::*;
 use zhichu::analytics::{Model, Snapshot, profile};
 use zhichu::ingest::{self, LoadOptions, SourceFile};

@@ -1,6 +1,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The knowledge-reserve model on hand-computed cases and its properties.
-mod common;
+use crate::common;
 use common::*;
 use proptest::prelude::*;
 use zhichu::analytics::{Model, Snapshot, profile};

@@ -2,7 +2,7 @@
 //! 个人档案包: a package opened with its 提取码 gives every number the
 //! department's full data give for its cadre; it holds nobody else's data;
 //! a changed byte, a wrong code or a truncated file opens nothing.
-mod common;
+use crate::common;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use zhichu::Engine;
@@ -127,7 +127,7 @@ fn a_changed_byte_a_wrong_code_or_a_cut_file_opens_nothing() {
     assert!(package::open(&bytes, Some("K7QH2M9XPD4R")).is_ok());
     for wrong in ["K7QH-2M9X-PD4S", "", "K7QH-2M9X", "不是提取码"] {
         let err = package::open(&bytes, Some(wrong)).unwrap_err();
-        assert_eq!((err.code, err.message.as_str()), ("wrong_code", "提取码不正确"), "{wrong}");
+        assert_eq!((err.code.as_str(), err.message.as_str()), ("wrong_code", "提取码不正确"), "{wrong}");
     }
     assert_eq!(package::open(&bytes, None).unwrap_err().code, "code_required");
     // Bytes changed in turn (every header byte, every 97th of the sealed body, the whole signature): refused before decrypting.
@@ -136,7 +136,7 @@ fn a_changed_byte_a_wrong_code_or_a_cut_file_opens_nothing() {
         let mut b = bytes.clone();
         b[i] ^= 0x55;
         let err = package::open(&b, Some(CODE)).unwrap_err();
-        assert!(matches!(err.code, "bad_signature" | "not_a_package"), "byte {i}: {err:?}");
+        assert!(matches!(err.code.as_str(), "bad_signature" | "not_a_package"), "byte {i}: {err:?}");
         if err.code == "bad_signature" {
             assert_eq!(err.message, "档案包已被改动或损坏（签名不符）");
         }

@@ -1,6 +1,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The class planner against a hand-worked case and brute force, and named assignment.
-mod common;
+use crate::common;
 use common::day;
 use proptest::prelude::*;
 use serde_json::json;

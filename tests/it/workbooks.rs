@@ -4,7 +4,7 @@
 //! as .xlsx, as Excel 97–2003 .xls and as WPS's .et — read to the same
 //! dataset as the plain workbook; formats told by their bytes; a sheet's
 //! declared size costs nothing.
-mod common;
+use crate::common;
 use common::files;
 use zhichu::Engine;
 use zhichu::engine::requests::ProfileRequest;
