@@ -4,9 +4,6 @@ import { database } from './idb.js';
 
 export const state = { summary: null, personal: null, cadre: null, asOf: null, profile: null, sim: null, archive: [], sort: { key: 'date', dir: -1 } };
 
-/** The years a view may pick (newest first): the engine's summary.years; until the engine has it, the five back from the summary's as-of year. */
-export const summaryYears = (s) => s.years ?? [0, 1, 2, 3, 4].map((k) => Number(s.as_of.slice(0, 4)) - k);
-
 // Saved analysis views (分析 → 保存为视图): a named pivot or SQL request,
 // {name, kind: 'pivot'|'sql', req, saved}, kept in this browser's IndexedDB
 // beside the imported files (a database of its own, so the files' store is

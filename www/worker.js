@@ -1,7 +1,9 @@
 // The analytics worker: owns the WebAssembly engine so that loading a city's
 // data never freezes the page. Messages: {id, method, args} → {id, result} or
-// {id, error}; load progress is posted as {progress: percent}. For a
-// question, args is [request] (and for assign, [request, format]).
+// {id, error}; load progress is posted as {progress: percent}. A message
+// that neither loads nor exports is a question: its name is forwarded to the
+// engine's `ask` with args [request] (the engine holds the one list of
+// questions, src/engine/questions.rs; `export` is [question, request, format]).
 //
 // Two builds of the same engine: the lean module (pkg/zhichu.js, what the
 // first profile waits for) and the analysis module (pkg/analysis/zhichu.js:
@@ -105,13 +107,13 @@ async function useAnalysis() {
 const isParquet = (name) => /\.parquet$/i.test(name);
 
 // Loading and the demo make a new engine; every other message is one of the
-// engine's questions, called with its request object (see src/wasm.rs).
+// engine's questions (handle, below).
 const make = {
   async demo(scale) {
     const src = { scale: scale || 'm' };
     current.replace(build(mod, src).engine);
     source = mod === lean ? src : null;
-    return current.get().summary();
+    return current.get().ask('summary');
   },
   async load(files) {
     // The lean module refuses Parquet: such an import is the analysis module's (and it stays THE engine).
@@ -125,7 +127,7 @@ const make = {
       mod = m;
       postMessage({ analysis: 'ready' });
     }
-    return { report, summary: next.summary() };
+    return { report, summary: next.ask('summary') };
   },
   // 个人档案包: the header (signature checked, nothing decrypted), a trial
   // opening that replaces nothing (to compare with the kept package), and the
@@ -134,8 +136,8 @@ const make = {
   async peekPackage(bytes, code) {
     const e = mod.Engine.open_package(bytesOf(bytes), code || undefined);
     try {
-      const s = e.summary();
-      const c = e.cadres({ query: '', limit: 1 })[0];
+      const s = e.ask('summary');
+      const c = e.ask('cadres', { query: '', limit: 1 })[0];
       return { ...s.package, name: c?.name ?? '', unit_name: c?.unit_name ?? '' };
     } finally {
       e.free();
@@ -145,7 +147,11 @@ const make = {
     const src = { pkg: { bytes, code } };
     current.replace(build(mod, src).engine);
     source = mod === lean ? src : null;
-    return current.get().summary();
+    return current.get().ask('summary');
+  },
+  // A question's answer as a file: xlsx of any table answer, CSV of 调训名单, xlsx/CSV/Parquet of a pivot or SQL result.
+  async export(question, request, format) {
+    return (await engineFor(question)).export(question, request, format);
   },
   // 生成个人档案包 from the loaded data: a zip of <cadre_id>.zcpk and 发放清单.xlsx.
   makePackages(keyText, passphrase, issuer, unit, cadres, noCode) {
@@ -161,17 +167,20 @@ function randomBytes(n) {
   return out;
 }
 
-const questions = new Set(['summary', 'report', 'units', 'cadres', 'prepare', 'profile', 'recommend', 'simulate', 'archive', 'hours',
-  'layout', 'city_ranking', 'ratings', 'fairness', 'compliance', 'classes', 'plan', 'assign', 'export_xlsx']);
-// Questions only the analysis module answers: asking one makes it THE engine first.
-const analysisQuestions = new Set(['analysis_tables', 'pivot', 'sql', 'export_analysis']);
+/**
+ * THE engine that answers `question`: a question only the analysis module
+ * answers (the engine says which: question_module) makes that module THE
+ * engine first. An unknown name is the engine's to refuse (unknown_question).
+ */
+async function engineFor(question) {
+  if (lean.question_module(question) === 'analysis') await useAnalysis();
+  return current.need();
+}
 
 async function handle(method, args) {
   await ready;
-  if (make[method]) return make[method](...args);
-  if (!questions.has(method) && !analysisQuestions.has(method)) throw { code: 'bad_method', message: `unknown method ${method}` };
-  if (analysisQuestions.has(method)) await useAnalysis();
-  return current.need()[method](...args);
+  if (Object.hasOwn(make, method)) return make[method](...args);
+  return (await engineFor(method)).ask(method, args[0]);
 }
 
 // A trap in the module (a Rust panic or abort) is not one of the engine's

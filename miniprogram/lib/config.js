@@ -13,8 +13,6 @@ module.exports = {
   WORKER_MIN_SDK: '2.20.2',
   /** The validation table shows at most this many rows (setData stays small). */
   MAX_ISSUE_ROWS: 200,
-  /** Years offered in the 学时 and 单位 year pickers, counting back from the data's latest year. */
-  YEARS_SHOWN: 5,
   /** Cadre search hits shown. */
   SEARCH_LIMIT: 20,
   /** Where imported files are kept, under wx.env.USER_DATA_PATH. */

@@ -309,17 +309,7 @@ function subscribe(fn) {
   };
 }
 
-/** The years a page may pick (newest first): the engine's summary.years; until the engine has it, YEARS_SHOWN back from the summary's as-of year. */
-function summaryYears(summary) {
-  if (summary.years) return summary.years;
-  const latest = Number(summary.as_of.slice(0, 4));
-  const years = [];
-  for (let k = 0; k < config.YEARS_SHOWN; k++) years.push(latest - k);
-  return years;
-}
-
 module.exports = {
-  summaryYears,
   get: () => state,
   start,
   call: engine.call,

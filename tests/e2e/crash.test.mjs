@@ -19,16 +19,22 @@ import { FIX, cli, context, open, upload } from './harness.mjs';
 /** The page's engine worker (the newest: a terminated one may stay listed for a moment). */
 const engineWorker = (page) => page.workers().filter((w) => new URL(w.url()).pathname === '/worker.js').at(-1);
 
-/** The next `method` call of module `glue`'s Engine, in the page's worker, traps (once). */
-async function trapNext(page, method, glue = 'pkg/zhichu.js') {
-  await engineWorker(page).evaluate(async ([method, glue]) => {
+/**
+ * The next `name` call of module `glue`'s Engine, in the page's worker, traps
+ * (once): one of the Engine's own methods (load), or a question (asked
+ * through `ask(name, request)`).
+ */
+async function trapNext(page, name, glue = 'pkg/zhichu.js') {
+  await engineWorker(page).evaluate(async ([name, glue]) => {
     const { Engine } = await import(new URL(glue, self.location.href).href);
+    const method = name !== 'ask' && typeof Engine.prototype[name] === 'function' ? name : 'ask';
     const real = Engine.prototype[method];
-    Engine.prototype[method] = function () {
+    Engine.prototype[method] = function (...args) {
+      if (method === 'ask' && args[0] !== name) return real.apply(this, args);
       Engine.prototype[method] = real;
       return this.test_trap();
     };
-  }, [method, glue]);
+  }, [name, glue]);
 }
 
 const reserveRows = (page) => page.$$eval('#reserve-table tbody tr', (rows) => rows.map((r) => [...r.children].map((x) => x.textContent.trim())));

@@ -368,7 +368,7 @@ document.querySelectorAll('[data-aexport]').forEach((b) => b.addEventListener('c
   if (!current) return;
   const format = b.dataset.aexport;
   try {
-    const bytes = await rpc('export_analysis', { [current.kind]: current.req }, format);
+    const bytes = await rpc('export', current.kind, current.req, format);
     saveFile(bytes, `分析-${safeName(current.title)}.${format}`, TYPES[format]);
   } catch (e) {
     toast(`导出出错：${e && e.message ? e.message : e}`);

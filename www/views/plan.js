@@ -57,7 +57,7 @@ const assignArgs = () => ({ class: $('#assign-class').value, quota_per_unit: Num
 async function runAssign() {
   let a;
   try {
-    a = await rpc('assign', assignArgs(), 'json');
+    a = await rpc('assign', assignArgs());
   } catch (e) {
     toast(e.message);
     return;
@@ -67,7 +67,7 @@ async function runAssign() {
   document.body.dataset.assigned = a.class_id;
 }
 async function download(format) {
-  const bytes = await rpc('assign', assignArgs(), format);
+  const bytes = await rpc('export', 'assign', assignArgs(), format);
   saveFile(bytes, `调训名单-${$('#assign-class').value}.${format}`, format === 'xlsx' ? undefined : 'text/csv');
 }
 $('#assign-run').addEventListener('click', runAssign);

@@ -4,7 +4,7 @@
 // from the engine (rpc); gaps come ranked by it.
 import { $, esc, fmt, chart, showError } from '../ui.js';
 import { rpc } from '../engine.js';
-import { state, summaryYears } from '../state.js';
+import { state } from '../state.js';
 import { radarOption, trendOption } from '../charts.js';
 
 // ---- cadre search ----
@@ -76,7 +76,7 @@ export async function refreshCadre() {
  * date chosen is outside them.
  */
 function hoursYears(year) {
-  const years = summaryYears(state.summary);
+  const { years } = state.summary;
   return years.includes(year) ? years : [...years, year].sort((a, b) => b - a);
 }
 $('#as-of').addEventListener('change', () => refreshCadre().catch(showError));

@@ -3,7 +3,6 @@
 // from the engine; this view only lays them out.
 import { $, esc, fmt, pct, chart, toast, saveFile } from '../ui.js';
 import { rpc } from '../engine.js';
-import { summaryYears } from '../state.js';
 import { layoutHeatmapOption, cityHeatmapOption, ratingDetailOption } from '../charts.js';
 
 /** The units as <option>s, indented by depth under their parents. */
@@ -29,7 +28,7 @@ let shown = false;
 export function resetUnit(units, summary) {
   shown = false;
   $('#unit-select').innerHTML = unitOptions(units, true);
-  $('#comp-year').innerHTML = summaryYears(summary).map((y) => `<option>${y}</option>`).join('');
+  $('#comp-year').innerHTML = summary.years.map((y) => `<option>${y}</option>`).join('');
 }
 
 export async function showUnit() {
@@ -112,8 +111,8 @@ const names = { layout: '培训布局', compliance: '学时达标', fairness: '�
 document.querySelectorAll('[data-export]').forEach((b) => b.addEventListener('click', async () => {
   const view = b.dataset.export;
   try {
-    const [method, req] = exports[view]();
-    const bytes = await rpc('export_xlsx', method, req);
+    const [question, req] = exports[view]();
+    const bytes = await rpc('export', question, req, 'xlsx');
     const unit = $('#unit-select').selectedOptions[0]?.textContent.trim().replace(/（.*$/, '') || '全市';
     saveFile(bytes, `${names[view]}-${view === 'ratings' ? ($('#ratings-by').value === 'teacher' ? '教师' : '课程') : unit}.xlsx`);
   } catch (e) {

@@ -25,7 +25,7 @@ Component({
       }
       const [cadre] = (await state.call('cadres', { query: s.cadre, limit: 20 })).filter((c) => c.cadre_id === s.cadre);
       const h = await state.call('hours', this.year ? { cadre: s.cadre, year: this.year } : { cadre: s.cadre });
-      const years = state.summaryYears(s.summary).map(String);
+      const years = s.summary.years.map(String);
       await this.set({
         demo: s.summary.demo,
         ready: true,

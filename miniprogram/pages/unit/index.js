@@ -46,7 +46,7 @@ Component({
         if (!this.units.some((u) => u.unit_id === this.unit)) this.unit = '';
         this.year = null;
       }
-      const years = state.summaryYears(s.summary).map(String);
+      const years = s.summary.years.map(String);
       const c = await state.call('compliance', this.year ? { unit: this.unit, year: this.year } : { unit: this.unit });
       const unitIndex = Math.max(0, this.units.findIndex((u) => u.unit_id === this.unit));
       const data = {

@@ -26,18 +26,20 @@ function createHost(onProgress, wasmPath) {
   let trapped = null;
   let ready = null;
   const current = engineSlot();
-  const need = () => current.need();
+  // The host's own methods: what makes an engine, and the package header.
+  // Any other method is a question, forwarded by name to the engine's `ask`
+  // (the engine holds the one list: src/engine/questions.rs).
   const methods = {
     /** The demo city (synthetic). */
     demo(scale) {
       const e = current.replace(glue.Engine.demo(scale));
-      return { summary: e.summary(), report: null };
+      return { summary: e.ask('summary'), report: null };
     },
     /** `files: [{name, bytes}]` → the validation report and the summary. */
     load(files) {
       const { engine, report } = loadFiles(glue.Engine, files, (pct) => onProgress && onProgress(pct));
       current.replace(engine);
-      return { summary: engine.summary(), report };
+      return { summary: engine.ask('summary'), report };
     },
     /**
      * A personal package (个人档案包) → the summary (with `summary.package`).
@@ -48,31 +50,21 @@ function createHost(onProgress, wasmPath) {
      */
     openPackage(bytes, code) {
       const e = current.replace(glue.Engine.open_package(bytesOf(bytes), code ? String(code) : undefined));
-      return { summary: e.summary(), report: null };
+      return { summary: e.ask('summary'), report: null };
     },
     /** `{sealed, fingerprint, issuer_key}`: the signature checked, nothing decrypted; the loaded engine untouched. */
     packageHeader: (bytes) => glue.package_header(bytesOf(bytes)),
-    summary: () => need().summary(),
-    report: () => need().report(),
-    units: () => need().units(),
-    cadres: (req) => need().cadres(req),
-    profile: (req) => need().profile(req),
-    recommend: (req) => need().recommend(req),
-    simulate: (req) => need().simulate(req),
-    archive: (req) => need().archive(req),
-    hours: (req) => need().hours(req),
-    layout: (req) => need().layout(req),
-    city_ranking: (req) => need().city_ranking(req),
-    compliance: (req) => need().compliance(req),
   };
+  const run = (method, args) => (Object.prototype.hasOwnProperty.call(methods, method)
+    ? methods[method].apply(null, args)
+    : current.need().ask(method, args[0]));
   return {
     call(method, args) {
       if (!ready) ready = glue.init(wasmPath || WASM_PATH);
       return ready.then(() => {
         if (trapped) throw trapped;
-        if (!Object.prototype.hasOwnProperty.call(methods, method)) throw { code: 'bad_method', message: `未知的引擎方法 ${method}` };
         try {
-          return methods[method].apply(null, args || []);
+          return run(method, args || []);
         } catch (e) {
           // Marked here, not in a later handler: a call queued behind this one runs next.
           if (isTrap(e)) trapped = { code: 'restarted', message: '引擎出错后已重新启动，此操作未完成，请重试' };
