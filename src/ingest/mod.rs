@@ -1,5 +1,4 @@
 //! Ingest: files in (CSV folders in UTF-8 or GBK, xlsx workbooks, JSON, xAPI
-use crate::error::Code;
 //! statements), a validated `Dataset` and a `Report` out. Loading never fails
 //! as a whole and never drops a row without saying which and why.
 
@@ -90,7 +89,7 @@ pub fn load_tuned(files: &[SourceFile], opts: &LoadOptions, progress: &mut dyn F
 #[cfg(not(target_arch = "wasm32"))]
 pub fn data_files(paths: &[std::path::PathBuf], skipped: &mut dyn FnMut(&[std::path::PathBuf])) -> crate::error::Result<Vec<(String, std::path::PathBuf)>> {
     use crate::error::Error;
-    let io = |p: &std::path::Path, e: std::io::Error| Error::new(Code::Io, format!("cannot read {}: {e}", p.display()));
+    let io = |p: &std::path::Path, e: std::io::Error| Error::new(crate::error::Code::Io, format!("cannot read {}: {e}", p.display()));
     let name = |p: &std::path::Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut files = Vec::new();
     for p in paths {
@@ -103,7 +102,7 @@ pub fn data_files(paths: &[std::path::PathBuf], skipped: &mut dyn FnMut(&[std::p
                 skipped(&other);
             }
             if entries.is_empty() {
-                return Err(Error::new(Code::NoData, format!("no data files found in {}", p.display())));
+                return Err(Error::new(crate::error::Code::NoData, format!("no data files found in {}", p.display())));
             }
             for e in entries {
                 std::fs::File::open(&e).map_err(|err| io(&e, err))?;
@@ -113,7 +112,7 @@ pub fn data_files(paths: &[std::path::PathBuf], skipped: &mut dyn FnMut(&[std::p
             std::fs::File::open(p).map_err(|e| io(p, e))?;
             files.push((name(p), p.clone()));
         } else {
-            return Err(Error::new(Code::Io, format!("{} is neither a folder nor a regular file", p.display())));
+            return Err(Error::new(crate::error::Code::Io, format!("{} is neither a folder nor a regular file", p.display())));
         }
     }
     Ok(files)
