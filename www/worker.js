@@ -18,8 +18,8 @@ import { answer, engineSlot, isTrap, loadFiles, bytesOf } from './rpc.js';
 
 // THE engine; the one it replaces is freed at once (rpc.js).
 const current = engineSlot();
-// The module whose Engine is in use, and how `engine` was made while it is the
-// lean one ({scale} or {files}): what the analysis engine is built from.
+// The module whose Engine is in use, and how THE engine was made while it is
+// the lean one ({scale} or {files}): what the analysis engine is built from.
 let mod = lean;
 let source = null;
 const ready = init();
@@ -106,8 +106,9 @@ async function useAnalysis() {
 
 const isParquet = (name) => /\.parquet$/i.test(name);
 
-// Loading and the demo make a new engine; every other message is one of the
-// engine's questions (handle, below).
+// Loading, the demo and a package make a new engine; the other methods here
+// export, read or write files; every other message is one of the engine's
+// questions (handle, below).
 const make = {
   async demo(scale) {
     const src = { scale: scale || 'm' };
