@@ -8,8 +8,11 @@
 //     the root package.json's "type": "module": www/, tests/, scripts/), a
 //     CommonJS module (.cjs; .js under miniprogram/, whose package.json says
 //     "commonjs") or a classic script (www/'s service worker, registered
-//     without {type: 'module'}). `node --check` for modules (Node picks ES
-//     module or CommonJS by the same rules), vm.Script for a classic script.
+//     without {type: 'module'}). ES modules are parsed with
+//     vm.SourceTextModule (in one child process: it needs
+//     --experimental-vm-modules; `node --check` then gives a failure's line),
+//     CommonJS with vm.compileFunction in Node's module wrapper, a classic
+//     script with vm.Script. Nothing is run.
 //  2. Unused imports: an `import` binding of an ES module, or a top-level
 //     `const … = require('…')` binding of a CommonJS module, that nothing
 //     reads. Decided by TypeScript's rule as esbuild applies it (an import
@@ -82,26 +85,48 @@ function kindOf(file, classic) {
   return packageType(file) === 'module' ? 'module' : 'commonjs';
 }
 
-/** Syntax problems of one file: [{line, message}]. */
+/** The arguments Node's CommonJS loader wraps a module's code in. */
+const CJS_WRAPPER = ['exports', 'require', 'module', '__filename', '__dirname'];
+
+/** `{line, message}` of a SyntaxError whose stack starts `file:line` (vm.Script, vm.compileFunction). */
+const located = (e) => ({ line: /^[^\n]*:(\d+)\n/.exec(e.stack || '')?.[1] || '?', message: `${e.name}: ${e.message}` });
+
+/** Syntax problems of a classic script or a CommonJS module, parsed in-process as Node (or the browser) would: [{line, message}]. */
 function syntax(file, kind) {
-  if (kind === 'script') {
-    try {
-      new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file });
-      return [];
-    } catch (e) {
-      const line = /:(\d+)\n/.exec(e.stack || '')?.[1] || '?';
-      return [{ line, message: `${e.name}: ${e.message}` }];
-    }
-  }
+  const src = fs.readFileSync(file, 'utf8');
   try {
-    execFileSync(process.execPath, ['--check', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (kind === 'script') new vm.Script(src, { filename: file });
+    else vm.compileFunction(src, CJS_WRAPPER, { filename: file });
     return [];
   } catch (e) {
-    const err = String(e.stderr || e.message);
-    const line = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(err)?.[1] || '?';
-    const message = err.split('\n').find((l) => /^\w*Error/.test(l)) || err.trim().split('\n').pop();
-    return [{ line, message }];
+    return [located(e)];
   }
+}
+
+/**
+ * The ES modules that do not parse, as a Map file → [{line, message}]: all
+ * parsed in one child process (vm.SourceTextModule, parsed, never linked or
+ * run), then `node --check` on each that failed, for its line.
+ */
+function moduleSyntax(files) {
+  const out = new Map();
+  if (!files.length) return out;
+  const parse = `const vm = require('vm'), fs = require('fs'); const bad = [];
+    for (const f of JSON.parse(process.argv[1])) { try { new vm.SourceTextModule(fs.readFileSync(f, 'utf8'), { identifier: f }); } catch (e) { bad.push(f); } }
+    process.stdout.write(JSON.stringify(bad));`;
+  const bad = JSON.parse(execFileSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', '-e', parse, JSON.stringify(files)], { encoding: 'utf8' }));
+  for (const file of bad) {
+    try {
+      execFileSync(process.execPath, ['--check', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      out.set(file, [{ line: '?', message: 'does not parse as an ES module' }]);
+    } catch (e) {
+      const err = String(e.stderr || e.message);
+      const line = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(err)?.[1] || '?';
+      const message = err.split('\n').find((l) => /^\w*Error/.test(l)) || err.trim().split('\n').pop();
+      out.set(file, [{ line, message }]);
+    }
+  }
+  return out;
 }
 
 /** `import …` statements as esbuild prints them → [{from, names: [local bindings]}]. */
@@ -182,10 +207,12 @@ function main() {
   const classic = classicScripts();
   const problems = [];
   const counts = { module: 0, commonjs: 0, script: 0 };
+  const kinds = new Map(files.map((f) => [f, kindOf(f, classic)]));
+  const modules = moduleSyntax(files.filter((f) => kinds.get(f) === 'module'));
   for (const f of files) {
-    const kind = kindOf(f, classic);
+    const kind = kinds.get(f);
     counts[kind]++;
-    const bad = syntax(f, kind);
+    const bad = kind === 'module' ? modules.get(f) || [] : syntax(f, kind);
     problems.push(...bad.map((p) => ({ file: f, ...p })));
     if (!bad.length) problems.push(...unusedImports(f, kind).map((p) => ({ file: f, ...p })));
   }
