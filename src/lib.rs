@@ -5,7 +5,8 @@
 //! - [`model`]: the data model (interned ids, column-wise records, weights matrix);
 //! - [`ingest`]: files → validated dataset with a located error report;
 //! - [`engine`]: **the API every face calls** — one object, one method per question, typed requests;
-//! - `analysis` (feature `analysis`): self-service pivots, SQL and Parquet, on polars;
+//! - `analysis` (feature `analysis`): self-service pivots and SQL, on polars;
+//! - `parquet` (feature `analysis`): Parquet files checked and read (for ingest) and written (results, the demo), on polars;
 //! - [`analytics`]: the knowledge-reserve model, profiles and recommendations;
 //! - [`planning`]: the class planner and named assignment (调训名单);
 //! - [`demo`]: the seeded synthetic demo city, and writing datasets out as files;
@@ -30,6 +31,8 @@ pub mod export;
 pub mod ingest;
 pub mod model;
 pub mod package;
+#[cfg(feature = "analysis")]
+pub mod parquet;
 pub mod planning;
 pub mod policy;
 #[cfg(feature = "xlsx-write")]

@@ -5,14 +5,13 @@
 //! - [`tables`]: the analysis tables (`records`, `record_dims`, `reserves`,
 //!   the entity tables) built from the engine's dataset at an as-of date;
 //! - [`query`]: the pivot (数据透视), SQL, and the one result shape;
-//! - [`parquet`]: Parquet files in (validated like CSV) and out.
+//! - Parquet out through [`crate::parquet`] (below both this module and ingest).
 //!
 //! The profiles stay with the hand-built engine (faster there); the numbers
 //! here come from the same model and snapshot, so `reserves` equals every
 //! profile and `record_dims.contribution` sums to the evidence.
 
 pub mod guard;
-pub mod parquet;
 pub mod query;
 pub mod tables;
 
@@ -127,7 +126,7 @@ pub fn write(a: &Analysis, format: Format) -> Result<Vec<u8>> {
         }
         Format::Parquet => {
             let mut df = query::to_frame(a).map_err(|e| io(e.to_string()))?;
-            parquet::write(&mut df).map_err(|e| io(e.to_string()))
+            crate::parquet::write(&mut df).map_err(|e| io(e.to_string()))
         }
         Format::Xlsx => xlsx(a).map_err(|e| io(e.to_string())),
     }

@@ -72,7 +72,7 @@ pub fn run(a: Args) -> Result<i32, Fail> {
             .into_iter()
             .map(|(name, csv)| {
                 let stem = name.trim_end_matches(".csv");
-                let bytes = zhichu::analysis::parquet::csv_to_parquet(&String::from_utf8_lossy(&csv)).map_err(|e| Fail(EXIT_IO, format!("parquet: {e}")))?;
+                let bytes = zhichu::parquet::csv_to_parquet(&String::from_utf8_lossy(&csv)).map_err(|e| Fail(EXIT_IO, format!("parquet: {e}")))?;
                 Ok((format!("{stem}.parquet"), bytes))
             })
             .collect::<Result<_, Fail>>()?,

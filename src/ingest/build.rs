@@ -4,7 +4,7 @@
 
 use super::report::{Issue, Report};
 use super::schema::{self, Table};
-use super::sources::{Body, TableData};
+use super::table::{Body, TableData};
 use super::values::{self, WeightError};
 use super::{LoadOptions, Progress};
 use crate::model::{self, Class, ClassType, Course, Dataset, Dimension, Keyed, Mode, Rating, Record, Requirement, Teacher, Unit, date};
@@ -992,7 +992,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
         for d in model::taxonomy::DEFAULT_DIMENSIONS {
             let _ = ds.dimensions.insert(d, Dimension { name: d.into(), saturation_hours: opts.default_saturation_hours });
         }
-        run.report.warnings.push(super::sources::file_issue(
+        run.report.warnings.push(super::table::file_issue(
             "default_dimensions",
             "",
             format!("未提供知识维度表（dimensions/知识维度），使用默认的 12 个维度：{}", model::taxonomy::DEFAULT_DIMENSIONS.join("、")),
@@ -1223,7 +1223,7 @@ pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: 
             run.report.warnings.push(Issue {
                 table: Some("records"),
                 sheet: td.sheet.clone(),
-                ..super::sources::file_issue("hours_from_course", &td.file, format!("{from_course} 条记录未填学时或时长，按课程学时计"))
+                ..super::table::file_issue("hours_from_course", &td.file, format!("{from_course} 条记录未填学时或时长，按课程学时计"))
             });
         }
     }

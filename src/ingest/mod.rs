@@ -9,6 +9,7 @@ mod parquet;
 pub mod report;
 pub mod schema;
 mod sources;
+mod table;
 pub mod values;
 pub mod workbook;
 pub mod xapi;
@@ -16,8 +17,8 @@ pub mod xapi;
 pub use build::Tuning;
 pub use report::{FileInfo, Issue, Report};
 pub use schema::Table;
-pub use sources::SourceFile;
-pub(crate) use sources::base_name;
+pub use table::SourceFile;
+pub(crate) use table::base_name;
 
 use crate::model::Dataset;
 use serde::{Deserialize, Serialize};
@@ -132,7 +133,7 @@ pub fn load_paths(files: &[(String, std::path::PathBuf)], opts: &LoadOptions, pr
         let tables = match sources::read_path(name, path, &mut report, &whole) {
             Ok(t) => t,
             Err(e) => {
-                report.errors.push(sources::file_issue("bad_file", sources::base_name(name), format!("无法读取该文件：{e}")));
+                report.errors.push(table::file_issue("bad_file", table::base_name(name), format!("无法读取该文件：{e}")));
                 Vec::new()
             }
         };
@@ -142,7 +143,7 @@ pub fn load_paths(files: &[(String, std::path::PathBuf)], opts: &LoadOptions, pr
     finish(read, &names, opts, progress, tuning)
 }
 
-fn finish(read: Vec<(Vec<sources::TableData<'_>>, Report)>, names: &[&str], opts: &LoadOptions, progress: &mut dyn FnMut(Progress), tuning: Tuning) -> Loaded {
+fn finish(read: Vec<(Vec<table::TableData<'_>>, Report)>, names: &[&str], opts: &LoadOptions, progress: &mut dyn FnMut(Progress), tuning: Tuning) -> Loaded {
     let mut report = Report::default();
     let mut tables = Vec::new();
     for (t, mut r) in read {
@@ -155,7 +156,7 @@ fn finish(read: Vec<(Vec<sources::TableData<'_>>, Report)>, names: &[&str], opts
     report.bound_echoes();
     report.rejected = names
         .iter()
-        .map(|f| sources::base_name(f).to_string())
+        .map(|f| table::base_name(f).to_string())
         .filter(|name| {
             let rows = report.rows_by_file.get(name).copied().unwrap_or(0);
             rows == 0 && report.errors.iter().chain(&report.warnings).any(|i| &i.file == name)

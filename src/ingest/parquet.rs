@@ -4,12 +4,12 @@
 //! builds say so instead of guessing.
 
 use super::report::Report;
-use super::sources::{TableData, file_issue};
+use super::table::{TableData, file_issue};
 #[cfg(feature = "analysis")]
 use super::{
     report::FileInfo,
     schema::Table,
-    sources::{Body, unknown_table},
+    table::{Body, unknown_table},
 };
 
 /// A Parquet file: magic `PAR1` at both ends (or the name says so).
@@ -23,14 +23,14 @@ pub(crate) fn read(name: &str, stem: &str, bytes: &[u8], report: &mut Report) ->
         unknown_table(report, name, None, stem);
         return Vec::new();
     };
-    if !crate::analysis::parquet::is_parquet(bytes) {
+    if !crate::parquet::is_parquet(bytes) {
         report.errors.push(file_issue("bad_parquet", name, "不是有效的 Parquet 文件（文件首尾应为 PAR1），可能已损坏或未写完，整个文件未载入".into()));
         return Vec::new();
     }
     // polars can panic on a damaged file: natively that becomes an error on
     // the file (in WebAssembly a panic stops the engine, and the page and the
     // mini-program start it again on the kept files).
-    let read = std::panic::catch_unwind(|| crate::analysis::parquet::read_rows(bytes)).unwrap_or_else(|_| Err("读取时出错".into()));
+    let read = std::panic::catch_unwind(|| crate::parquet::read_rows(bytes)).unwrap_or_else(|_| Err("读取时出错".into()));
     match read {
         Ok((header, rows)) => {
             report.files.push(FileInfo { file: name.into(), format: "parquet", encoding: None, tables: vec![table.name()] });

@@ -7,7 +7,7 @@
 
 use super::report::{FileInfo, Report};
 use super::schema::{self, Table};
-use super::sources::{Body, TableData, file_issue};
+use super::table::{Body, TableData, file_issue};
 use calamine::{Data, Dimensions, Reader};
 use std::collections::BTreeMap;
 use std::io::Cursor;
@@ -698,7 +698,7 @@ pub(crate) fn read(name: &str, kind: Kind, bytes: &[u8], report: &mut Report) ->
         let Some(table) = Table::from_name(&sheet) else {
             // The template's own explanations are not data.
             if !matches!(sheet.trim(), "说明" | "填表说明" | "使用说明") {
-                super::sources::unknown_table(report, name, Some(&sheet), &sheet);
+                super::table::unknown_table(report, name, Some(&sheet), &sheet);
             }
             continue;
         };

@@ -10,7 +10,7 @@
 //! - `result.completion`, else verb `completed`/`passed` → completed, `failed` → not;
 //!   any other verb counts as not completed.
 
-use super::sources::{Body, TableData};
+use super::table::{Body, TableData};
 use serde_json::Value;
 
 const HEADER: [&str; 6] = ["actor", "object.id", "timestamp", "result.duration", "result.completion", "result.score"];

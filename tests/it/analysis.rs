@@ -264,7 +264,7 @@ fn demo_files(ext: &str) -> Vec<SourceFile> {
         .map(|(name, bytes)| match ext {
             "parquet" => SourceFile {
                 name: name.replace(".csv", ".parquet"),
-                bytes: zhichu::analysis::parquet::csv_to_parquet(&String::from_utf8(bytes).unwrap()).unwrap(),
+                bytes: zhichu::parquet::csv_to_parquet(&String::from_utf8(bytes).unwrap()).unwrap(),
             },
             _ => SourceFile { name, bytes },
         })
@@ -291,7 +291,7 @@ fn the_demo_as_parquet_loads_to_the_same_profiles_as_csv() {
 fn parquet(spec: &[(&str, Vec<Option<&str>>)]) -> Vec<u8> {
     use polars::prelude::{Column, DataFrame};
     let columns: Vec<Column> = spec.iter().map(|(n, v)| Column::new((*n).into(), v.clone())).collect();
-    zhichu::analysis::parquet::write(&mut DataFrame::new(columns).unwrap()).unwrap()
+    zhichu::parquet::write(&mut DataFrame::new(columns).unwrap()).unwrap()
 }
 
 #[test]
@@ -400,7 +400,7 @@ fn the_cli_prints_what_the_engine_computes() {
     let f = dir.join("r.parquet");
     let (code, _, err) = cli(&["query", "--scale", "s", "--sql", q, "--format", "parquet", "--out", f.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    assert!(zhichu::analysis::parquet::is_parquet(&std::fs::read(&f).unwrap()));
+    assert!(zhichu::parquet::is_parquet(&std::fs::read(&f).unwrap()));
     let (code, _, err) = cli(&["query", "--scale", "s", "--sql", "SELECT FROM WHERE"]);
     assert_eq!(code, 2);
     assert!(err.contains("SQL 有误"), "{err}");
@@ -708,7 +708,7 @@ fn a_dictionary_column_as_pandas_writes_a_categorical_reads_as_its_values() {
                     df.with_column(c).unwrap();
                 }
             }
-            let bytes = zhichu::analysis::parquet::write(&mut df).unwrap();
+            let bytes = zhichu::parquet::write(&mut df).unwrap();
             assert!(
                 ParquetReader::new(std::io::Cursor::new(bytes.clone()))
                     .finish()
@@ -741,7 +741,7 @@ fn repeated_parquet_column_names_follow_the_csv_rule() {
             let mut df = ParquetReader::new(std::io::Cursor::new(f.bytes)).finish().unwrap();
             assert_eq!(df.get_column_names()[1].as_str(), "name");
             df.with_column(Column::new("name_again".into(), vec!["冒名"; df.height()])).unwrap();
-            let (body, mut md) = footer_of(&zhichu::analysis::parquet::write(&mut df).unwrap());
+            let (body, mut md) = footer_of(&zhichu::parquet::write(&mut df).unwrap());
             let at = md.schema.iter().position(|e| e.name == "name_again").unwrap();
             md.schema[at].name = "name".into();
             for rg in &mut md.row_groups {

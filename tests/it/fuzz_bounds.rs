@@ -347,7 +347,7 @@ fn mutated_parquet_never_panics_and_stays_within_budget() {
         .filter(|(name, _)| name == "units.csv" || name == "courses.csv")
         .map(|(name, bytes)| SourceFile {
             name: name.replace(".csv", ".parquet"),
-            bytes: zhichu::analysis::parquet::csv_to_parquet(&String::from_utf8(bytes).unwrap()).unwrap(),
+            bytes: zhichu::parquet::csv_to_parquet(&String::from_utf8(bytes).unwrap()).unwrap(),
         })
         .collect();
     for f in &files {

@@ -1,4 +1,6 @@
-//! Parquet in and out: the interchange format with data warehouses.
+//! Parquet in and out: the interchange format with data warehouses
+//! (feature `analysis`, on polars). Below both `ingest` (which reads tables
+//! from it) and `analysis` (which writes results): it depends on neither.
 //!
 //! In: a Parquet file named by its table (`records.parquet` …) is read into
 //! rows of text and validated exactly like CSV (row numbers are the Parquet
