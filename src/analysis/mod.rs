@@ -15,10 +15,10 @@ pub mod guard;
 pub mod query;
 pub mod tables;
 
-use crate::engine::Engine;
-use crate::engine::requests::AsOfRequest;
+use crate::analytics::{Model, Snapshot};
 use crate::error::{Code, Error, Result};
 use crate::export::Format;
+use crate::model::Dataset;
 pub use query::{Analysis, Cell, PivotRequest, SqlRequest};
 pub use tables::{TableInfo, Tables};
 
@@ -52,66 +52,53 @@ fn polars_failure(e: polars::error::PolarsError) -> Error {
     Error::new(Code::AnalysisFailed, format!("分析表构建失败：{e}"))
 }
 
-impl Engine {
-    /// The analysis tables at `as_of` (built once per date and model), with
-    /// the wide tables among `names` built.
-    fn tables(&mut self, as_of: Option<&str>, names: &[&str]) -> Result<&Tables> {
-        let model = self.model();
-        let (ds, snap, slot) = self.analysis_parts(as_of)?;
-        if slot.as_ref().is_none_or(|t| t.as_of != snap.as_of || t.model != model) {
-            *slot = None;
-            *slot = Some(Tables::build(ds, snap).map_err(polars_failure)?);
+/// The analysis session: the tables built at the last date and model asked
+/// for, kept between questions. The engine holds one beside its dataset and
+/// hands it the dataset and the snapshot; this module knows nothing of the
+/// engine (the arrow points from the engine to here).
+#[derive(Default)]
+pub struct Session {
+    tables: Option<Tables>,
+}
+
+impl Session {
+    /// The tables at `snap`'s date and `model` (built once per date and
+    /// model), with the wide tables among `names` built.
+    fn tables(&mut self, ds: &Dataset, snap: &Snapshot, model: Model, names: &[&str]) -> Result<&Tables> {
+        if self.tables.as_ref().is_none_or(|t| t.as_of != snap.as_of || t.model != model) {
+            self.tables = None;
+            self.tables = Some(Tables::build(ds, snap).map_err(polars_failure)?);
         }
-        let t = slot.as_mut().expect("just built");
+        let t = self.tables.as_mut().expect("just built");
         t.ensure(ds, snap, names).map_err(polars_failure)?;
         Ok(t)
     }
 
     /// Every analysis table with its columns (name, type, meaning) and row count.
-    pub fn analysis_tables(&mut self, req: &AsOfRequest) -> Result<Vec<TableInfo>> {
-        self.tables(req.as_of.as_deref(), &[])?;
-        let (ds, snap, slot) = self.analysis_parts(req.as_of.as_deref())?;
-        slot.as_ref().expect("built above").info(ds, snap).map_err(polars_failure)
+    pub fn table_info(&mut self, ds: &Dataset, snap: &Snapshot, model: Model) -> Result<Vec<TableInfo>> {
+        self.tables(ds, snap, model, &[])?.info(ds, snap).map_err(polars_failure)
     }
 
-    /// A pivot (数据透视), every row.
-    pub(crate) fn pivot_all(&mut self, req: &PivotRequest) -> Result<Analysis> {
-        let subtree = match req.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(u) => {
-                let k = self.find_unit(u)?;
-                Some(self.dataset().unit_subtree(k).into_iter().map(|i| self.dataset().units.id(i).to_string()).collect())
-            }
-            None => None,
-        };
-        let years = match req.years.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => Some(crate::engine::parse_year_filter(s)?),
-            None => None,
-        };
-        let t = self.tables(req.as_of.as_deref(), &[req.table.trim()])?;
+    /// A pivot (数据透视), every row: within the units `subtree` and the
+    /// years `years` when given (the engine resolves them from the request).
+    pub fn pivot(
+        &mut self,
+        ds: &Dataset,
+        snap: &Snapshot,
+        model: Model,
+        req: &PivotRequest,
+        subtree: Option<Vec<String>>,
+        years: Option<(i32, i32)>,
+    ) -> Result<Analysis> {
+        let t = self.tables(ds, snap, model, &[req.table.trim()])?;
         deep(|| query::pivot(t, req, subtree, years))
     }
 
-    /// A pivot, its first `limit` rows.
-    pub fn pivot(&mut self, req: &PivotRequest) -> Result<Analysis> {
-        query::check_limit(req.limit)?;
-        let mut a = self.pivot_all(req)?;
-        a.truncate(req.limit);
-        Ok(a)
-    }
-
-    /// A read-only SQL query over the analysis tables.
-    pub fn sql(&mut self, req: &SqlRequest) -> Result<Analysis> {
-        query::check_limit(req.limit)?;
-        let mut a = self.sql_all(req)?;
-        a.truncate(req.limit);
-        Ok(a)
-    }
-
-    /// A query's whole result (no row limit), for exports.
-    pub(crate) fn sql_all(&mut self, req: &SqlRequest) -> Result<Analysis> {
-        let names = deep(|| Ok(query::mentioned(&req.query)))?;
-        let t = self.tables(req.as_of.as_deref(), &names)?;
-        deep(|| query::sql(t, &req.query))
+    /// A read-only SQL query, every row.
+    pub fn sql(&mut self, ds: &Dataset, snap: &Snapshot, model: Model, query: &str) -> Result<Analysis> {
+        let names = deep(|| Ok(query::mentioned(query)))?;
+        let t = self.tables(ds, snap, model, &names)?;
+        deep(|| query::sql(t, query))
     }
 }
 

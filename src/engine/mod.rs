@@ -21,6 +21,8 @@
 //! | plan a class | [`Engine::plan`] | [`Plan`] |
 //! | who to send (调训名单) | [`Engine::assign`] | [`Assignment`] |
 
+#[cfg(feature = "analysis")]
+mod analysis;
 pub mod batch;
 pub mod questions;
 pub mod requests;
@@ -116,9 +118,9 @@ pub struct Engine {
     ratings: Option<Vec<RatingSummary>>,
     /// Opened from a 个人档案包: one cadre, the package's as-of date and peer statistics.
     personal: Option<crate::package::Personal>,
-    /// The analysis tables at the last as-of date asked for (see [`crate::analysis`]).
+    /// The analysis session: its tables at the last as-of date asked for (see [`crate::analysis`]).
     #[cfg(feature = "analysis")]
-    pub(crate) analysis: Option<crate::analysis::Tables>,
+    analysis: crate::analysis::Session,
 }
 
 impl Engine {
@@ -135,7 +137,7 @@ impl Engine {
             ratings: None,
             personal: None,
             #[cfg(feature = "analysis")]
-            analysis: None,
+            analysis: Default::default(),
         }
     }
 
@@ -564,11 +566,10 @@ impl Engine {
         }
     }
 
-    /// The dataset, the snapshot at `as_of` and the analysis tables' slot, borrowed together.
+    /// The dataset, the snapshot computed by the last [`Engine::at`] and the analysis session, borrowed together.
     #[cfg(feature = "analysis")]
-    pub(crate) fn analysis_parts(&mut self, as_of: Option<&str>) -> Result<(&Dataset, &Snapshot, &mut Option<crate::analysis::Tables>)> {
-        self.at(as_of)?;
-        Ok((&self.ds, self.snapshot.as_ref().expect("computed by at"), &mut self.analysis))
+    fn analysis_parts(&mut self) -> (&Dataset, &Snapshot, &mut crate::analysis::Session) {
+        (&self.ds, self.snapshot.as_ref().expect("computed by at"), &mut self.analysis)
     }
 
     /// The dataset and every cadre's reserves at `as_of` (computed once per date).
