@@ -22,6 +22,41 @@ pub const LAYOUT_YEARS: i32 = 5;
 /// How many years a view's year picker offers (`summary().years`).
 pub const YEARS_SHOWN: i32 = 5;
 
+/// Half-life H of training evidence, in years (0 = no decay): the reserve model's default.
+pub const HALF_LIFE_YEARS: f64 = 3.0;
+/// Credit m of a completed record without a score: the reserve model's default.
+pub const COMPLETION_CREDIT: f64 = 0.8;
+/// Minutes per 学时 (a class hour is 45 minutes): how minutes are read when only
+/// minutes are given (default), and how a record's length is recovered for credit rules.
+pub const MINUTES_PER_HOUR: f64 = 45.0;
+/// Saturation 学时 `S_d` of a dimension that gives none, and of the default taxonomy.
+pub const SATURATION_HOURS: f64 = 20.0;
+
+/// The range a setting must lie in (inclusive; finite).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Range {
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Range {
+    /// `v` within the range, or a `bad_argument` naming the field.
+    pub fn check(&self, field: &str, v: f64) -> crate::error::Result<()> {
+        crate::engine::check_range(field, v, self.min, self.max)
+    }
+}
+
+/// [`HALF_LIFE_YEARS`]'s range.
+pub const HALF_LIFE_YEARS_RANGE: Range = Range { min: 0.0, max: 100.0 };
+/// [`COMPLETION_CREDIT`]'s range.
+pub const COMPLETION_CREDIT_RANGE: Range = Range { min: 0.0, max: 1.0 };
+/// [`MINUTES_PER_HOUR`]'s range.
+pub const MINUTES_PER_HOUR_RANGE: Range = Range { min: 1.0, max: 600.0 };
+/// [`SATURATION_HOURS`]'s range.
+pub const SATURATION_HOURS_RANGE: Range = Range { min: 0.1, max: 10_000.0 };
+/// The range of the windows in years (coverage, repeats, fairness, plans).
+pub const WINDOW_YEARS_RANGE: Range = Range { min: 0.0, max: 50.0 };
+
 /// What the faces show of the policy, as the engine applies it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Policy {

@@ -34,12 +34,9 @@ pub enum Counting {
     YunnanCredits,
 }
 
-/// Minutes per 学时, to recover a record's length for credit rules.
-pub const MINUTES_PER_HOUR: f64 = 45.0;
-
 /// A record's Yunnan-style credit: by length, plus 0.5 for a passed test.
 pub fn yunnan_credit(hours: f64, score: Option<f32>) -> f64 {
-    let minutes = hours * MINUTES_PER_HOUR;
+    let minutes = hours * crate::policy::MINUTES_PER_HOUR;
     let base = if minutes >= 30.0 - 1e-9 {
         1.0
     } else if minutes > 15.0 {

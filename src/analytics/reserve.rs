@@ -25,7 +25,15 @@ pub struct Model {
 
 impl Default for Model {
     fn default() -> Self {
-        Model { half_life_years: 3.0, completion_credit: 0.8 }
+        Model { half_life_years: crate::policy::HALF_LIFE_YEARS, completion_credit: crate::policy::COMPLETION_CREDIT }
+    }
+}
+
+impl Model {
+    /// Each parameter within its range ([`crate::policy`]), or a `bad_argument` naming it.
+    pub fn check(&self) -> crate::error::Result<()> {
+        crate::policy::HALF_LIFE_YEARS_RANGE.check("half_life_years", self.half_life_years)?;
+        crate::policy::COMPLETION_CREDIT_RANGE.check("completion_credit", self.completion_credit)
     }
 }
 

@@ -28,17 +28,25 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(default, deny_unknown_fields)]
 pub struct LoadOptions {
-    /// Minutes per 学时 when only minutes are given (a class hour is 45 minutes; 1–600).
+    /// Minutes per 学时 when only minutes are given (a class hour is 45 minutes; 1–600: `policy::MINUTES_PER_HOUR`).
     #[cfg_attr(feature = "cli", arg(long, default_value_t = LoadOptions::default().minutes_per_hour, allow_negative_numbers = true))]
     pub minutes_per_hour: f64,
-    /// Saturation 学时 S_d for dimensions that give none, and for the default taxonomy (0.1–10000).
+    /// Saturation 学时 S_d for dimensions that give none, and for the default taxonomy (0.1–10000: `policy::SATURATION_HOURS`).
     #[cfg_attr(feature = "cli", arg(long = "saturation", default_value_t = LoadOptions::default().default_saturation_hours, allow_negative_numbers = true))]
     pub default_saturation_hours: f64,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { minutes_per_hour: 45.0, default_saturation_hours: crate::model::taxonomy::DEFAULT_SATURATION_HOURS }
+        LoadOptions { minutes_per_hour: crate::policy::MINUTES_PER_HOUR, default_saturation_hours: crate::policy::SATURATION_HOURS }
+    }
+}
+
+impl LoadOptions {
+    /// Each value within its range ([`crate::policy`]), or a `bad_argument` naming it.
+    pub fn check(&self) -> crate::error::Result<()> {
+        crate::policy::MINUTES_PER_HOUR_RANGE.check("minutes_per_hour", self.minutes_per_hour)?;
+        crate::policy::SATURATION_HOURS_RANGE.check("default_saturation_hours", self.default_saturation_hours)
     }
 }
 

@@ -20,6 +20,3 @@ pub const DEFAULT_DIMENSIONS: [&str; 12] = [
 /// Theory and Party-spirit education (理论教育和党性教育): at least 70% of a
 /// Party-school class's hours (seed 004, case 1).
 pub const THEORY_DIMENSIONS: [&str; 7] = ["理想信念", "党性修养", "道德品行", "理论武装", "党史国史", "党章党规与党务", "纪律与廉政"];
-
-/// `S_d` when a dimension gives none.
-pub const DEFAULT_SATURATION_HOURS: f64 = 20.0;
