@@ -181,6 +181,16 @@ pub fn progress(ds: &Dataset, rules: &[Rule], cadre: u32, year: i32) -> Vec<Rule
         .collect()
 }
 
+/// Whether a cadre meets every rule that applies (from [`progress`]; none applying: yes).
+pub fn all_met(progress: &[RuleProgress]) -> bool {
+    progress.iter().all(|x| x.met)
+}
+
+/// A compliance rate: `met` of `of` (1 when there are none).
+pub fn rate(met: usize, of: usize) -> f64 {
+    if of == 0 { 1.0 } else { met as f64 / of as f64 }
+}
+
 /// A full-time (脱产, Party-school) class and the share of its hours on theory and Party spirit.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ClassShare {
@@ -265,7 +275,7 @@ pub fn group_compliance(ds: &Dataset, rules: &[Rule], cadres: &[u32], year: i32)
     let mut short = Vec::new();
     for &c in cadres {
         let p = progress(ds, rules, c, year);
-        if p.iter().all(|x| x.met) {
+        if all_met(&p) {
             compliant += 1;
         }
         for x in p {
@@ -286,7 +296,7 @@ pub fn group_compliance(ds: &Dataset, rules: &[Rule], cadres: &[u32], year: i32)
         }
     }
     for r in &mut by_rule {
-        r.rate = if r.applicable > 0 { r.met as f64 / r.applicable as f64 } else { 1.0 };
+        r.rate = rate(r.met, r.applicable);
     }
     short.sort_by(|a, b| b.remaining_hours.total_cmp(&a.remaining_hours).then_with(|| a.cadre.cadre_id.cmp(&b.cadre.cadre_id)));
     let classes: Vec<ClassShare> =
@@ -295,7 +305,7 @@ pub fn group_compliance(ds: &Dataset, rules: &[Rule], cadres: &[u32], year: i32)
         year,
         cadres: cadres.len(),
         compliant,
-        rate: if cadres.is_empty() { 1.0 } else { compliant as f64 / cadres.len() as f64 },
+        rate: rate(compliant, cadres.len()),
         by_rule,
         short,
         theory_share_min: crate::policy::THEORY_SHARE,

@@ -51,14 +51,84 @@ pub struct LayoutParams {
     pub coverage_years: f64,
 }
 
-fn mean_reserves(snap: &Snapshot, cadres: &[u32], n_dims: usize) -> Vec<f64> {
-    let mut m = vec![0.0; n_dims];
+/// What a group's layout numbers in one dimension are made of: counts and
+/// sums over its cadres (a host that splits the cadres adds these up itself).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DimSums {
+    pub cadres: usize,
+    /// Σ reserve, as the snapshot keeps it ([`super::snapshot::kept`]).
+    pub reserve: f64,
+    /// Cadres covered (a completed record touching the dimension in the coverage window).
+    pub covered: usize,
+    /// Cadres below their target.
+    pub short: usize,
+    /// Σ [`shortfall`] over them.
+    pub shortfall: f64,
+}
+
+/// A cadre's shortfall in a dimension: how far the reserve (as the snapshot
+/// keeps it) is below the target, when it is.
+pub fn shortfall(target: Option<f64>, reserve: f64) -> Option<f64> {
+    target.map(|t| t - reserve).filter(|&gap| gap > 0.0)
+}
+
+/// A mean from a sum and a count (0 for none).
+pub fn mean(sum: f64, n: usize) -> f64 {
+    if n == 0 { 0.0 } else { sum / n as f64 }
+}
+
+/// The layout's numbers of one dimension, from its sums and the comparison group's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DimNumbers {
+    pub mean_reserve: f64,
+    pub compare_mean_reserve: f64,
+    pub coverage: f64,
+    pub cadres_short: usize,
+    pub mean_shortfall: f64,
+}
+
+pub fn dim_numbers(s: &DimSums, compare: &DimSums) -> DimNumbers {
+    let k = s.cadres.max(1) as f64;
+    DimNumbers {
+        mean_reserve: mean(s.reserve, s.cadres),
+        compare_mean_reserve: mean(compare.reserve, compare.cadres),
+        coverage: s.covered as f64 / k,
+        cadres_short: s.short,
+        mean_shortfall: s.shortfall / k,
+    }
+}
+
+/// The weak points: the dimensions with a shortfall, weakest first (by mean
+/// shortfall, then taxonomy order), as positions.
+pub fn weak_order(mean_shortfall: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..mean_shortfall.len()).filter(|&d| mean_shortfall[d] > 0.0).collect();
+    order.sort_by(|&a, &b| mean_shortfall[b].total_cmp(&mean_shortfall[a]).then(a.cmp(&b)));
+    order
+}
+
+/// The layout's years when none are asked for: the [`crate::policy::LAYOUT_YEARS`] years up to the as-of year.
+pub fn default_years(as_of_year: i32) -> (i32, i32) {
+    (as_of_year - crate::policy::LAYOUT_YEARS + 1, as_of_year)
+}
+
+/// What a group of cadres is compared with: its parent unit's id, or `city`.
+pub fn compared_with(parent: Option<&str>) -> String {
+    parent.unwrap_or("city").to_string()
+}
+
+/// The reserve sums of a group of cadres per dimension (cadres and Σ reserve only).
+fn reserve_sums(snap: &Snapshot, cadres: &[u32], n_dims: usize) -> Vec<DimSums> {
+    let mut m = vec![DimSums { cadres: cadres.len(), ..Default::default() }; n_dims];
     for &c in cadres {
         for (d, x) in m.iter_mut().enumerate() {
-            *x += snap.reserve(c, d);
+            x.reserve += snap.reserve(c, d);
         }
     }
-    m.iter().map(|x| if cadres.is_empty() { 0.0 } else { x / cadres.len() as f64 }).collect()
+    m
+}
+
+fn mean_reserves(snap: &Snapshot, cadres: &[u32], n_dims: usize) -> Vec<f64> {
+    reserve_sums(snap, cadres, n_dims).iter().map(|s| mean(s.reserve, s.cadres)).collect()
 }
 
 /// The cadres of a unit, or of it and every unit below it.
@@ -113,39 +183,38 @@ pub fn layout(ds: &Dataset, snap: &Snapshot, unit: u32, p: &LayoutParams) -> Lay
             covered[d] += touched[d] as usize;
         }
     }
-    let mean = mean_reserves(snap, &cadres, n);
+    let mut sums = reserve_sums(snap, &cadres, n);
     let parent = ds.units.get(unit).parent;
-    let (compared_with, compare) = match parent {
-        Some(pu) => (ds.units.id(pu).to_string(), mean_reserves(snap, &unit_cadres(ds, pu, true), n)),
-        None => ("city".to_string(), mean_reserves(snap, &(0..ds.cadres.len() as u32).collect::<Vec<_>>(), n)),
+    let compare = match parent {
+        Some(pu) => reserve_sums(snap, &unit_cadres(ds, pu, true), n),
+        None => reserve_sums(snap, &(0..ds.cadres.len() as u32).collect::<Vec<_>>(), n),
     };
-    let mut short = vec![0usize; n];
-    let mut shortfall = vec![0.0; n];
     for &c in &cadres {
         for (d, t) in targets(ds, c).into_iter().enumerate() {
-            if let Some(t) = t {
-                let gap = t - snap.reserve(c, d);
-                if gap > 0.0 {
-                    short[d] += 1;
-                    shortfall[d] += gap;
-                }
+            if let Some(gap) = shortfall(t, snap.reserve(c, d)) {
+                sums[d].short += 1;
+                sums[d].shortfall += gap;
             }
         }
     }
-    let k = cadres.len().max(1) as f64;
+    for d in 0..n {
+        sums[d].covered = covered[d];
+    }
     let dimensions: Vec<DimLayout> = (0..n)
-        .map(|d| DimLayout {
-            dimension: ds.dimensions.get(d as u32).name.clone(),
-            hours_by_year: hours[d].clone(),
-            mean_reserve: mean[d],
-            compare_mean_reserve: compare[d],
-            coverage: covered[d] as f64 / k,
-            cadres_short: short[d],
-            mean_shortfall: shortfall[d] / k,
+        .map(|d| {
+            let x = dim_numbers(&sums[d], &compare[d]);
+            DimLayout {
+                dimension: ds.dimensions.get(d as u32).name.clone(),
+                hours_by_year: hours[d].clone(),
+                mean_reserve: x.mean_reserve,
+                compare_mean_reserve: x.compare_mean_reserve,
+                coverage: x.coverage,
+                cadres_short: x.cadres_short,
+                mean_shortfall: x.mean_shortfall,
+            }
         })
         .collect();
-    let mut order: Vec<usize> = (0..n).filter(|&d| dimensions[d].mean_shortfall > 0.0).collect();
-    order.sort_by(|&a, &b| dimensions[b].mean_shortfall.total_cmp(&dimensions[a].mean_shortfall).then(a.cmp(&b)));
+    let order = weak_order(&dimensions.iter().map(|d| d.mean_shortfall).collect::<Vec<_>>());
     Layout {
         unit_id: ds.units.id(unit).into(),
         unit_name: ds.units.get(unit).name.clone(),
@@ -153,7 +222,7 @@ pub fn layout(ds: &Dataset, snap: &Snapshot, unit: u32, p: &LayoutParams) -> Lay
         cadres: cadres.len(),
         as_of: date::format(snap.as_of),
         years,
-        compared_with,
+        compared_with: compared_with(parent.map(|pu| ds.units.id(pu))),
         coverage_years: p.coverage_years,
         weak_points: order.iter().map(|&d| dimensions[d].dimension.clone()).collect(),
         dimensions,

@@ -33,7 +33,7 @@ impl Snapshot {
                 e.iter_mut().for_each(|x| *x = 0.0);
                 model.add_evidence_with(ds, c as u32, &decays, e);
                 for d in 0..n_dims {
-                    row[d] = Model::reserve(e[d], sat[d]) as f32;
+                    row[d] = kept(Model::reserve(e[d], sat[d]));
                 }
             },
         );
@@ -46,7 +46,7 @@ impl Snapshot {
         }
         let mut lists: Vec<&mut Vec<f32>> = peers.values_mut().flatten().collect();
         // Values equal in this order are the same bits: an unstable sort gives the same lists.
-        crate::model::par::each_mut(&mut lists, |v| v.sort_unstable_by(f32::total_cmp));
+        crate::model::par::each_mut(&mut lists, |v| sort_peers(v));
         Snapshot { as_of, model, n_dims, reserves, peers, fixed: None }
     }
 
@@ -59,11 +59,10 @@ impl Snapshot {
         &self.reserves[cadre as usize * self.n_dims..(cadre as usize + 1) * self.n_dims]
     }
 
-    /// Percentile (0–100) of `cadre`'s reserve among cadres of the same rank,
-    /// mid-rank for ties: (below + ½·equal) / n × 100.
+    /// Percentile (0–100) of `cadre`'s reserve among cadres of the same rank ([`percentile`]).
     pub fn percentile(&self, ds: &Dataset, cadre: u32, dim: usize) -> f64 {
         let (below, equal, n) = self.position(ds, cadre, dim);
-        (below as f64 + 0.5 * equal as f64) / n as f64 * 100.0
+        percentile(below, equal, n)
     }
 
     /// Where a cadre's reserve stands among the cadres of the same rank:
@@ -73,10 +72,7 @@ impl Snapshot {
             return (f.dimensions[dim].below, f.dimensions[dim].equal, f.n);
         }
         let v = self.reserves[cadre as usize * self.n_dims + dim];
-        let sorted = &self.peers[&ds.cadres.get(cadre).rank][dim];
-        let below = sorted.partition_point(|&x| x < v);
-        let upto = sorted.partition_point(|&x| x <= v);
-        (below as u32, (upto - below) as u32, sorted.len() as u32)
+        position(&self.peers[&ds.cadres.get(cadre).rank][dim], v)
     }
 
     /// Takes a package's peer statistics in place of the engine's own cadres.
@@ -89,11 +85,56 @@ impl Snapshot {
         if let Some(f) = self.fixed.as_ref().filter(|f| f.rank == rank) {
             return f.dimensions[dim].median;
         }
-        let v = &self.peers.get(rank)?[dim];
-        let n = v.len();
-        if n == 0 {
-            return None;
-        }
-        Some(if n % 2 == 1 { v[n / 2] as f64 } else { (v[n / 2 - 1] as f64 + v[n / 2] as f64) / 2.0 })
+        median(&self.peers.get(rank)?[dim])
     }
+}
+
+/// A reserve as the snapshot keeps it (f32): what percentiles, peer medians
+/// and the unit layout's means are computed from.
+pub fn kept(reserve: f64) -> f32 {
+    reserve as f32
+}
+
+/// Percentile (0–100) from a position among peers, mid-rank for ties:
+/// (below + ½·equal) / n × 100.
+pub fn percentile(below: u32, equal: u32, n: u32) -> f64 {
+    (below as f64 + 0.5 * equal as f64) / n as f64 * 100.0
+}
+
+/// Where `v` stands among `sorted` (ascending): how many are below it, how
+/// many level with it, of how many.
+pub fn position(sorted: &[f32], v: f32) -> (u32, u32, u32) {
+    let below = sorted.partition_point(|&x| x < v);
+    let upto = sorted.partition_point(|&x| x <= v);
+    (below as u32, (upto - below) as u32, sorted.len() as u32)
+}
+
+/// The median of sorted values (the mean of the middle two for an even count), or `None` if there are none.
+pub fn median(sorted: &[f32]) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    Some(if n % 2 == 1 { sorted[n / 2] as f64 } else { (sorted[n / 2 - 1] as f64 + sorted[n / 2] as f64) / 2.0 })
+}
+
+/// Sorts peers' values as the snapshot does (values equal in this order are the same bits).
+pub fn sort_peers(v: &mut [f32]) {
+    v.sort_unstable_by(f32::total_cmp);
+}
+
+/// The percentile of each of a group of peers' reserves (one rank, one
+/// dimension: every cadre of it) and the group's median, as the snapshot gives
+/// them: for hosts that gather a rank's reserves themselves (the Spark job).
+pub fn peer_stats(reserves: &[f64]) -> (Vec<f64>, Option<f64>) {
+    let mut sorted: Vec<f32> = reserves.iter().map(|&r| kept(r)).collect();
+    sort_peers(&mut sorted);
+    let percentiles = reserves
+        .iter()
+        .map(|&r| {
+            let (below, equal, n) = position(&sorted, kept(r));
+            percentile(below, equal, n)
+        })
+        .collect();
+    (percentiles, median(&sorted))
 }

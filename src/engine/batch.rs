@@ -10,9 +10,9 @@
 //! [`crate::analytics::layout`], so that sums over units can be made elsewhere.
 
 use super::Engine;
-use crate::analytics::compliance;
 use crate::analytics::reserve::{DAYS_PER_YEAR, Model};
 use crate::analytics::targets::targets;
+use crate::analytics::{compliance, layout, snapshot};
 use crate::error::Result;
 use crate::model::date;
 use crate::policy;
@@ -66,6 +66,11 @@ pub struct CadreDims {
     pub gap: Vec<Option<f64>>,
     /// A completed record touching the dimension within the coverage window (the layout's coverage).
     pub covered: Vec<bool>,
+    /// The reserve as the snapshot keeps it ([`snapshot::kept`]): what
+    /// percentiles, peer medians ([`snapshot::peer_stats`]) and the layout's means are made of.
+    pub snapshot_reserve: Vec<f64>,
+    /// The layout's [`layout::shortfall`] (target − snapshot reserve, when positive).
+    pub shortfall: Vec<Option<f64>>,
     /// With `percentiles`: as in the profile (the snapshot's).
     pub percentile: Vec<f64>,
     pub peer_median: Vec<Option<f64>>,
@@ -104,6 +109,8 @@ pub struct CadreRules {
     pub met: Vec<bool>,
     pub earned_hours: Vec<f64>,
     pub required_hours: Vec<f64>,
+    /// Per cadre (in [`Batch::cadres`] order): meets every rule that applies ([`compliance::all_met`]).
+    pub compliant: Vec<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -125,7 +132,7 @@ impl Engine {
     /// Every cadre × dimension: evidence, reserve, target, gap, coverage; 学时
     /// per year; and on request every record's contribution.
     pub fn batch(&mut self, req: &BatchRequest) -> Result<Batch> {
-        super::check_range("coverage_years", req.coverage_years, 0.0, 50.0)?;
+        policy::WINDOW_YEARS_RANGE.check("coverage_years", req.coverage_years)?;
         let as_of = self.as_of_day(req.as_of.as_deref())?;
         if req.percentiles {
             self.at(req.as_of.as_deref())?;
@@ -210,6 +217,9 @@ impl Engine {
                 rs.target.push(tg[d]);
                 rs.gap.push(tg[d].map(|t| (t - reserve).max(0.0)));
                 rs.covered.push(touched[d]);
+                let kept = snapshot::kept(reserve) as f64;
+                rs.snapshot_reserve.push(kept);
+                rs.shortfall.push(layout::shortfall(tg[d], kept));
                 if let Some(s) = snap {
                     rs.percentile.push(s.percentile(ds, c, d));
                     rs.peer_median.push(s.peer_median(&cadre.rank, d));
@@ -232,7 +242,9 @@ impl Engine {
             let year = self.year(Some(year))?;
             let mut k = CadreRules::default();
             for c in 0..ds.cadres.len() as u32 {
-                for p in compliance::progress(ds, &self.rules, c, year) {
+                let progress = compliance::progress(ds, &self.rules, c, year);
+                k.compliant.push(compliance::all_met(&progress));
+                for p in progress {
                     k.cadre.push(c);
                     k.rule_id.push(p.rule_id);
                     k.met.push(p.met);
