@@ -15,7 +15,7 @@ use std::sync::Arc;
 use zhichu::Engine;
 use zhichu::analytics::Model;
 use zhichu::engine::batch::{Batch, BatchRequest};
-use zhichu::engine::requests::*;
+use zhichu::engine::questions::Question;
 use zhichu::ingest::{LoadOptions, SourceFile, Table};
 
 create_exception!(
@@ -26,7 +26,7 @@ create_exception!(
 );
 
 fn err(e: zhichu::Error) -> PyErr {
-    ZhichuError::new_err((e.code.to_string(), e.message))
+    ZhichuError::new_err((e.code.as_str().to_string(), e.message))
 }
 
 fn json<T: serde::Serialize>(v: &T) -> PyResult<String> {
@@ -89,24 +89,15 @@ impl Engine_ {
     }
 }
 
+/// One of the engine's questions (`zhichu::engine::questions`: the one list), its request as JSON text.
 fn ask(e: &mut Engine, method: &str, request_json: &str) -> PyResult<String> {
-    match method {
-        "summary" => json(&e.summary()),
-        "report" => json(e.report()),
-        "units" => json(&e.units()),
-        "cadres" => json(&e.cadres(&request("cadres", request_json)?).map_err(err)?),
-        "profile" => json(&e.profile(&request("profile", request_json)?).map_err(err)?),
-        "recommend" => json(&e.recommend(&request("recommend", request_json)?).map_err(err)?),
-        "simulate" => json(&e.simulate(&request("simulate", request_json)?).map_err(err)?),
-        "archive" => json(&e.archive(&request::<CadreRequest>("archive", request_json)?).map_err(err)?),
-        "hours" => json(&e.hours(&request("hours", request_json)?).map_err(err)?),
-        "layout" => json(&e.layout(&request("layout", request_json)?).map_err(err)?),
-        "city_ranking" => json(&e.city_ranking(&request("city_ranking", request_json)?).map_err(err)?),
-        "ratings" => json(&e.ratings(&request("ratings", request_json)?).map_err(err)?),
-        "fairness" => json(&e.fairness(&request("fairness", request_json)?).map_err(err)?),
-        "compliance" => json(&e.compliance(&request("compliance", request_json)?).map_err(err)?),
-        other => Err(ZhichuError::new_err(("bad_argument".to_string(), format!("unknown question '{other}'")))),
-    }
+    let request: serde_json::Value = if request_json.trim().is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(request_json).map_err(|x| err(zhichu::Error::bad_argument(format!("request is not JSON: {x}"))))?
+    };
+    let answer = e.ask(Question::parse(method, request).map_err(err)?).map_err(err)?;
+    json(&answer)
 }
 
 fn batch_request(text: &str) -> PyResult<BatchRequest> {
