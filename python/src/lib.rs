@@ -4,16 +4,20 @@
 //! gives it its friendly shape.
 
 use arrow_array::builder::StringBuilder;
-use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, Int32Array, LargeStringArray, RecordBatch, StringArray, StringViewArray, UInt32Array};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, LargeStringArray, RecordBatch, StringArray, StringViewArray, UInt32Array,
+};
 use arrow_pyarrow::PyArrowType;
 use arrow_schema::{DataType, Field, Schema};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use std::path::PathBuf;
 use std::sync::Arc;
 use zhichu::Engine;
 use zhichu::analytics::Model;
+use zhichu::analytics::{layout, snapshot};
 use zhichu::engine::batch::{Batch, BatchRequest};
 use zhichu::engine::questions::Question;
 use zhichu::ingest::{LoadOptions, SourceFile, Table};
@@ -43,8 +47,23 @@ fn read_inputs(paths: &[PathBuf]) -> PyResult<Vec<(String, PathBuf)>> {
     zhichu::ingest::data_files(paths, &mut |_| {}).map_err(err)
 }
 
-fn options(minutes_per_hour: f64, saturation: f64) -> LoadOptions {
-    LoadOptions { minutes_per_hour, default_saturation_hours: saturation }
+/// Load options, the engine's defaults where `None`, checked as the engine checks them.
+fn options(minutes_per_hour: Option<f64>, saturation: Option<f64>) -> PyResult<LoadOptions> {
+    let d = LoadOptions::default();
+    let o = LoadOptions {
+        minutes_per_hour: minutes_per_hour.unwrap_or(d.minutes_per_hour),
+        default_saturation_hours: saturation.unwrap_or(d.default_saturation_hours),
+    };
+    o.check().map_err(err)?;
+    Ok(o)
+}
+
+/// The reserve model, the engine's defaults where `None`, checked as the engine checks it.
+fn model(half_life_years: Option<f64>, completion_credit: Option<f64>) -> PyResult<Model> {
+    let d = Model::default();
+    let m = Model { half_life_years: half_life_years.unwrap_or(d.half_life_years), completion_credit: completion_credit.unwrap_or(d.completion_credit) };
+    m.check().map_err(err)?;
+    Ok(m)
 }
 
 /// A loaded dataset: the engine and its caches. Usable from any thread
@@ -70,9 +89,11 @@ impl Engine_ {
 
 #[pymethods]
 impl Engine_ {
-    /// Sets the reserve model (half-life in years, completion credit).
-    fn set_model(&self, py: Python<'_>, half_life_years: f64, completion_credit: f64) -> PyResult<()> {
-        self.with(py, |e| e.set_model(Model { half_life_years, completion_credit }).map_err(err))
+    /// Sets the reserve model (half-life in years, completion credit; `None`: the engine's default).
+    #[pyo3(signature = (half_life_years=None, completion_credit=None))]
+    fn set_model(&self, py: Python<'_>, half_life_years: Option<f64>, completion_credit: Option<f64>) -> PyResult<()> {
+        let m = model(half_life_years, completion_credit)?;
+        self.with(py, |e| e.set_model(m).map_err(err))
     }
 
     /// Asks the engine one question; `request` and the answer are JSON text.
@@ -86,6 +107,20 @@ impl Engine_ {
         let req: BatchRequest = batch_request(request_json)?;
         let b = self.with(py, |e| e.batch(&req).map_err(err))?;
         BatchOut::of(b, req.percentiles)
+    }
+}
+
+/// The layout's years for `as_of` (YYYY-MM-DD): `years` (FIRST-LAST) as the
+/// engine reads it, or by default the policy's years up to the as-of year.
+#[pyfunction]
+#[pyo3(signature = (as_of, years=None))]
+fn layout_years(as_of: &str, years: Option<&str>) -> PyResult<(i32, i32)> {
+    match years.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => zhichu::engine::parse_years(s).map_err(err),
+        None => {
+            let day = zhichu::model::date::parse(as_of).ok_or_else(|| err(zhichu::Error::bad_argument(format!("as_of：无法识别的日期「{as_of}」"))))?;
+            Ok(layout::default_years(zhichu::model::date::year(day)))
+        }
     }
 }
 
@@ -115,6 +150,7 @@ struct BatchOut {
     hours: Option<RecordBatch>,
     contributions: Option<RecordBatch>,
     rules: Option<RecordBatch>,
+    compliant: Option<RecordBatch>,
     #[pyo3(get)]
     report_json: Option<String>,
 }
@@ -157,6 +193,8 @@ impl BatchOut {
             ("target", Float64, true, Arc::new(Float64Array::from(r.target)) as ArrayRef),
             ("gap", Float64, true, Arc::new(Float64Array::from(r.gap)) as ArrayRef),
             ("covered", Boolean, false, Arc::new(BooleanArray::from(r.covered)) as ArrayRef),
+            ("snapshot_reserve", Float64, false, f64_col(r.snapshot_reserve)),
+            ("shortfall", Float64, true, Arc::new(Float64Array::from(r.shortfall)) as ArrayRef),
         ];
         if percentiles {
             cols.push(("percentile", Float64, false, f64_col(r.percentile)));
@@ -184,6 +222,14 @@ impl BatchOut {
             ])?),
             None => None,
         };
+        let compliant = match &b.rules {
+            Some(k) => Some(batch_of(vec![
+                ("cadre_id", Utf8, false, str_at(cid, &(0..cadres.len() as u32).collect::<Vec<_>>())),
+                ("unit_id", Utf8, false, str_col(cadres.iter().map(|c| c.unit_id.clone()).collect())),
+                ("compliant", Boolean, false, Arc::new(BooleanArray::from(k.compliant.clone())) as ArrayRef),
+            ])?),
+            None => None,
+        };
         let rules = match b.rules {
             Some(k) => Some(batch_of(vec![
                 ("cadre_id", Utf8, false, str_at(cid, &k.cadre)),
@@ -194,7 +240,16 @@ impl BatchOut {
             ])?),
             None => None,
         };
-        Ok(BatchOut { as_of: b.as_of, latest_date: b.latest_date, reserves: Some(reserves), hours: Some(hours), contributions, rules, report_json: None })
+        Ok(BatchOut {
+            as_of: b.as_of,
+            latest_date: b.latest_date,
+            reserves: Some(reserves),
+            hours: Some(hours),
+            contributions,
+            rules,
+            compliant,
+            report_json: None,
+        })
     }
 }
 
@@ -212,6 +267,10 @@ impl BatchOut {
     fn rules(&mut self) -> Option<PyArrowType<RecordBatch>> {
         self.rules.take().map(PyArrowType)
     }
+    /// Per cadre: cadre_id, unit_id, compliant (meets every rule that applies; when a compliance year is given).
+    fn compliant(&mut self) -> Option<PyArrowType<RecordBatch>> {
+        self.compliant.take().map(PyArrowType)
+    }
     /// Per record × dimension (when asked for).
     fn contributions(&mut self) -> Option<PyArrowType<RecordBatch>> {
         self.contributions.take().map(PyArrowType)
@@ -219,10 +278,10 @@ impl BatchOut {
 }
 
 #[pyfunction]
-#[pyo3(signature = (paths, minutes_per_hour=45.0, saturation=20.0))]
-fn load(py: Python<'_>, paths: Vec<PathBuf>, minutes_per_hour: f64, saturation: f64) -> PyResult<Engine_> {
+#[pyo3(signature = (paths, minutes_per_hour=None, saturation=None))]
+fn load(py: Python<'_>, paths: Vec<PathBuf>, minutes_per_hour: Option<f64>, saturation: Option<f64>) -> PyResult<Engine_> {
     let files = read_inputs(&paths)?;
-    let opts = options(minutes_per_hour, saturation);
+    let opts = options(minutes_per_hour, saturation)?;
     // As the CLI loads: from disk, big CSV files block by block, on every core.
     let e = py.detach(|| Engine::load_paths(&files, &opts, &mut |_| {})).map_err(err)?;
     Ok(Engine_::new(e))
@@ -277,18 +336,7 @@ fn csv_file(table: &str, batches: &[RecordBatch], schema: &Schema) -> PyResult<S
         let cols: Vec<Strs> = b
             .columns()
             .iter()
-            .map(|c| {
-                let a = c.as_any();
-                if let Some(s) = a.downcast_ref::<StringArray>() {
-                    Ok(Strs::S(s))
-                } else if let Some(s) = a.downcast_ref::<LargeStringArray>() {
-                    Ok(Strs::L(s))
-                } else if let Some(s) = a.downcast_ref::<StringViewArray>() {
-                    Ok(Strs::V(s))
-                } else {
-                    Err(PyValueError::new_err(format!("{table}: every column must be strings (got {})", c.data_type())))
-                }
-            })
+            .map(|c| strings(c).ok_or_else(|| PyValueError::new_err(format!("{table}: every column must be strings (got {})", c.data_type()))))
             .collect::<PyResult<_>>()?;
         let mut row: Vec<&str> = Vec::with_capacity(header.len());
         for i in 0..b.num_rows() {
@@ -329,15 +377,17 @@ struct BatchContext {
 #[pymethods]
 impl BatchContext {
     #[new]
-    #[pyo3(signature = (tables, minutes_per_hour=45.0, saturation=20.0, half_life_years=3.0, completion_credit=0.8))]
-    fn new(tables: PyTables, minutes_per_hour: f64, saturation: f64, half_life_years: f64, completion_credit: f64) -> PyResult<BatchContext> {
-        let model = Model { half_life_years, completion_credit };
+    #[pyo3(signature = (tables, minutes_per_hour=None, saturation=None, half_life_years=None, completion_credit=None))]
+    fn new(
+        tables: PyTables,
+        minutes_per_hour: Option<f64>,
+        saturation: Option<f64>,
+        half_life_years: Option<f64>,
+        completion_credit: Option<f64>,
+    ) -> PyResult<BatchContext> {
         // Checked once here, as the engine checks them.
-        let mut probe = Engine::new(Default::default());
-        probe.set_model(model).map_err(err)?;
-        let opts = options(minutes_per_hour, saturation);
-        zhichu::engine::check_range("minutes_per_hour", minutes_per_hour, 1.0, 600.0).map_err(err)?;
-        zhichu::engine::check_range("saturation", saturation, 0.1, 10_000.0).map_err(err)?;
+        let model = model(half_life_years, completion_credit)?;
+        let opts = options(minutes_per_hour, saturation)?;
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().map_err(|e| PyValueError::new_err(e.to_string()))?;
         Ok(BatchContext { files: tables_to_files(tables)?, opts, model, pool })
     }
@@ -375,6 +425,168 @@ impl BatchContext {
     }
 }
 
+/// The engine's defaults of the settings the bindings take (`None` means these).
+fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let (o, m, b) = (LoadOptions::default(), Model::default(), BatchRequest::default());
+    let d = PyDict::new(py);
+    d.set_item("minutes_per_hour", o.minutes_per_hour)?;
+    d.set_item("saturation", o.default_saturation_hours)?;
+    d.set_item("half_life_years", m.half_life_years)?;
+    d.set_item("completion_credit", m.completion_credit)?;
+    d.set_item("coverage_years", b.coverage_years)?;
+    d.set_item("layout_years", zhichu::policy::LAYOUT_YEARS)?;
+    Ok(d)
+}
+
+/// The ranges (min, max) the engine checks those settings against.
+fn ranges(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    use zhichu::policy::*;
+    let d = PyDict::new(py);
+    for (k, r) in [
+        ("minutes_per_hour", MINUTES_PER_HOUR_RANGE),
+        ("saturation", SATURATION_HOURS_RANGE),
+        ("half_life_years", HALF_LIFE_YEARS_RANGE),
+        ("completion_credit", COMPLETION_CREDIT_RANGE),
+        ("coverage_years", WINDOW_YEARS_RANGE),
+    ] {
+        d.set_item(k, (r.min, r.max))?;
+    }
+    Ok(d)
+}
+
+fn column<'a>(b: &'a RecordBatch, name: &str) -> PyResult<&'a ArrayRef> {
+    b.column_by_name(name).ok_or_else(|| PyValueError::new_err(format!("no column {name}")))
+}
+
+/// Column `name` of `b` as f64 values (a float or integer column; nulls as 0).
+fn f64s(b: &RecordBatch, name: &str) -> PyResult<Vec<f64>> {
+    let c = column(b, name)?;
+    let a = c.as_any();
+    let get = |i: usize| -> Option<f64> {
+        if c.is_null(i) {
+            Some(0.0)
+        } else if let Some(x) = a.downcast_ref::<Float64Array>() {
+            Some(x.value(i))
+        } else if let Some(x) = a.downcast_ref::<Int64Array>() {
+            Some(x.value(i) as f64)
+        } else if let Some(x) = a.downcast_ref::<Int32Array>() {
+            Some(x.value(i) as f64)
+        } else {
+            a.downcast_ref::<UInt32Array>().map(|x| x.value(i) as f64)
+        }
+    };
+    (0..c.len()).map(|i| get(i).ok_or_else(|| PyValueError::new_err(format!("{name}: a number column expected (got {})", c.data_type())))).collect()
+}
+
+/// Column `name` of `b` as strings (nulls as `None`).
+fn strs(b: &RecordBatch, name: &str) -> PyResult<Vec<Option<String>>> {
+    let c = column(b, name)?;
+    let s = strings(c).ok_or_else(|| PyValueError::new_err(format!("{name}: a string column expected (got {})", c.data_type())))?;
+    Ok((0..c.len()).map(|i| (!c.is_null(i)).then(|| s.get(i).to_string())).collect())
+}
+
+/// A string column of any Arrow string type.
+fn strings(c: &ArrayRef) -> Option<Strs<'_>> {
+    let a = c.as_any();
+    if let Some(s) = a.downcast_ref::<StringArray>() {
+        Some(Strs::S(s))
+    } else if let Some(s) = a.downcast_ref::<LargeStringArray>() {
+        Some(Strs::L(s))
+    } else {
+        a.downcast_ref::<StringViewArray>().map(Strs::V)
+    }
+}
+
+/// One group of peers (one rank, one dimension: all its cadres), column
+/// `reserve`: each one's percentile and the group's median, as the engine's
+/// snapshot gives them (`snapshot::peer_stats`). Returns (percentiles as a
+/// record batch with one column `percentile`, median).
+#[pyfunction]
+fn peer_stats(group: PyArrowType<RecordBatch>) -> PyResult<(PyArrowType<RecordBatch>, Option<f64>)> {
+    let (p, median) = snapshot::peer_stats(&f64s(&group.0, "reserve")?);
+    Ok((PyArrowType(batch_of(vec![("percentile", DataType::Float64, false, f64_col(p))])?), median))
+}
+
+/// The unit layout's numbers from sums (`layout::dim_numbers`, `weak_order`,
+/// `compared_with`): `sums` has a row per unit × dimension (unit_id,
+/// parent_id, dim_index, cadres, reserve, covered, short, shortfall: the
+/// counts and sums over the unit's subtree), `city` a row per dimension
+/// (dim_index, cadres, reserve). A unit is compared with its parent's row, a
+/// top unit with the city. Returns per unit × dimension: unit_id, dim_index,
+/// cadres, mean_reserve, compare_mean_reserve, compared_with, coverage,
+/// cadres_short, mean_shortfall, weak_rank (1 = weakest; null without a shortfall).
+#[pyfunction]
+fn layout_numbers(sums: PyArrowType<RecordBatch>, city: PyArrowType<RecordBatch>) -> PyResult<PyArrowType<RecordBatch>> {
+    use std::collections::HashMap;
+    let (s, c) = (&sums.0, &city.0);
+    let (unit, parent) = (strs(s, "unit_id")?, strs(s, "parent_id")?);
+    let dim: Vec<usize> = f64s(s, "dim_index")?.into_iter().map(|d| d as usize).collect();
+    let (cadres, reserve, covered, short, shortfall) = (f64s(s, "cadres")?, f64s(s, "reserve")?, f64s(s, "covered")?, f64s(s, "short")?, f64s(s, "shortfall")?);
+    let row = |i: usize| layout::DimSums {
+        cadres: cadres[i] as usize,
+        reserve: reserve[i],
+        covered: covered[i] as usize,
+        short: short[i] as usize,
+        shortfall: shortfall[i],
+    };
+    let n_dims = dim.iter().map(|d| d + 1).max().unwrap_or(0);
+    let mut city_sums = vec![layout::DimSums::default(); n_dims];
+    let (c_dim, c_cadres, c_reserve) = (f64s(c, "dim_index")?, f64s(c, "cadres")?, f64s(c, "reserve")?);
+    for i in 0..c_dim.len() {
+        if let Some(x) = city_sums.get_mut(c_dim[i] as usize) {
+            *x = layout::DimSums { cadres: c_cadres[i] as usize, reserve: c_reserve[i], ..Default::default() };
+        }
+    }
+    let mut by_unit: HashMap<&str, Vec<layout::DimSums>> = HashMap::new();
+    for i in 0..dim.len() {
+        let u = unit[i].as_deref().unwrap_or_default();
+        by_unit.entry(u).or_insert_with(|| vec![layout::DimSums::default(); n_dims])[dim[i]] = row(i);
+    }
+    let numbers: Vec<layout::DimNumbers> = (0..dim.len())
+        .map(|i| {
+            let compare = match parent[i].as_deref() {
+                Some(p) => by_unit.get(p).map(|v| v[dim[i]]).unwrap_or_default(),
+                None => city_sums[dim[i]],
+            };
+            layout::dim_numbers(&row(i), &compare)
+        })
+        .collect();
+    // The weak points of each unit: its dimensions' mean shortfalls, in taxonomy order.
+    let mut shortfalls: HashMap<&str, Vec<f64>> = HashMap::new();
+    for i in 0..dim.len() {
+        shortfalls.entry(unit[i].as_deref().unwrap_or_default()).or_insert_with(|| vec![0.0; n_dims])[dim[i]] = numbers[i].mean_shortfall;
+    }
+    let weak: HashMap<&str, Vec<Option<i32>>> = shortfalls
+        .iter()
+        .map(|(u, v)| {
+            let mut rank = vec![None; n_dims];
+            for (k, d) in layout::weak_order(v).into_iter().enumerate() {
+                rank[d] = Some(k as i32 + 1);
+            }
+            (*u, rank)
+        })
+        .collect();
+    use DataType::*;
+    let out = batch_of(vec![
+        ("unit_id", Utf8, true, Arc::new(StringArray::from(unit.clone())) as ArrayRef),
+        ("dim_index", Int32, false, Arc::new(Int32Array::from(dim.iter().map(|&d| d as i32).collect::<Vec<_>>())) as ArrayRef),
+        ("cadres", Int64, false, Arc::new(Int64Array::from(cadres.iter().map(|&x| x as i64).collect::<Vec<_>>())) as ArrayRef),
+        ("mean_reserve", Float64, false, f64_col(numbers.iter().map(|x| x.mean_reserve).collect())),
+        ("compare_mean_reserve", Float64, false, f64_col(numbers.iter().map(|x| x.compare_mean_reserve).collect())),
+        ("compared_with", Utf8, false, str_col(parent.iter().map(|p| layout::compared_with(p.as_deref())).collect())),
+        ("coverage", Float64, false, f64_col(numbers.iter().map(|x| x.coverage).collect())),
+        ("cadres_short", Int64, false, Arc::new(Int64Array::from(numbers.iter().map(|x| x.cadres_short as i64).collect::<Vec<_>>())) as ArrayRef),
+        ("mean_shortfall", Float64, false, f64_col(numbers.iter().map(|x| x.mean_shortfall).collect())),
+        (
+            "weak_rank",
+            Int32,
+            true,
+            Arc::new(Int32Array::from((0..dim.len()).map(|i| weak[unit[i].as_deref().unwrap_or_default()][dim[i]]).collect::<Vec<_>>())) as ArrayRef,
+        ),
+    ])?;
+    Ok(PyArrowType(out))
+}
+
 /// The table a file stem or sheet name means (`records`, …), as the engine reads names.
 #[pyfunction]
 fn table_of(name: &str) -> Option<&'static str> {
@@ -405,16 +617,7 @@ fn latest_plausible_date(dates: PyArrowType<arrow_pyarrow::Table>) -> PyResult<O
     let (batches, _) = dates.0.into_inner();
     for b in &batches {
         for c in b.columns() {
-            let a = c.as_any();
-            let s = if let Some(s) = a.downcast_ref::<StringArray>() {
-                Strs::S(s)
-            } else if let Some(s) = a.downcast_ref::<LargeStringArray>() {
-                Strs::L(s)
-            } else if let Some(s) = a.downcast_ref::<StringViewArray>() {
-                Strs::V(s)
-            } else {
-                return Err(PyValueError::new_err("dates must be strings"));
-            };
+            let s = strings(c).ok_or_else(|| PyValueError::new_err("dates must be strings"))?;
             for i in 0..c.len() {
                 if let Some(d) = date::parse(s.get(i)).filter(|d| (lo..=hi).contains(d)) {
                     best = best.max(Some(d));
@@ -437,5 +640,10 @@ fn _zhichu(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(column_key, m)?)?;
     m.add_function(wrap_pyfunction!(sniff_delimiter, m)?)?;
     m.add_function(wrap_pyfunction!(latest_plausible_date, m)?)?;
+    m.add_function(wrap_pyfunction!(layout_years, m)?)?;
+    m.add_function(wrap_pyfunction!(peer_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(layout_numbers, m)?)?;
+    m.add("DEFAULTS", defaults(m.py())?)?;
+    m.add("RANGES", ranges(m.py())?)?;
     Ok(())
 }

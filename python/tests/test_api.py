@@ -179,3 +179,36 @@ def test_a_dataset_is_usable_from_threads(ds):
     t.start()
     t.join()
     assert made["ds"].profile(ids[0]) == zhichu.demo("s").profile(ids[0])
+
+
+def test_defaults_and_ranges_are_the_engines(ds, demo_dir, cli):
+    """`None` means the engine's default (`DEFAULTS`, read from the engine, as
+    the CLI's are); values outside `RANGES` are refused as the engine refuses them."""
+    d = zhichu.DEFAULTS
+    policy = ds.summary()["policy"]
+    assert (d["half_life_years"], d["completion_credit"], d["coverage_years"]) == (policy["half_life_years"], policy["completion_credit"], policy["coverage_years"])
+    explicit = zhichu.load(demo_dir, minutes_per_hour=d["minutes_per_hour"], saturation=d["saturation"], half_life_years=d["half_life_years"], completion_credit=d["completion_credit"])
+    assert explicit.profile("C000002") == ds.profile("C000002") == cli("profile", "--data", str(demo_dir), "--cadre", "C000002")
+    lay = ds.layout("U001")
+    assert zhichu.layout_years(lay["as_of"]) == (lay["years"][0], lay["years"][-1]) and len(lay["years"]) == d["layout_years"]
+    for key, kw in (("minutes_per_hour", "minutes_per_hour"), ("saturation", "saturation"), ("half_life_years", "half_life_years"), ("completion_credit", "completion_credit")):
+        lo, hi = zhichu.RANGES[key]
+        for bad in (lo - 1, hi + 1):
+            with pytest.raises(zhichu.ZhichuError) as e:
+                zhichu.load(demo_dir, **{kw: bad})
+            assert e.value.args[0] == "bad_argument"
+            with pytest.raises(zhichu.ZhichuError) as e:
+                zhichu.BatchContext({}, **{kw: bad})
+            assert e.value.args[0] == "bad_argument"
+
+
+def test_peer_stats_equal_the_profiles(ds):
+    """The engine's percentile and peer median from one rank's reserves (what the Spark job gathers) are the profile's."""
+    rows = ds.reserves().to_pylist()
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["rank"], r["dim_index"]), []).append(r)
+    for g in groups.values():
+        percentiles, median = zhichu.peer_stats(pa.table({"reserve": [r["reserve"] for r in g]}))
+        assert percentiles.to_pylist() == [r["percentile"] for r in g]
+        assert {r["peer_median"] for r in g} == {median}

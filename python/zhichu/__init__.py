@@ -8,7 +8,9 @@ mini-program, for notebooks and for Spark executors.
     ds.recommend("C000001", top=5)       # = zhichu recommend … --json
     ds.reserves()                        # pyarrow.Table: every cadre × dimension
 
-Every number comes from the engine; this module only converts.
+Every number comes from the engine; this module only converts. A setting
+left as `None` takes the engine's default (`DEFAULTS`; `RANGES` holds what the
+engine accepts).
 """
 
 from __future__ import annotations
@@ -20,9 +22,26 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 import pyarrow as pa
 
 from . import _zhichu
-from ._zhichu import ZhichuError, column_key, sniff_delimiter, table_of
+from ._zhichu import DEFAULTS, RANGES, ZhichuError, column_key, layout_years, sniff_delimiter, table_of
 
-__all__ = ["load", "demo", "Dataset", "BatchContext", "ZhichuError", "table_of", "column_key", "sniff_delimiter", "as_string_table", "BROADCAST_TABLES", "GROUP_TABLES"]
+__all__ = [
+    "load",
+    "demo",
+    "Dataset",
+    "BatchContext",
+    "ZhichuError",
+    "table_of",
+    "column_key",
+    "sniff_delimiter",
+    "as_string_table",
+    "peer_stats",
+    "layout_numbers",
+    "layout_years",
+    "DEFAULTS",
+    "RANGES",
+    "BROADCAST_TABLES",
+    "GROUP_TABLES",
+]
 
 #: Tables every group of cadres needs whole (small): broadcast to Spark executors.
 BROADCAST_TABLES = ("units", "dimensions", "teachers", "courses", "classes", "requirements")
@@ -34,6 +53,11 @@ PathLike = Union[str, os.PathLike]
 
 def _req(**kw: Any) -> str:
     return json.dumps({k: v for k, v in kw.items() if v is not None}, ensure_ascii=False)
+
+
+def _num(v: Optional[float]) -> Optional[float]:
+    """A setting as the engine takes it: a float, or None for the engine's default."""
+    return None if v is None else float(v)
 
 
 class Dataset:
@@ -53,9 +77,9 @@ class Dataset:
     def summary(self) -> dict:
         return self._ask("summary")
 
-    def set_model(self, half_life_years: float = 3.0, completion_credit: float = 0.8) -> "Dataset":
-        """The reserve model's parameters (as the CLI's --half-life, --completion-credit)."""
-        self._e.set_model(float(half_life_years), float(completion_credit))
+    def set_model(self, half_life_years: Optional[float] = None, completion_credit: Optional[float] = None) -> "Dataset":
+        """The reserve model's parameters (as the CLI's --half-life, --completion-credit; None: the engine's default)."""
+        self._e.set_model(_num(half_life_years), _num(completion_credit))
         return self
 
     def units(self) -> list:
@@ -110,13 +134,20 @@ class Dataset:
         return pa.Table.from_batches([out.contributions()])
 
 
-def load(paths: Union[PathLike, Sequence[PathLike]], minutes_per_hour: float = 45.0, saturation: float = 20.0, half_life_years: float = 3.0, completion_credit: float = 0.8) -> Dataset:
+def load(
+    paths: Union[PathLike, Sequence[PathLike]],
+    minutes_per_hour: Optional[float] = None,
+    saturation: Optional[float] = None,
+    half_life_years: Optional[float] = None,
+    completion_credit: Optional[float] = None,
+) -> Dataset:
     """Reads and validates files as the CLI's `--data` does: a folder of CSV
     files, a workbook, JSON, xAPI statements, or a list of them. Loading never
-    fails as a whole: what could not be read is in `Dataset.report`."""
+    fails as a whole: what could not be read is in `Dataset.report`. Settings
+    left as None take the engine's defaults (`DEFAULTS`)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    ds = Dataset(_zhichu.load([os.fspath(p) for p in paths], float(minutes_per_hour), float(saturation)))
+    ds = Dataset(_zhichu.load([os.fspath(p) for p in paths], _num(minutes_per_hour), _num(saturation)))
     return ds.set_model(half_life_years, completion_credit)
 
 
@@ -158,8 +189,15 @@ class BatchContext:
     `run` gives one group of whole cadres (their cadres and records rows)
     to the engine and returns per cadre × dimension evidence and reserve."""
 
-    def __init__(self, tables: Mapping[str, Union[pa.Table, pa.RecordBatch]], minutes_per_hour: float = 45.0, saturation: float = 20.0, half_life_years: float = 3.0, completion_credit: float = 0.8):
-        self._c = _zhichu.BatchContext(_tables(tables), float(minutes_per_hour), float(saturation), float(half_life_years), float(completion_credit))
+    def __init__(
+        self,
+        tables: Mapping[str, Union[pa.Table, pa.RecordBatch]],
+        minutes_per_hour: Optional[float] = None,
+        saturation: Optional[float] = None,
+        half_life_years: Optional[float] = None,
+        completion_credit: Optional[float] = None,
+    ):
+        self._c = _zhichu.BatchContext(_tables(tables), _num(minutes_per_hour), _num(saturation), _num(half_life_years), _num(completion_credit))
 
     def engine(self) -> Dataset:
         """The broadcast tables alone, loaded: their validation report and units."""
@@ -168,11 +206,15 @@ class BatchContext:
     def run(self, cadres: Union[pa.Table, pa.RecordBatch], records: Union[pa.Table, pa.RecordBatch], as_of: Optional[str] = None, coverage_years: Optional[float] = None, contributions: bool = False, compliance_year: Optional[int] = None) -> dict:
         """One group of cadres. Returns a dict: `reserves` (pyarrow.Table per
         cadre × dimension: cadre_id, unit_id, rank, dimension, dim_index,
-        evidence, reserve, target, gap, covered), `hours` (学时 per cadre ×
+        evidence, reserve, target, gap, covered, and what the layout sums:
+        snapshot_reserve, the reserve as the snapshot keeps it, and shortfall,
+        the target less it when positive), `hours` (学时 per cadre ×
         dimension × year over completed records), `contributions` (per record ×
         dimension, when asked), `rules` (per cadre × 学时 rule that applies:
-        met, earned and required hours, with `compliance_year`), `report` (the engine's validation report of
-        this group, dict), `as_of`, `latest_date`.
+        met, earned and required hours, with `compliance_year`), `compliant`
+        (per cadre: cadre_id, unit_id, compliant — meets every rule that
+        applies — with `compliance_year`), `report` (the engine's validation
+        report of this group, dict), `as_of`, `latest_date`.
 
         Pass the overall `as_of`: the default is the latest record of this group."""
         out = self._c.run(_tables({"cadres": cadres, "records": records}), _req(as_of=as_of, coverage_years=coverage_years, contributions=contributions, compliance_year=compliance_year))
@@ -187,7 +229,32 @@ class BatchContext:
             res["contributions"] = pa.Table.from_batches([out.contributions()])
         if compliance_year is not None:
             res["rules"] = pa.Table.from_batches([out.rules()])
+            res["compliant"] = pa.Table.from_batches([out.compliant()])
         return res
+
+
+def _batch(t: Union[pa.Table, pa.RecordBatch]) -> pa.RecordBatch:
+    if isinstance(t, pa.RecordBatch):
+        return t
+    t = t.combine_chunks()
+    return t.to_batches()[0] if t.num_rows else pa.RecordBatch.from_pylist([], schema=t.schema)
+
+
+def peer_stats(group: Union[pa.Table, pa.RecordBatch]) -> tuple:
+    """One rank's cadres in one dimension (column `reserve`, every cadre of
+    the rank): (each one's percentile as a pyarrow.Array, the median), as the
+    engine's profile gives them. For hosts that gather a rank's reserves (Spark)."""
+    p, median = _zhichu.peer_stats(_batch(group))
+    return p.column(0), median
+
+
+def layout_numbers(sums: Union[pa.Table, pa.RecordBatch], city: Union[pa.Table, pa.RecordBatch]) -> pa.Table:
+    """The unit layout's numbers from counts and sums over each unit's subtree
+    (`sums`: unit_id, parent_id, dim_index, cadres, reserve, covered, short,
+    shortfall; `city`: dim_index, cadres, reserve), as the engine's layout
+    makes them: unit_id, dim_index, cadres, mean_reserve, compare_mean_reserve,
+    compared_with, coverage, cadres_short, mean_shortfall, weak_rank."""
+    return pa.Table.from_batches([_zhichu.layout_numbers(_batch(sums), _batch(city))])
 
 
 def latest_plausible_date(dates: Union[pa.Array, pa.ChunkedArray, Iterable[str]]) -> Optional[str]:
