@@ -52,8 +52,8 @@ fn question(name: &str, req: JsValue) -> Result<Question, JsValue> {
 #[wasm_bindgen(js_name = Engine)]
 pub struct WasmEngine {
     staged: Vec<SourceFile>,
-    /// Files staged under a name that was staged again: kept in case the load rejects the later one.
-    earlier: Vec<SourceFile>,
+    /// Files kept from before (`keep_file`): never left out; a new file of the same name replaces one unless the load rejects it.
+    kept: Vec<SourceFile>,
     inner: crate::Engine,
 }
 
@@ -68,21 +68,21 @@ impl WasmEngine {
     /// An empty engine; stage files with `add_file`, then `load`.
     #[wasm_bindgen(constructor)]
     pub fn new() -> WasmEngine {
-        WasmEngine { staged: Vec::new(), earlier: Vec::new(), inner: crate::Engine::new(Default::default()) }
+        WasmEngine { staged: Vec::new(), kept: Vec::new(), inner: crate::Engine::new(Default::default()) }
     }
 
     /// The built-in demo city (synthetic): `s`, `m` or `l`.
     pub fn demo(scale: &str) -> Result<WasmEngine, JsValue> {
-        Ok(WasmEngine { staged: Vec::new(), earlier: Vec::new(), inner: crate::Engine::demo(scale).map_err(js_error)? })
+        Ok(WasmEngine { staged: Vec::new(), kept: Vec::new(), inner: crate::Engine::demo(scale).map_err(js_error)? })
     }
 
     /// A 个人档案包 opened: its signature checked first, then its seal
     /// opened with `code` (none for a signed-only package). The engine
-    /// answers its cadre's questions; `summary().package` says who signed it.
+    /// answers its cadre's questions; the summary's `package` says who signed it.
     /// Needs no randomness (WeChat has no `crypto`).
     pub fn open_package(bytes: &[u8], code: Option<String>) -> Result<WasmEngine, JsValue> {
         let opened = crate::package::open(bytes, code.as_deref()).map_err(js_error)?;
-        Ok(WasmEngine { staged: Vec::new(), earlier: Vec::new(), inner: opened.engine().map_err(js_error)? })
+        Ok(WasmEngine { staged: Vec::new(), kept: Vec::new(), inner: opened.engine().map_err(js_error)? })
     }
 
     /// Fault injection for the hosts' tests: panics while the engine is
@@ -92,30 +92,31 @@ impl WasmEngine {
         panic!("test_trap: a deliberate trap (hosts' recovery tests)");
     }
 
-    /// Stages a file for the next `load`. A file staged again under the
-    /// same name replaces the first one, unless the load rejects it (see
-    /// `load`): so a host stages its kept files, then the incoming ones.
+    /// Stages a new file for the next `load` (replacing a staged one of the same name).
     pub fn add_file(&mut self, name: String, bytes: Vec<u8>) {
-        if let Some(at) = self.staged.iter().position(|f| f.name == name) {
-            let first = self.staged.remove(at);
-            if !self.earlier.iter().any(|f| f.name == name) {
-                self.earlier.push(first);
-            }
-        }
+        self.staged.retain(|f| f.name != name);
         self.staged.push(SourceFile { name, bytes });
     }
 
+    /// Stages a file kept from before (a host's stored file) for the next
+    /// `load`: it is never left out, and a new file (`add_file`) of its name
+    /// replaces it only if the load uses the new one.
+    pub fn keep_file(&mut self, name: String, bytes: Vec<u8>) {
+        self.kept.retain(|f| f.name != name);
+        self.kept.push(SourceFile { name, bytes });
+    }
+
     /// Builds the dataset from the staged files (then lets go of their bytes)
-    /// and returns the validation report. A file staged again that the load
-    /// rejects (`report.rejected`) does not replace the first one: the engine
-    /// loads again with the first, and keeps the rejected file's problems in
-    /// the report ([`crate::Engine::load_over`]). `progress`, if given, is
-    /// called with a whole percentage each time it changes.
+    /// and returns the validation report. A new file that the load rejects
+    /// (`report.rejected`) is left out and does not replace the kept one: the
+    /// engine loads again without it, and keeps its problems in the report
+    /// ([`crate::Engine::load_over`]). `progress`, if given, is called with a
+    /// whole percentage each time it changes.
     pub fn load(&mut self, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
         let mut last = -1i64;
         let files = std::mem::take(&mut self.staged);
-        let earlier = std::mem::take(&mut self.earlier);
-        self.inner = crate::Engine::load_over(earlier, files, &LoadOptions::default(), &mut |p| {
+        let kept = std::mem::take(&mut self.kept);
+        self.inner = crate::Engine::load_over(kept, files, &LoadOptions::default(), &mut |p| {
             if let Some(f) = &progress {
                 let pct = (p.done * 100 / p.total.max(1)) as i64;
                 if pct != last {
@@ -178,6 +179,7 @@ impl WasmEngine {
 /// load the analysis module.
 #[wasm_bindgen]
 pub fn question_module(name: &str) -> Option<String> {
+    // (`undefined` in JavaScript for an unknown name.)
     crate::engine::questions::module_of(name).map(|m| m.name().to_string())
 }
 

@@ -189,24 +189,43 @@ fn questions_are_asked_by_name_from_the_one_list() {
 }
 
 #[wasm_bindgen_test]
-fn a_rejected_file_staged_again_keeps_the_first_version() {
+fn a_rejected_new_file_never_replaces_a_kept_one() {
     let (_, first) = engine();
-    let mut e = Engine::new();
-    for (name, text) in [("units.csv", UNITS), ("dimensions.csv", DIMS), ("courses.csv", COURSES), ("cadres.csv", CADRES), ("records.csv", RECORDS)] {
-        e.add_file(name.into(), text.as_bytes().to_vec());
-    }
-    // A new records.csv that is no table at all: rejected, so the first one stays.
+    let kept = || {
+        let mut e = Engine::new();
+        for (name, text) in [("units.csv", UNITS), ("dimensions.csv", DIMS), ("courses.csv", COURSES), ("cadres.csv", CADRES), ("records.csv", RECORDS)] {
+            e.keep_file(name.into(), text.as_bytes().to_vec());
+        }
+        e
+    };
+    let rejected = |r: &JsValue| -> Vec<String> { js_sys::Array::from(&get(r, &["rejected"])).iter().map(|v| v.as_string().unwrap()).collect() };
+    let mut e = kept();
+    // A new records.csv that is no table at all, and a new file that is none either: both left out, the kept records stay.
     e.add_file("records.csv".into(), b"\x00\x01 not a table".to_vec());
-    // A new file that is rejected too: left out.
     e.add_file("extra.csv".into(), b"what,ever\n1,2\n".to_vec());
     let report = e.load(None).unwrap();
     assert_eq!(get(&report, &["loaded", "records"]).as_f64(), get(&first, &["loaded", "records"]).as_f64());
-    let rejected: Vec<String> = js_sys::Array::from(&get(&report, &["rejected"])).iter().map(|v| v.as_string().unwrap()).collect();
-    assert_eq!(rejected, ["records.csv", "extra.csv"]);
+    assert_eq!(rejected(&report), ["records.csv", "extra.csv"]);
     // The rejected files' problems come first, then those of the load that stands.
     assert_eq!(get(&report, &["errors", "0", "file"]).as_string().as_deref(), Some("records.csv"));
     let codes: Vec<String> = js_sys::Array::from(&get(&report, &["errors"])).iter().map(|i| get(&i, &["code"]).as_string().unwrap()).collect();
     assert_eq!(codes.last().map(String::as_str), Some("unknown_reference"), "{codes:?}");
     let p = e.ask("profile", req(r#"{"cadre": "C1", "as_of": "2025-07-02"}"#)).unwrap();
     assert!(get(&p, &["dimensions", "0", "reserve"]).as_f64().unwrap() > 0.0);
+    // A junk cadres.csv leaves the kept records without cadres in the first load: the kept
+    // records are still never left out (only the new file is), and load again whole.
+    let mut e = kept();
+    e.add_file("cadres.csv".into(), b"\x00junk".to_vec());
+    let report = e.load(None).unwrap();
+    assert_eq!(rejected(&report), ["cadres.csv"]);
+    assert_eq!(get(&report, &["loaded", "records"]).as_f64(), get(&first, &["loaded", "records"]).as_f64());
+    // A good new file replaces the kept one.
+    let mut e = kept();
+    e.add_file(
+        "records.csv".into(),
+        b"cadre_id,course_id,date,hours,completed,score\nC1,K1,2024-01-01,10,\xe6\x98\xaf,90\nC1,K2,2024-02-01,8,\xe6\x98\xaf,80\n".to_vec(),
+    );
+    let report = e.load(None).unwrap();
+    assert_eq!(get(&report, &["loaded", "records"]).as_f64(), Some(2.0));
+    assert!(rejected(&report).is_empty());
 }

@@ -208,21 +208,22 @@ impl Engine {
         Ok(e)
     }
 
-    /// [`Engine::load`] over files kept before: `files` replace the `earlier`
-    /// files of the same name, and the others of `earlier` stay. A file the
-    /// load rejects (`report.rejected`: not one row used) is left out, and
-    /// never replaces an earlier one: the load is made again without the
-    /// rejected files (with the earlier versions of those that replaced one),
-    /// and the report keeps the rejected files' problems first and lists
-    /// them as rejected. If nothing is left to load, the first load stands.
-    pub fn load_over(earlier: Vec<SourceFile>, files: Vec<SourceFile>, opts: &LoadOptions, progress: &mut dyn FnMut(Progress)) -> Result<Engine> {
-        // Earlier files first (in their order), then the new ones; an earlier
-        // file that a new one replaces waits as the fallback. Each keeps its place.
-        let n_earlier = earlier.len();
+    /// [`Engine::load`] of new `files` over files `kept` before (the page's
+    /// and the mini-program's import): a new file replaces the kept one of
+    /// its name, the other kept files stay. A new file the load rejects
+    /// (`report.rejected`: not one row used) is left out and never replaces a
+    /// kept one: the load is made again without it (with the kept version of
+    /// its name, if any), and the report keeps its problems first and lists
+    /// the new files left out as rejected. Kept files are never left out. If
+    /// nothing is left to load, the first load stands.
+    pub fn load_over(kept: Vec<SourceFile>, files: Vec<SourceFile>, opts: &LoadOptions, progress: &mut dyn FnMut(Progress)) -> Result<Engine> {
+        // Kept files first (in their order), then the new ones; a kept file
+        // that a new one replaces waits as the fallback. Each keeps its place.
+        let n_kept = kept.len();
         let mut fallback = Vec::new();
         let mut order = Vec::new();
         let mut loaded = Vec::new();
-        for (i, f) in earlier.into_iter().enumerate() {
+        for (i, f) in kept.into_iter().enumerate() {
             if files.iter().any(|n| n.name == f.name) {
                 fallback.push((i, f));
             } else {
@@ -230,22 +231,25 @@ impl Engine {
                 loaded.push(f);
             }
         }
-        order.extend(n_earlier..n_earlier + files.len());
+        let n_staying = loaded.len();
+        order.extend(n_kept..n_kept + files.len());
         loaded.extend(files);
         let first = Engine::load(&loaded, opts, progress)?;
-        let rejected = first.report.rejected.clone();
-        let is_rejected = |f: &SourceFile| rejected.iter().any(|r| r == ingest::base_name(&f.name));
-        if !loaded.iter().any(is_rejected) {
+        let rejected: Vec<String> =
+            loaded[n_staying..].iter().map(|f| ingest::base_name(&f.name).to_string()).filter(|name| first.report.rejected.contains(name)).collect();
+        if rejected.is_empty() {
             return Ok(first);
         }
-        let mut kept: Vec<(usize, SourceFile)> = order.into_iter().zip(loaded.drain(..)).filter(|(_, f)| !is_rejected(f)).collect();
-        kept.extend(fallback.into_iter().filter(|(_, f)| is_rejected(f)));
-        kept.sort_by_key(|(i, _)| *i);
-        let kept: Vec<SourceFile> = kept.into_iter().map(|(_, f)| f).collect();
-        if kept.is_empty() {
+        let left_out = |f: &SourceFile| rejected.iter().any(|r| r == ingest::base_name(&f.name));
+        let mut again: Vec<(usize, SourceFile)> =
+            order.into_iter().zip(loaded.drain(..)).enumerate().filter(|(k, (_, f))| *k < n_staying || !left_out(f)).map(|(_, x)| x).collect();
+        again.extend(fallback.into_iter().filter(|(_, f)| left_out(f)));
+        again.sort_by_key(|(i, _)| *i);
+        let again: Vec<SourceFile> = again.into_iter().map(|(_, f)| f).collect();
+        if again.is_empty() {
             return Ok(first);
         }
-        let mut e = Engine::load(&kept, opts, progress)?;
+        let mut e = Engine::load(&again, opts, progress)?;
         let about = |i: &&ingest::Issue| rejected.contains(&i.file);
         let r = &mut e.report;
         r.errors = first.report.errors.iter().filter(about).cloned().chain(r.errors.drain(..)).collect();
