@@ -40,7 +40,7 @@ const times = [];
 for (let i = 0; i < 15; i++) {
   const s = performance.now();
   const e = glue.Engine.open_package(signedOnly, undefined);
-  const p = e.profile({ cadre: 'C000001' });
+  const p = e.ask('profile', { cadre: 'C000001' });
   times.push(performance.now() - s);
   if (i === 0 && !p.dimensions) throw new Error('no profile');
   e.free();

@@ -67,23 +67,23 @@ async function phases(mod, wasmBytes, scale, warm, LOADS) {
     out.records = report.loaded.records;
     out.errors = report.errors.length;
     t = now();
-    out.cadres = e.prepare({});
+    out.cadres = e.ask('prepare', {});
     runs.push({ copy_in, parse_build, all_profiles: now() - t });
   }
   const median = (f) => runs.slice(1).map(f).sort((a, b) => a - b)[(runs.length - 1) >> 1];
   out.first = runs[0];
   out.warm = { copy_in: median((r) => r.copy_in), parse_build: median((r) => r.parse_build), all_profiles: median((r) => r.all_profiles) };
   out.warm_total = median((r) => r.copy_in + r.parse_build + r.all_profiles);
-  const ids = e.cadres({ limit: 200 }).map((c) => c.cadre_id);
+  const ids = e.ask('cadres', { limit: 200 }).map((c) => c.cadre_id);
   t = now();
-  for (const id of ids) e.profile({ cadre: id });
+  for (const id of ids) e.ask('profile', { cadre: id });
   out.one_profile = (now() - t) / ids.length;
   // The same profiles handed over by serde-wasm-bindgen instead of JSON text.
   t = now();
   for (const id of ids) e.profile_swb({ cadre: id });
   out.one_profile_swb = (now() - t) / ids.length;
   t = now();
-  for (const id of ids.slice(0, 50)) e.recommend({ cadre: id });
+  for (const id of ids.slice(0, 50)) e.ask('recommend', { cadre: id });
   out.one_recommendation = (now() - t) / 50;
   return out;
 }
