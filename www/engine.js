@@ -78,7 +78,7 @@ function crashed() {
       const files = await listFiles();
       const pkg = await getPackage(); // 本人模式: the kept personal package comes first
       if (pkg) await post('openPackage', [pkg.bytes, pkg.code]);
-      else if (files.length) await post('load', [files.map((f) => ({ name: f.name, bytes: f.bytes }))]);
+      else if (files.length) await post('load', [files.map((f) => ({ name: f.name, bytes: f.bytes, kept: true }))]);
       else await post('demo', [demoScale]);
     } catch (e) {
       // A trap was handled above (broken); otherwise the new engine is sound but holds no data, and says so when asked.

@@ -96,9 +96,14 @@ export function engineSlot() {
 }
 
 /**
- * A new engine of class `Engine` loaded from `files` ([{name, bytes}]):
- * new → add_file each → load(progress); the caller makes it THE engine
- * (engineSlot.replace). Returns `{engine, report}`. When
+ * A new engine of class `Engine` loaded from `files` ([{name, bytes,
+ * kept?}]): new → keep_file each file kept from before (`kept: true`, a
+ * stored file), add_file each new one → load(progress); the caller makes it
+ * THE engine (engineSlot.replace). A new file the load cannot use at all
+ * (`report.rejected`) is left out by the engine and never replaces the kept
+ * file of its name (the engine loads again with the kept one; its report
+ * keeps the rejected file's problems first and names only new files as
+ * rejected); kept files are never left out. Returns `{engine, report}`. When
  * staging or the load throws, the new engine is freed — but not after a
  * trap: then the engine is still borrowed, and free would throw ("attempted
  * to take ownership of Rust value while it was borrowed") in place of the
@@ -107,7 +112,10 @@ export function engineSlot() {
 export function loadFiles(Engine, files, progress) {
   const e = new Engine();
   try {
-    for (const f of files) e.add_file(f.name, bytesOf(f.bytes));
+    for (const f of files) {
+      if (f.kept) e.keep_file(f.name, bytesOf(f.bytes));
+      else e.add_file(f.name, bytesOf(f.bytes));
+    }
     const report = e.load(progress);
     return { engine: e, report };
   } catch (err) {

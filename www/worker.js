@@ -83,7 +83,7 @@ function analysisModule() {
   return analysisLoad;
 }
 
-/** An engine of module `m` from `src` ({scale}, {files} or {pkg: {bytes, code}}); `progress(pct)` during a load of files. */
+/** An engine of module `m` from `src` ({scale}, {files: [{name, bytes, kept?}]} or {pkg: {bytes, code}}); `progress(pct)` during a load of files. */
 function build(m, src, progress) {
   if (src.scale) return { engine: m.Engine.demo(src.scale) };
   if (src.pkg) return { engine: m.Engine.open_package(bytesOf(src.pkg.bytes), src.pkg.code || undefined) };
@@ -116,6 +116,10 @@ const make = {
     source = mod === lean ? src : null;
     return current.get().ask('summary');
   },
+  // `files`: [{name, bytes, kept?}]: the stored files (kept: true) and the
+  // incoming ones, in one load (rpc.js loadFiles: a new file the engine
+  // rejects never replaces a kept one). The analysis module is built again
+  // from the same list, flags included, so it leaves out the same files.
   async load(files) {
     // The lean module refuses Parquet: such an import is the analysis module's (and it stays THE engine).
     const m = files.some((f) => isParquet(f.name)) ? await analysisModule() : mod;

@@ -99,3 +99,41 @@ test('an engine error during import names the file, and the data loaded before s
   assert.deepEqual(await reserveTable(page, 'C2'), before);
   await ctx.close();
 });
+
+test('a file the engine cannot use, under a kept file\'s name, keeps the kept file\'s numbers and is the only file rejected, in one load', async () => {
+  const ctx = await context();
+  // The requests the page sends to the engine's worker, by method (to count the loads).
+  await ctx.addInitScript(() => {
+    const Base = window.Worker;
+    window.posted = [];
+    window.Worker = class extends Base {
+      postMessage(m, ...rest) {
+        if (m && m.method) window.posted.push(m.method);
+        return super.postMessage(m, ...rest);
+      }
+    };
+  });
+  const page = await open(ctx, '?scale=s&nosw');
+  await upload(page, [path.join(FIX, 'basic.xlsx')]);
+  await upload(page, [path.join(FIX, 'broken', 'records.csv')]);
+  assert.match(await page.textContent('#loaded-counts'), /records 10/);
+  const before = await reserveTable(page, 'C2');
+  // Junk named basic.xlsx: without the kept basic.xlsx the kept records.csv
+  // would be unusable too (its cadres are in basic.xlsx); it stays, and is not said to be rejected.
+  const loads = () => page.evaluate(() => window.posted.filter((m) => m === 'load').length);
+  const loadsBefore = await loads();
+  const said = await upload(page, [{ name: 'basic.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from('this is not a workbook') }]);
+  assert.equal(await loads() - loadsBefore, 1, 'one load for the import');
+  assert.match(said, /「basic\.xlsx」无法读取，未使用/);
+  assert.match(said, /原有数据未受影响/);
+  assert.doesNotMatch(said, /records\.csv/);
+  assert.equal(await page.$eval('#import-status', (e) => e.dataset.state), 'rejected');
+  const counts = await page.textContent('#loaded-counts');
+  assert.match(counts, /records 10/);
+  assert.match(counts, /未使用的文件：basic\.xlsx$/);
+  assert.match(await page.textContent('#summary'), /干部 3 人/);
+  assert.match(await page.textContent('#file-list'), /basic\.xlsx[\s\S]*records\.csv/);
+  assert.deepEqual(await reserveTable(page, 'C2'), before);
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});

@@ -47,7 +47,7 @@ export async function loadStored() {
     renderData(null);
   } else {
     try {
-      await loadFiles(files);
+      await loadFiles(asKept(files));
     } catch (e) {
       throw new Error(`载入已保存的文件${quote(files.map((f) => f.name))}时出错：${e.message ?? e}`);
     }
@@ -56,12 +56,21 @@ export async function loadStored() {
   document.body.dataset.ready = 'true';
 }
 
-/** Loads `files` as the new data; the engine is replaced only if this succeeds. */
+/** Stored files as the engine stages them: kept from before (never left out; see loadFiles). */
+const asKept = (files) => files.map((f) => ({ name: f.name, bytes: f.bytes, kept: true }));
+
+/**
+ * Loads `files` ([{name, bytes, kept?}]) as the new data, in one load; the
+ * engine is replaced only if this succeeds. A new file (not `kept`) that the
+ * engine cannot use at all is left out by the engine and never replaces the
+ * kept file of its name (the engine loads again with the kept one); the
+ * report keeps its problems first and names it in `report.rejected`.
+ */
 async function loadFiles(files) {
   setProgress(0);
   let out;
   try {
-    out = await rpc('load', files.map((f) => ({ name: f.name, bytes: f.bytes })));
+    out = await rpc('load', files.map((f) => ({ name: f.name, bytes: f.bytes, kept: !!f.kept })));
   } finally {
     setProgress(null);
   }
@@ -106,40 +115,36 @@ async function importFiles(fileList) {
     return;
   }
   const stored = await listFiles();
-  const withFiles = (files) => [...stored.filter((s) => !files.some((i) => i.name === s.name)), ...files];
   const kept0 = pkgKept ? '仍为本人模式' : stored.length ? '原有数据未受影响' : '仍显示演示数据';
   let report;
   try {
-    report = await loadFiles(withFiles(incoming));
+    // One load: the stored files (kept), then the incoming ones. One under a
+    // stored file's name replaces it, unless the engine cannot use it at all
+    // (report.rejected): then the engine loads again with the stored one,
+    // and its report keeps the rejected file's problems first.
+    report = await loadFiles([...asKept(stored), ...incoming]);
   } catch (e) {
     // The engine threw, or its module trapped (then the engine was started again on the kept files: engine.js): nothing was replaced. Say which files.
     status('error', `导入${quote(names)}时出错：${e.message ?? e}。这些文件未导入，${kept0}。`);
     finishImport();
     return;
   }
-  // A file the engine could not use at all is not kept, and never replaces a
-  // file kept before: load again without it, and still show its problems.
+  // A file the engine could not use at all is not kept (the engine left it out).
   const rejected = incoming.filter((f) => report.rejected.includes(f.name));
   const kept = incoming.filter((f) => !rejected.includes(f));
-  if (rejected.length) {
+  if (rejected.length && !kept.length && (!stored.length || pkgKept)) {
+    // Nothing usable was imported, and what is kept is not files: back to
+    // it (the package, or the demo), still showing the rejected files' problems.
     const bad = rejected.map((f) => f.name);
     const about = (issues) => issues.filter((i) => bad.includes(i.file));
-    const first = report;
-    const rest = withFiles(kept);
-    if (rest.length && !(pkgKept && !kept.length)) {
-      report = await loadFiles(rest);
-    } else {
-      // Nothing usable was imported: back to what is kept (the package, or the demo).
-      await loadStored();
-      report = { loaded: {}, errors: [], warnings: [], rejected: [] };
-    }
-    report = { ...report, errors: [...about(first.errors), ...report.errors], warnings: [...about(first.warnings), ...report.warnings], rejected: bad };
+    await loadStored();
+    report = { loaded: {}, errors: about(report.errors), warnings: about(report.warnings), rejected: bad };
     renderData(report);
   }
   // A usable file with the name of a kept one replaces it only when the user says so.
   const replacing = kept.filter((f) => stored.some((s) => s.name === f.name)).map((f) => f.name);
   if (replacing.length && !confirm(`${quote(replacing)}已保存在本浏览器中。用新文件替换它吗？\n（新文件已校验：${report.errors.length ? `有 ${report.errors.length} 处问题` : '没有发现问题'}；选「取消」则保留原文件。）`)) {
-    if (pkgKept) await loadStored(); else await loadFiles(stored);
+    if (pkgKept) await loadStored(); else await loadFiles(asKept(stored));
     status('rejected', `未导入${quote(replacing)}：保留了原有的同名文件。`);
     finishImport();
     refreshCadre();
