@@ -441,7 +441,7 @@ def _engine_pass(spark, args: argparse.Namespace, frames: dict, small: dict, par
     buckets = args.buckets or max(2, 4 * spark.sparkContext.defaultParallelism)
     records = records.withColumn("_bucket", F.pmod(F.xxhash64(F.trim(F.col(f"`{rec_cadre}`"))), F.lit(buckets)))
     cadres = cadres.withColumn("_bucket", F.pmod(F.xxhash64(F.trim(F.col(f"`{cad_cadre}`"))), F.lit(buckets)))
-    estimate = records.select(F.col(f"`{rec_date}`")).mapInArrow(_latest_fn(), "d string").agg(F.max("d")).collect()[0][0] or "2025-12-31"
+    estimate = records.select(F.col(f"`{rec_date}`")).mapInArrow(_latest_fn(), "d string").agg(F.max("d")).collect()[0][0] or zhichu.DEFAULTS["fallback_as_of"]
     bc = spark.sparkContext.broadcast(small)
 
     def settle(latest):

@@ -435,6 +435,8 @@ fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("completion_credit", m.completion_credit)?;
     d.set_item("coverage_years", b.coverage_years)?;
     d.set_item("layout_years", zhichu::policy::LAYOUT_YEARS)?;
+    // The as-of date when no record gives one (what an empty dataset's engine takes).
+    d.set_item("fallback_as_of", zhichu::model::date::format(Engine::new(Default::default()).default_as_of()))?;
     Ok(d)
 }
 
