@@ -77,11 +77,18 @@ async function withLoading(title, fn) {
   }
 }
 
+/** The kept files, as the engine stages them: kept from before (never left out; see loadSet). */
 function readKept() {
-  return store.list().map((name) => ({ name, bytes: store.read(name) }));
+  return store.list().map((name) => ({ name, bytes: store.read(name), kept: true }));
 }
 
-/** Loads `files` ([{name, bytes}]), or the demo city when there are none. */
+/**
+ * Loads `files` ([{name, bytes, kept?}]) in one load, or the demo city when
+ * there are none. A new file (not `kept`) that the engine cannot use at all
+ * is left out by the engine and never replaces the kept file of its name
+ * (the engine loads again with the kept one); the report keeps its problems
+ * first and names it in `report.rejected` (the build's rpc.js, loadFiles).
+ */
 function loadSet(files, call = engine.call) {
   if (files.length === 0) return withLoading('正在生成演示数据', () => call('demo', config.DEMO_SCALE));
   return withLoading('正在载入数据', () => call('load', files));
@@ -152,12 +159,13 @@ function start() {
 }
 
 /**
- * Imports chosen files (`[{name, path}]`, e.g. from wx.chooseMessageFile).
- * A file the engine could not use at all (`report.rejected`) is not kept and
- * never replaces a kept file of the same name: the kept set is loaded again,
- * and the rejected file's problems stay in the report. A usable file with a
- * kept file's name replaces it only if `confirmReplace(names)` resolves true
- * (otherwise the kept one stays). Resolves to
+ * Imports chosen files (`[{name, path}]`, e.g. from wx.chooseMessageFile),
+ * in one load with the kept files. A file the engine could not use at all
+ * (`report.rejected`) is not kept and never replaces a kept file of the same
+ * name: the engine loads the kept one again, and its report keeps the
+ * rejected file's problems. A usable file with a kept file's name replaces
+ * it only if `confirmReplace(names)` resolves true (otherwise the kept one
+ * stays). Resolves to
  * `{report, kept: [names], rejected: [names], declined: [names]}`.
  */
 function importFiles(chosen, confirmReplace = async () => true) {
@@ -166,36 +174,38 @@ function importFiles(chosen, confirmReplace = async () => true) {
     // 本人模式 shows the package only: imported tables would be hidden behind it.
     if (store.readPackage()) throw { code: 'personal_mode', message: '本人模式下不能导入数据；请先清除全部数据' };
     const incoming = chosen.map((f) => ({ name: store.safeName(f.name), bytes: store.readPath(f.path) }));
-    const names = incoming.map((f) => f.name);
-    const merged = store.list().filter((n) => names.indexOf(n) < 0).map((name) => ({ name, bytes: store.read(name) })).concat(incoming);
-    let res = await loadSet(merged);
+    const keptNames = store.list();
+    let res = await loadSet(readKept().concat(incoming));
     const rejected = res.report.rejected || [];
     let good = incoming.filter((f) => rejected.indexOf(f.name) < 0);
     const bad = incoming.filter((f) => rejected.indexOf(f.name) >= 0);
-    const keptNames = store.list();
+    const badNames = bad.map((f) => f.name);
+    const about = (i) => badNames.indexOf(i.file) >= 0;
     const replacing = good.filter((f) => keptNames.indexOf(f.name) >= 0).map((f) => f.name);
     const declined = replacing.length && !(await confirmReplace(replacing)) ? replacing : [];
     good = good.filter((f) => declined.indexOf(f.name) < 0);
     good.forEach((f) => store.put(f.name, f.bytes));
-    let report = res.report;
-    if (declined.length && !bad.length) {
+    const first = res.report;
+    let report = first;
+    if (declined.length) {
       // Loaded with the new file for its report; the user kept the old one: load what is kept.
       res = await loadSet(readKept());
       report = res.report;
+    } else if (bad.length && !keptNames.length && !good.length) {
+      // Nothing usable and nothing kept (the engine's first load stood): the demo.
+      res = await loadSet([]);
+      report = null;
     }
-    if (bad.length) {
-      const badNames = bad.map((f) => f.name);
-      const about = (i) => badNames.indexOf(i.file) >= 0;
-      const first = res.report;
-      res = await loadSet(readKept());
-      const again = res.report || { loaded: {}, errors: [], warnings: [], files: [], rejected: [] };
+    if (bad.length && report !== first) {
+      // The rejected files' problems stay first in the report of what is loaded instead.
+      const again = report || { loaded: {}, errors: [], warnings: [], files: [], rejected: [] };
       report = Object.assign({}, again, {
         errors: first.errors.filter(about).concat(again.errors),
         warnings: first.warnings.filter(about).concat(again.warnings),
         rejected: badNames,
       });
     }
-    state.rejected = bad.map((f) => f.name);
+    state.rejected = badNames;
     await apply(res, report);
     return { report, kept: good.map((f) => f.name), rejected: state.rejected, declined };
   });

@@ -78,12 +78,20 @@ test('a broken file shows its validation rows and keeps the earlier data; an unu
   assert.match(text(data, '#loaded-counts'), /records 10/);
   assert.deepEqual(keptFiles(mock), ['basic.xlsx', 'records.csv']);
 
-  // A file the engine cannot use at all, under a kept file's name: not kept, and the kept one stays.
+  // A file the engine cannot use at all, under a kept file's name: not kept,
+  // and the kept one stays, in ONE load (the engine leaves the junk file out
+  // and loads again with the kept one). Without the kept basic.xlsx the kept
+  // records.csv would be unusable too (its cadres are there): it is not
+  // listed as rejected.
   const junkDir = tempDir('zhichu-junk-');
   const junk = path.join(junkDir, 'basic.xlsx');
   fs.writeFileSync(junk, 'this is not a workbook');
+  const loads = () => mock.posted.filter((m) => m === 'load').length;
+  const loadsBefore = loads();
   await importFiles(data, mock, [junk]);
-  assert.match(text(data, '#rejected'), /basic\.xlsx/);
+  assert.equal(loads() - loadsBefore, 1, 'one load for the import');
+  assert.equal(text(data, '#rejected'), '以下文件无法使用，未保存，原有数据不变：basic.xlsx');
+  assert.deepEqual(require(path.join(MP, 'lib/state.js')).get().report.rejected, ['basic.xlsx']);
   assert.ok(data.querySelectorAll('.issue .file').some((f) => f.dom.textContent.trim() === 'basic.xlsx'), 'the unusable file\'s problem is shown');
   assert.ok(fs.readFileSync(path.join(mock.dir, 'zhichu', 'basic.xlsx')).equals(fs.readFileSync(XLSX)), 'the kept basic.xlsx is unchanged');
   assert.match(text(data, '#summary'), /干部 3 人/);
@@ -137,5 +145,22 @@ test('a broken file shows its validation rows and keeps the earlier data; an unu
   data = await renderPage('pages/data/index');
   assert.match(text(data, '#demo-banner'), /演示数据（虚构）/);
   assert.equal(data.querySelectorAll('.file-row').length, 0);
+  data.detach();
+});
+
+test('a file the engine cannot use, with nothing kept: the demo stays, with the file\'s problems; nothing is kept', async () => {
+  restart();
+  const mock = installWx({ worker: true });
+  const data = await renderPage('pages/data/index');
+  const junkDir = tempDir('zhichu-junk-');
+  const junk = path.join(junkDir, 'records.csv');
+  fs.writeFileSync(junk, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24)));
+  await importFiles(data, mock, [junk]);
+  assert.equal(text(data, '#rejected'), '以下文件无法使用，未保存，原有数据不变：records.csv');
+  assert.match(text(data, '#demo-banner'), /演示数据（虚构）/);
+  assert.ok(data.querySelectorAll('.issue .file').some((f) => f.dom.textContent.trim() === 'records.csv'), 'the unusable file\'s problem is shown');
+  assert.deepEqual(require(path.join(MP, 'lib/state.js')).get().report.rejected, ['records.csv']);
+  assert.deepEqual(keptFiles(mock), []);
+  assert.match(mock.toasts.at(-1), /无法使用/);
   data.detach();
 });

@@ -66,7 +66,8 @@ const TMP = 'wxfile://tmp_';
  * worker and the engine runs on the "main thread"). Returns the mock's
  * controls and records: `chosen` (paths chooseMessageFile returns next),
  * `toasts`, `modals`, `navigations`, `confirm`, `dir`, `workers` (started),
- * `terminated` (how many of them were terminated).
+ * `terminated` (how many of them were terminated), `posted` (the method of
+ * every request the pages sent to a worker, in order: e.g. count the loads).
  */
 export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme = 'light', storage = new Map() } = {}) {
   const temps = new Map();
@@ -78,7 +79,7 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
   const fail = (op, p) => { throw new Error(`${op}:fail no such file or directory, ${p}`); };
   // `answers`: what the next modals answer ({confirm, content}), in order; then `confirm`.
   // `modalOptions`: every modal's options. `storage`: pass `mock.storage` again to keep wx storage over a restart.
-  const mock = { dir, storage, chosen: [], toasts: [], modals: [], modalOptions: [], answers: [], navigations: [], confirm: true, workers: [], terminated: 0, loading: [] };
+  const mock = { dir, storage, chosen: [], toasts: [], modals: [], modalOptions: [], answers: [], navigations: [], confirm: true, workers: [], terminated: 0, loading: [], posted: [] };
   const fsm = {
     accessSync(p) { if (!fs.existsSync(real(p))) fail('accessSync', p); },
     mkdirSync(p, recursive) { fs.mkdirSync(real(p), { recursive: !!recursive }); },
@@ -146,6 +147,11 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
       });
       const main = side(() => inWorker);
       const inWorker = side(() => main);
+      const send = main.postMessage;
+      main.postMessage = (msg) => {
+        if (!dead && msg && msg.method) mock.posted.push(msg.method);
+        send.call(main, msg);
+      };
       main.terminate = () => { dead = true; mock.terminated++; };
       // mock.kill(): the system reclaims this worker, as iOS may do with an experimental worker.
       main.onProcessKilled = (fn) => { mock.kill = () => { dead = true; fn(); }; };
