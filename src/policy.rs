@@ -3,8 +3,7 @@
 //! engine's request defaults and the texts of the web page and the
 //! mini-program (which receive them through `Engine::policy`) all come from here.
 
-use crate::analytics::compliance::{self, Rule};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Courses completed within this many years are not proposed again (避免重复培训),
 /// and repeats are counted within it.
@@ -42,7 +41,12 @@ pub struct Range {
 impl Range {
     /// `v` within the range, or a `bad_argument` naming the field.
     pub fn check(&self, field: &str, v: f64) -> crate::error::Result<()> {
-        crate::engine::check_range(field, v, self.min, self.max)
+        let (lo, hi) = (self.min, self.max);
+        if v.is_finite() && v >= lo && v <= hi {
+            Ok(())
+        } else {
+            Err(crate::error::Error::bad_argument(format!("{field}：应为 {lo} 到 {hi} 之间的数，实为 {v}")))
+        }
     }
 }
 
@@ -56,6 +60,20 @@ pub const MINUTES_PER_HOUR_RANGE: Range = Range { min: 1.0, max: 600.0 };
 pub const SATURATION_HOURS_RANGE: Range = Range { min: 0.1, max: 10_000.0 };
 /// The range of the windows in years (coverage, repeats, fairness, plans).
 pub const WINDOW_YEARS_RANGE: Range = Range { min: 0.0, max: 50.0 };
+/// [`RATING_PRIOR_WEIGHT`]'s range (pseudo-votes).
+pub const PRIOR_WEIGHT_RANGE: Range = Range { min: 0.0, max: 1000.0 };
+/// [`THEORY_SHARE`]'s range.
+pub const THEORY_SHARE_RANGE: Range = Range { min: 0.0, max: 1.0 };
+/// A class plan's 学时 budget.
+pub const BUDGET_HOURS_RANGE: Range = Range { min: 0.0, max: 10_000.0 };
+/// A 学时 rule's hours, and its days.
+pub const RULE_HOURS_RANGE: Range = Range { min: 0.0, max: 100_000.0 };
+pub const RULE_DAYS_RANGE: Range = Range { min: 0.0, max: 10_000.0 };
+/// At most this many courses in a recommendation.
+pub const MAX_RECOMMEND_TOP: usize = 100;
+
+/// The default as-of date when the data has no record at all (year, month, day).
+pub const FALLBACK_AS_OF: (i32, u32, u32) = (2025, 12, 31);
 
 /// What the faces show of the policy, as the engine applies it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -96,7 +114,72 @@ impl RuleInfo {
     }
 }
 
-/// The default rules (the README lists them).
+/// What kind of training a 学时 rule counts (a record's kind: see `analytics::compliance`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Online,
+    Concentrated,
+    FullTime,
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counting {
+    #[default]
+    Hours,
+    YunnanCredits,
+}
+
+/// A 学时 rule: who it applies to, what it counts, how much in what period
+/// (`analytics::compliance` measures cadres against it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    /// Ranks it applies to; empty = every cadre.
+    #[serde(default)]
+    pub ranks: Vec<String>,
+    /// Party roles (党员, 支部书记 …) it applies to; empty = regardless of role.
+    #[serde(default)]
+    pub party_roles: Vec<String>,
+    /// What is summed: 学时, or Yunnan-style online credits.
+    #[serde(default)]
+    pub counting: Counting,
+    pub kind: Kind,
+    pub hours: f64,
+    /// Alternative: this many days of class attendance also meet the rule (0 = none).
+    #[serde(default)]
+    pub days: f64,
+    /// Length of the period in years, ending on 31 December of the year asked for.
+    pub period_years: i32,
+}
+
+/// The default rules (the README lists them; seed 004 and DOMAIN.md).
 pub fn default_rules() -> Vec<Rule> {
-    compliance::default_rules()
+    let r = |id: &str, name: &str, ranks: &[&str], kind, hours, days, period_years| Rule {
+        id: id.into(),
+        name: name.into(),
+        ranks: ranks.iter().map(|s| s.to_string()).collect(),
+        party_roles: Vec::new(),
+        counting: Counting::Hours,
+        kind,
+        hours,
+        days,
+        period_years,
+    };
+    vec![
+        r("online_50", "网络学习每年不少于 50 学时", &[], Kind::Online, 50.0, 0.0, 1),
+        r("concentrated_90", "乡科级及以下每年集中培训不少于 90 学时或 12 天", &["乡科级", "一般干部"], Kind::Concentrated, 90.0, 12.0, 1),
+        r("fulltime_550", "县处级以上每 5 年脱产培训不少于 550 学时或 3 个月", &["县处级", "厅局级", "省部级"], Kind::FullTime, 550.0, 90.0, 5),
+        Rule {
+            party_roles: vec!["党员".into(), "支部书记".into(), "支委委员".into()],
+            ..r("party_32", "党员每年学习培训不少于 32 学时", &[], Kind::Any, 32.0, 0.0, 1)
+        },
+        Rule {
+            party_roles: vec!["支部书记".into(), "支委委员".into()],
+            ..r("party_56", "支部书记、支委委员每年学习培训不少于 56 学时", &[], Kind::Any, 56.0, 0.0, 1)
+        },
+    ]
 }

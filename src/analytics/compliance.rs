@@ -15,23 +15,14 @@
 //! record outside any class counts as online when its course is 网络 or 混合.
 
 use crate::model::{ClassType, Dataset, Day, Mode, date};
-use serde::{Deserialize, Serialize};
+pub use crate::policy::{Counting, Kind, Rule, default_rules};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Online,
-    Concentrated,
-    FullTime,
-    Any,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Counting {
-    #[default]
-    Hours,
-    YunnanCredits,
+/// 学时 against each rule that applies to a cadre, for the periods ending in `year`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hours {
+    pub year: i32,
+    pub rules: Vec<RuleProgress>,
 }
 
 /// A record's Yunnan-style credit: by length, plus 0.5 for a passed test.
@@ -45,55 +36,6 @@ pub fn yunnan_credit(hours: f64, score: Option<f32>) -> f64 {
         0.25
     };
     base + if score.is_some_and(|s| s >= 60.0) { 0.5 } else { 0.0 }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Rule {
-    pub id: String,
-    pub name: String,
-    /// Ranks it applies to; empty = every cadre.
-    #[serde(default)]
-    pub ranks: Vec<String>,
-    /// Party roles (党员, 支部书记 …) it applies to; empty = regardless of role.
-    #[serde(default)]
-    pub party_roles: Vec<String>,
-    /// What is summed: 学时, or Yunnan-style online credits.
-    #[serde(default)]
-    pub counting: Counting,
-    pub kind: Kind,
-    pub hours: f64,
-    /// Alternative: this many days of class attendance also meet the rule (0 = none).
-    #[serde(default)]
-    pub days: f64,
-    /// Length of the period in years, ending on 31 December of the year asked for.
-    pub period_years: i32,
-}
-
-pub fn default_rules() -> Vec<Rule> {
-    let r = |id: &str, name: &str, ranks: &[&str], kind, hours, days, period_years| Rule {
-        id: id.into(),
-        name: name.into(),
-        ranks: ranks.iter().map(|s| s.to_string()).collect(),
-        party_roles: Vec::new(),
-        counting: Counting::Hours,
-        kind,
-        hours,
-        days,
-        period_years,
-    };
-    vec![
-        r("online_50", "网络学习每年不少于 50 学时", &[], Kind::Online, 50.0, 0.0, 1),
-        r("concentrated_90", "乡科级及以下每年集中培训不少于 90 学时或 12 天", &["乡科级", "一般干部"], Kind::Concentrated, 90.0, 12.0, 1),
-        r("fulltime_550", "县处级以上每 5 年脱产培训不少于 550 学时或 3 个月", &["县处级", "厅局级", "省部级"], Kind::FullTime, 550.0, 90.0, 5),
-        Rule {
-            party_roles: vec!["党员".into(), "支部书记".into(), "支委委员".into()],
-            ..r("party_32", "党员每年学习培训不少于 32 学时", &[], Kind::Any, 32.0, 0.0, 1)
-        },
-        Rule {
-            party_roles: vec!["支部书记".into(), "支委委员".into()],
-            ..r("party_56", "支部书记、支委委员每年学习培训不少于 56 学时", &[], Kind::Any, 56.0, 0.0, 1)
-        },
-    ]
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

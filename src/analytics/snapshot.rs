@@ -5,6 +5,7 @@
 use super::reserve::Model;
 use crate::model::{Dataset, Day};
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 pub struct Snapshot {
     pub as_of: Day,
@@ -15,7 +16,7 @@ pub struct Snapshot {
     /// Per rank, per dimension: the reserves of that rank's cadres, sorted.
     peers: FxHashMap<String, Vec<Vec<f32>>>,
     /// A 个人档案包's peer statistics, used in place of `peers` (its engine holds one cadre).
-    fixed: Option<crate::package::content::Peers>,
+    fixed: Option<Peers>,
 }
 
 impl Snapshot {
@@ -76,7 +77,7 @@ impl Snapshot {
     }
 
     /// Takes a package's peer statistics in place of the engine's own cadres.
-    pub fn fix_peers(&mut self, peers: &crate::package::content::Peers) {
+    pub fn fix_peers(&mut self, peers: &Peers) {
         self.fixed = Some(peers.clone());
     }
 
@@ -137,4 +138,24 @@ pub fn peer_stats(reserves: &[f64]) -> (Vec<f64>, Option<f64>) {
         })
         .collect();
     (percentiles, median(&sorted))
+}
+
+/// A rank's standing in one dimension, seen from one cadre: what a
+/// 个人档案包 carries in place of the other cadres (`Snapshot::fix_peers`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PeerDim {
+    pub dimension: String,
+    /// Peers of the rank (the cadre included) with a lower reserve …
+    pub below: u32,
+    /// … and with the same reserve.
+    pub equal: u32,
+    pub median: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Peers {
+    pub rank: String,
+    /// Cadres of the rank.
+    pub n: u32,
+    pub dimensions: Vec<PeerDim>,
 }

@@ -3,7 +3,7 @@
 
 use super::Fail;
 use super::term::out;
-use zhichu::engine::Hours;
+use zhichu::analytics::compliance::Hours;
 use zhichu::engine::questions::{Answer, Question};
 use zhichu::engine::requests::HoursRequest;
 

@@ -24,12 +24,13 @@
 #[cfg(feature = "analysis")]
 mod analysis;
 pub mod batch;
+pub mod personal;
 pub mod questions;
 pub mod requests;
 mod warm;
 
 use crate::analytics::archive::{self, ArchiveEntry};
-use crate::analytics::compliance::{self, GroupCompliance, Rule, RuleProgress};
+use crate::analytics::compliance::{self, GroupCompliance, Hours, Rule};
 use crate::analytics::fairness::{self, Fairness};
 use crate::analytics::layout::{self, Layout, LayoutParams, UnitRank};
 use crate::analytics::profile::{self, CadreInfo, Profile};
@@ -48,9 +49,6 @@ use serde::Serialize;
 /// Years a question may ask about.
 const FIRST_YEAR: i32 = 1949;
 const LAST_YEAR: i32 = 2200;
-
-/// The default as-of date when the data has no record at all.
-const FALLBACK_AS_OF: (i32, u32, u32) = (2025, 12, 31);
 
 /// What is loaded, and the policy the engine applies.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -77,7 +75,7 @@ pub struct Summary {
     pub policy: Policy,
     /// Opened from a 个人档案包: its issuer, dates, cadre and signer.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub package: Option<crate::package::PackageInfo>,
+    pub package: Option<personal::PackageInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -87,13 +85,6 @@ pub struct UnitInfo {
     pub parent_id: Option<String>,
     /// Cadres of this unit itself (not of units below it).
     pub cadres: usize,
-}
-
-/// 学时 against each rule that applies to a cadre, for the periods ending in `year`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Hours {
-    pub year: i32,
-    pub rules: Vec<RuleProgress>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -117,7 +108,7 @@ pub struct Engine {
     snapshot: Option<Snapshot>,
     ratings: Option<Vec<RatingSummary>>,
     /// Opened from a 个人档案包: one cadre, the package's as-of date and peer statistics.
-    personal: Option<crate::package::Personal>,
+    personal: Option<personal::Personal>,
     /// The analysis session: its tables at the last as-of date asked for (see [`crate::analysis`]).
     #[cfg(feature = "analysis")]
     analysis: crate::analysis::Session,
@@ -145,7 +136,7 @@ impl Engine {
     /// percentiles and peer medians the package's statistics, its course
     /// ratings the package's (aligned with the courses); views of the whole
     /// city are refused.
-    pub(crate) fn become_personal(&mut self, personal: crate::package::Personal, ratings: Vec<RatingSummary>) {
+    pub(crate) fn become_personal(&mut self, personal: personal::Personal, ratings: Vec<RatingSummary>) {
         self.personal = Some(personal);
         self.ratings = Some(ratings);
         self.snapshot = None;
@@ -157,7 +148,7 @@ impl Engine {
     }
 
     /// What the engine knows of the package it was opened from, if it was.
-    pub fn package(&self) -> Option<&crate::package::PackageInfo> {
+    pub fn package(&self) -> Option<&personal::PackageInfo> {
         self.personal.as_ref().map(|p| &p.info)
     }
 
@@ -197,7 +188,7 @@ impl Engine {
     /// Reads and validates `files` into one dataset. Loading never fails as
     /// a whole: what could not be read is in the report.
     pub fn load(files: &[SourceFile], opts: &LoadOptions, progress: &mut dyn FnMut(Progress)) -> Result<Engine> {
-        check_load_options(opts)?;
+        opts.check()?;
         if files.is_empty() {
             return Err(Error::new(Code::NoData, "没有数据文件可读取"));
         }
@@ -264,7 +255,7 @@ impl Engine {
     /// feature is on. The outcome is that of `load` on the files' bytes.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn load_paths(files: &[(String, std::path::PathBuf)], opts: &LoadOptions, progress: &mut dyn FnMut(Progress)) -> Result<Engine> {
-        check_load_options(opts)?;
+        opts.check()?;
         if files.is_empty() {
             return Err(Error::new(Code::NoData, "没有数据文件可读取"));
         }
@@ -278,8 +269,7 @@ impl Engine {
     /// Sets the reserve model's parameters (checked: half-life 0–100 years,
     /// completion credit 0–1).
     pub fn set_model(&mut self, model: Model) -> Result<()> {
-        check_range("half_life_years", model.half_life_years, 0.0, 100.0)?;
-        check_range("completion_credit", model.completion_credit, 0.0, 1.0)?;
+        model.check()?;
         if self.personal.is_some() && model != self.model {
             return Err(Error::new(Code::PersonalMode, "个人档案包的数字按签发时的模型计算，不能更改半衰期或结业系数"));
         }
@@ -293,8 +283,8 @@ impl Engine {
     /// Replaces the 学时 rules (default: [`policy::default_rules`]).
     pub fn set_rules(&mut self, rules: Vec<Rule>) -> Result<()> {
         for r in &rules {
-            check_range(&format!("rules[{}].hours", r.id), r.hours, 0.0, 100_000.0)?;
-            check_range(&format!("rules[{}].days", r.id), r.days, 0.0, 10_000.0)?;
+            policy::RULE_HOURS_RANGE.check(&format!("rules[{}].hours", r.id), r.hours)?;
+            policy::RULE_DAYS_RANGE.check(&format!("rules[{}].days", r.id), r.days)?;
             if !(1..=50).contains(&r.period_years) {
                 return Err(Error::bad_argument(format!("规则「{}」的 period_years 应在 1 到 50 之间，实为 {}", r.id, r.period_years)));
             }
@@ -402,8 +392,8 @@ impl Engine {
 
     pub fn recommend(&mut self, req: &RecommendRequest) -> Result<Recommendations> {
         let c = self.find_cadre(&req.cadre)?;
-        check_count("top", req.top, 100)?;
-        check_range("repeat_window_years", req.repeat_window_years, 0.0, 50.0)?;
+        check_count("top", req.top, policy::MAX_RECOMMEND_TOP)?;
+        policy::WINDOW_YEARS_RANGE.check("repeat_window_years", req.repeat_window_years)?;
         let params = RecommendParams { top: req.top, repeat_window_years: req.repeat_window_years, ..Default::default() };
         self.course_ratings();
         self.at(req.as_of.as_deref())?;
@@ -431,12 +421,12 @@ impl Engine {
     pub fn layout(&mut self, req: &LayoutRequest) -> Result<Layout> {
         self.whole_city()?;
         let u = self.find_unit(&req.unit)?;
-        check_range("coverage_years", req.coverage_years, 0.0, 50.0)?;
+        policy::WINDOW_YEARS_RANGE.check("coverage_years", req.coverage_years)?;
         let (ds, snap) = self.at(req.as_of.as_deref())?;
         let y = date::year(snap.as_of);
         let years = match req.years.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => parse_years(s)?,
-            None => (y - policy::LAYOUT_YEARS + 1, y),
+            None => layout::default_years(y),
         };
         Ok(layout::layout(ds, snap, u, &LayoutParams { years, include_subunits: req.include_subunits, coverage_years: req.coverage_years }))
     }
@@ -450,13 +440,13 @@ impl Engine {
 
     pub fn ratings(&self, req: &RatingsRequest) -> Result<RatingTable> {
         self.whole_city()?;
-        check_range("prior_weight", req.prior_weight, 0.0, 1000.0)?;
+        policy::PRIOR_WEIGHT_RANGE.check("prior_weight", req.prior_weight)?;
         Ok(rating_table(&self.ds, req.by == RatingsBy::Teacher, req.prior_weight))
     }
 
     pub fn fairness(&mut self, req: &FairnessRequest) -> Result<Fairness> {
         self.whole_city()?;
-        check_range("window_years", req.window_years, 0.0, 50.0)?;
+        policy::WINDOW_YEARS_RANGE.check("window_years", req.window_years)?;
         let (cadres, units) = self.scope(&req.unit)?;
         let day = self.as_of_day(req.as_of.as_deref())?;
         Ok(fairness::fairness(&self.ds, day, req.window_years, &cadres, &units))
@@ -480,11 +470,11 @@ impl Engine {
     pub fn plan(&mut self, req: &PlanRequest) -> Result<Plan> {
         self.whole_city()?;
         let p = &req.params;
-        check_range("budget_hours", p.budget_hours, 0.0, 10_000.0)?;
+        policy::BUDGET_HOURS_RANGE.check("budget_hours", p.budget_hours)?;
         if let Some(s) = p.theory_share {
-            check_range("theory_share", s, 0.0, 1.0)?;
+            policy::THEORY_SHARE_RANGE.check("theory_share", s)?;
         }
-        check_range("window_years", p.window_years, 0.0, 50.0)?;
+        policy::WINDOW_YEARS_RANGE.check("window_years", p.window_years)?;
         let cohort = planning::select_cohort(&self.ds, &req.cohort).map_err(Error::not_found)?;
         let day = self.as_of_day(req.as_of.as_deref())?;
         planning::plan::plan(&self.ds, &self.model, day, cohort, p)
@@ -492,7 +482,7 @@ impl Engine {
 
     pub fn assign(&mut self, req: &AssignRequest) -> Result<Assignment> {
         self.whole_city()?;
-        check_range("window_years", req.window_years, 0.0, 50.0)?;
+        policy::WINDOW_YEARS_RANGE.check("window_years", req.window_years)?;
         let day = self.as_of_day(req.as_of.as_deref())?;
         let p = planning::assign::AssignParams {
             courses: (!req.courses.is_empty()).then(|| req.courses.clone()),
@@ -548,7 +538,9 @@ impl Engine {
         if let Some(p) = &self.personal {
             return p.as_of;
         }
-        self.ds.latest_date().unwrap_or_else(|| date::from_ymd(FALLBACK_AS_OF.0, FALLBACK_AS_OF.1, FALLBACK_AS_OF.2).expect("a valid date"))
+        self.ds
+            .latest_date()
+            .unwrap_or_else(|| date::from_ymd(policy::FALLBACK_AS_OF.0, policy::FALLBACK_AS_OF.1, policy::FALLBACK_AS_OF.2).expect("a valid date"))
     }
 
     pub(crate) fn as_of_day(&self, as_of: Option<&str>) -> Result<Day> {
@@ -591,16 +583,6 @@ impl Engine {
         }
         Ok((&self.ds, self.snapshot.as_ref().expect("just computed")))
     }
-}
-
-fn check_load_options(o: &LoadOptions) -> Result<()> {
-    check_range("minutes_per_hour", o.minutes_per_hour, 1.0, 600.0)?;
-    check_range("default_saturation_hours", o.default_saturation_hours, 0.1, 10_000.0)
-}
-
-/// A finite number within `[lo, hi]`, or a `bad_argument` naming the field.
-pub fn check_range(field: &str, v: f64, lo: f64, hi: f64) -> Result<()> {
-    if v.is_finite() && v >= lo && v <= hi { Ok(()) } else { Err(Error::bad_argument(format!("{field}：应为 {lo} 到 {hi} 之间的数，实为 {v}"))) }
 }
 
 fn check_count(field: &str, v: usize, max: usize) -> Result<()> {

@@ -8,16 +8,19 @@
 //! no list. Adding a question is one line here (and its method).
 
 use super::requests::*;
-use super::{ClassInfo, Engine, Hours, Summary, UnitInfo};
+use super::{Engine, Summary, UnitInfo};
 use crate::analytics::archive::ArchiveEntry;
 use crate::analytics::compliance::GroupCompliance;
+use crate::analytics::compliance::Hours;
 use crate::analytics::fairness::Fairness;
 use crate::analytics::layout::{Layout, UnitRank};
 use crate::analytics::profile::{CadreInfo, Profile};
 use crate::analytics::ratings::RatingTable;
 use crate::analytics::recommend::{Recommendations, Simulation};
 use crate::error::{Code, Error, Result};
-use crate::export::{Format, Sheet, Tabular};
+#[cfg(feature = "xlsx-write")]
+use crate::export::Format;
+use crate::export::{Sheet, Tabular};
 use crate::ingest::Report;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -187,7 +190,7 @@ questions! {
     Engine compliance: Compliance(ComplianceRequest) -> GroupCompliance = |e, r| e.compliance(r), Sheets;
     /// The classes (班次), for the planner.
     Web #[cfg(any(feature = "web", not(target_arch = "wasm32")))]
-    classes: Classes(NoRequest) -> Vec<ClassInfo> = |e, _r| Ok(e.classes()), No;
+    classes: Classes(NoRequest) -> Vec<super::ClassInfo> = |e, _r| Ok(e.classes()), No;
     /// A class plan for a cohort within an 学时 budget.
     Web #[cfg(any(feature = "web", not(target_arch = "wasm32")))]
     plan: Plan(PlanRequest) -> crate::planning::plan::Plan = |e, r| e.plan(r), Sheets;

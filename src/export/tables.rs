@@ -5,12 +5,12 @@
 use super::Sheet;
 use crate::analytics::archive::ArchiveEntry;
 use crate::analytics::compliance::GroupCompliance;
+use crate::analytics::compliance::Hours;
 use crate::analytics::fairness::Fairness;
 use crate::analytics::layout::{Layout, UnitRank};
 use crate::analytics::profile::{CadreInfo, Profile};
 use crate::analytics::ratings::RatingTable;
 use crate::analytics::recommend::{Recommendations, Simulation};
-use crate::engine::Hours;
 use crate::ingest::Report;
 use crate::planning::assign::Assignment;
 use crate::planning::plan::Plan;

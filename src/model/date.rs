@@ -66,7 +66,7 @@ pub fn parse(s: &str) -> Option<Day> {
             return from_ymd(y as i32, m, d);
         }
     }
-    let s = crate::ingest::values::ascii_fold(s);
+    let s = super::text::ascii_fold(s);
     let s = s.trim();
     let (date_part, time) = match s.find(['T', ' ']) {
         Some(i) => (&s[..i], Some(s[i + 1..].trim())),

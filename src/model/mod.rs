@@ -7,6 +7,7 @@
 pub mod date;
 pub mod par;
 pub mod taxonomy;
+pub mod text;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;

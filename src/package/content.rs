@@ -14,8 +14,10 @@
 use crate::analytics::Model;
 use crate::analytics::compliance::Rule;
 use crate::analytics::ratings::RatingSummary;
+pub use crate::analytics::snapshot::{PeerDim, Peers};
 use crate::demo::export::{self, Headers};
 use crate::engine::Engine;
+pub use crate::engine::personal::{PackageInfo, Personal};
 use crate::error::{Code, Error, Result};
 use crate::ingest::schema::Table;
 use crate::ingest::{LoadOptions, SourceFile};
@@ -24,25 +26,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const FORMAT: &str = "zhichu-personal 1";
-
-/// A rank's standing in one dimension, seen from the cadre.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct PeerDim {
-    pub dimension: String,
-    /// Peers of the rank (the cadre included) with a lower reserve …
-    pub below: u32,
-    /// … and with the same reserve.
-    pub equal: u32,
-    pub median: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Peers {
-    pub rank: String,
-    /// Cadres of the rank.
-    pub n: u32,
-    pub dimensions: Vec<PeerDim>,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CourseRating {
@@ -178,28 +161,6 @@ fn peers(ds: &Dataset, snap: &crate::analytics::snapshot::Snapshot, c: u32) -> P
         })
         .collect();
     Peers { rank, n, dimensions }
-}
-
-/// What an engine opened from a package knows of it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PackageInfo {
-    pub issuer: String,
-    pub issued: String,
-    pub as_of: String,
-    pub cadre_id: String,
-    /// The issuer's public-key fingerprint (SM3).
-    pub fingerprint: String,
-    /// Sealed with a 提取码 (else only signed).
-    pub sealed: bool,
-}
-
-/// The peer statistics an engine opened from a package uses in place of
-/// its own (it holds one cadre).
-#[derive(Debug, Clone)]
-pub struct Personal {
-    pub info: PackageInfo,
-    pub as_of: crate::model::Day,
-    pub peers: Peers,
 }
 
 impl Content {

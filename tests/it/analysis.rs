@@ -262,10 +262,9 @@ fn demo_files(ext: &str) -> Vec<SourceFile> {
     csv_files(&ds, Headers::English, Encoding::Utf8Bom)
         .into_iter()
         .map(|(name, bytes)| match ext {
-            "parquet" => SourceFile {
-                name: name.replace(".csv", ".parquet"),
-                bytes: zhichu::parquet::csv_to_parquet(&String::from_utf8(bytes).unwrap()).unwrap(),
-            },
+            "parquet" => {
+                SourceFile { name: name.replace(".csv", ".parquet"), bytes: zhichu::parquet::csv_to_parquet(&String::from_utf8(bytes).unwrap()).unwrap() }
+            }
             _ => SourceFile { name, bytes },
         })
         .collect()

@@ -17,6 +17,7 @@ mod fuzz_bounds;
 mod hardening;
 mod ingest;
 mod model;
+mod modules;
 mod package;
 mod parallel;
 mod planning;
