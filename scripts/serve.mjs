@@ -55,7 +55,14 @@ export function createServer(dir = root) {
       if (file.endsWith(path.sep) || (stat && stat.isDirectory())) file = path.join(file, 'index.html');
       fs.readFile(file, (err, body) => {
         if (err) { fail(res, 404); return; }
-        res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache' });
+        // Revalidated on every use (no-cache), answered 304 while unchanged: the
+        // browser keeps its cached copy, and with it the compiled wasm it
+        // stores beside a module (a 200 would replace the entry and lose it).
+        const st = fs.statSync(file);
+        const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+        const headers = { ...SECURITY_HEADERS, 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache', ETag: etag };
+        if (req.headers['if-none-match'] === etag) { res.writeHead(304, headers).end(); return; }
+        res.writeHead(200, headers);
         res.end(req.method === 'HEAD' ? undefined : body);
       });
     } catch (e) {

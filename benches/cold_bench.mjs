@@ -1,0 +1,142 @@
+// The cold first load (issue 19): what a first visitor, a kiosk after a
+// reboot, or a page whose first work is loading its kept files pays. Each
+// run is a fresh process (Node) or a fresh browser profile (Chromium): the
+// module instantiated as the page instantiates it (from files on disk in
+// Node; `init()` streaming from the server in Chromium), no warm-up, then
+// load + every cadre's reserves (`prepare`). Beside it: the warm figure (the
+// same work again in the same process, V8's optimised code) and, in
+// Chromium, the second visit (the same profile again: the browser's cache of
+// the compiled module). Cities: the `m` demo (9 tables) and a flat
+// four-table city made from it (units, cadres, courses, records: like an
+// export from another system; ~620k records). The mini-program's module
+// under Node for `s` and `m`. Figures are printed, not asserted.
+// Usage: node benches/cold_bench.mjs [runs=5] [--node-only]
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(new URL('..', import.meta.url).pathname);
+const args = process.argv.slice(2);
+const RUNS = Number(args.find((a) => /^\d+$/.test(a)) || 5);
+const CHILD = path.join(ROOT, 'benches/cold_child.mjs');
+// Seconds the first visit's page stays open before the second visit.
+const SETTLE = 5;
+
+// ---- the cities, as files on disk (generated once per bench run)
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhichu-cold-'));
+function writeDemo(scale) {
+  const out = path.join(dir, scale);
+  fs.mkdirSync(out);
+  const files = JSON.parse(execFileSync(process.execPath, [CHILD, 'demo', scale, out], { encoding: 'utf8', maxBuffer: 1 << 20 }));
+  return { dir: out, files };
+}
+/** The flat city: four tables of the `m` demo, the columns an export from another system would have. */
+function writeFlat(m) {
+  const out = path.join(dir, 'flat');
+  fs.mkdirSync(out);
+  const keep = { '单位.csv': null, '干部.csv': ['干部编号', '姓名', '单位编号', '职级', '岗位'], '课程.csv': ['课程编号', '课程名称', '学时', '知识维度'], '培训记录.csv': ['干部编号', '课程编号', '日期', '学时', '是否完成', '成绩'] };
+  for (const [name, cols] of Object.entries(keep)) {
+    const text = fs.readFileSync(path.join(m.dir, name), 'utf8').replace(/^\uFEFF/, '');
+    if (!cols) {
+      fs.writeFileSync(path.join(out, name), text);
+      continue;
+    }
+    const lines = text.split('\n');
+    const header = lines[0].replace(/\r$/, '').split(',');
+    const at = cols.map((c) => header.indexOf(c));
+    if (at.includes(-1)) throw new Error(`${name}: a column of ${cols} is missing from ${header}`);
+    // The demo's cells hold no commas or quotes in these columns but the course's dimensions (`a:0.6;b:0.4`).
+    const body = lines.filter((l) => l.length).map((l) => { const c = l.replace(/\r$/, '').split(','); return at.map((i) => c[i]).join(','); });
+    fs.writeFileSync(path.join(out, name), body.join('\n') + '\n');
+  }
+  return { dir: out };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+const summary = (xs) => `${median(xs).toFixed(0)} ms (${range(xs)})`;
+
+function nodeRuns(kind, city) {
+  const rs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = spawnSync(process.execPath, [CHILD, kind, city.dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`${kind} ${city.dir}: ${r.stderr}`);
+    rs.push(JSON.parse(r.stdout));
+  }
+  return rs;
+}
+function printNode(label, rs) {
+  const f = (k) => summary(rs.map((r) => r[k]));
+  console.log(`${label}: ${rs[0].records} records, ${(rs[0].bytes / 1e6).toFixed(1)} MB CSV`);
+  console.log(`  instantiate ${f('instantiate')}; cold load ${f('load')} + reserves ${f('reserves')} = ${f('cold')}; warm load + reserves ${f('warm')}`);
+}
+
+const m = writeDemo('m');
+const s = writeDemo('s');
+const flat = writeFlat(m);
+console.log(`cold first load, ${RUNS} fresh processes each (median, range); target: cold load + all reserves ≤ 300 ms for the flat 600k-record city`);
+console.log(`\nNode ${process.version}, the web page's lean module (www/pkg):`);
+printNode('  flat city (4 tables)', nodeRuns('web', flat));
+printNode('  m demo (9 tables)', nodeRuns('web', m));
+console.log(`\nNode, the mini-program's module (WXWebAssembly shim reading miniprogram/engine/zhichu_bg.wasm.br):`);
+printNode('  s demo', nodeRuns('mp', s));
+printNode('  m demo', nodeRuns('mp', m));
+
+if (!args.includes('--node-only')) {
+  const { chromium } = await import('playwright-core');
+  const { createServer } = await import('../scripts/serve.mjs');
+  // The page's files and the cities' files under one origin.
+  const http = await import('node:http');
+  const serveWww = createServer(path.join(ROOT, 'www')).listeners('request')[0];
+  const cities = { flat, m };
+  const server = http.createServer((req, res) => {
+    const hit = /^\/bench-data\/(\w+)\/(.+)$/.exec(decodeURIComponent(req.url));
+    if (!hit || !cities[hit[1]]) return serveWww(req, res);
+    res.writeHead(200, { 'Content-Type': 'text/csv' }).end(fs.readFileSync(path.join(cities[hit[1]].dir, hit[2])));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  console.log(`\nheadless Chromium, a fresh profile per run; the module by init() (streaming compile), as the page's worker; the second visit ${SETTLE} s after the first (time for the browser to store the compiled module):`);
+  for (const [name, city] of Object.entries(cities)) {
+    const names = fs.readdirSync(city.dir);
+    const first = [];
+    const second = [];
+    for (let i = 0; i < RUNS; i++) {
+      const profile = fs.mkdtempSync(path.join(dir, 'chromium-'));
+      for (const visit of [first, second]) {
+        const ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'], bypassCSP: true });
+        const page = await ctx.newPage();
+        await page.goto(`${base}/icon.svg`);
+        const r = await page.evaluate(async ({ city, names }) => {
+          const now = () => performance.now();
+          // The data first (the page has it from IndexedDB; not counted), then the module as the worker starts it.
+          const files = await Promise.all(names.map(async (n) => ({ name: n, bytes: new Uint8Array(await (await fetch(`/bench-data/${city}/${n}`)).arrayBuffer()) })));
+          let t = now();
+          const mod = await import('/pkg/zhichu.js');
+          await mod.default();
+          const instantiate = now() - t;
+          t = now();
+          const e = new mod.Engine();
+          for (const f of files) e.add_file(f.name, f.bytes);
+          e.load();
+          const load = now() - t;
+          t = now();
+          e.ask('prepare', {});
+          const reserves = now() - t;
+          e.free();
+          return { instantiate, load, reserves, cold: load + reserves };
+        }, { city: name, names });
+        visit.push(r);
+        // The page stays open a while, as a visitor's does (the browser stores the optimised code then).
+        if (visit === first) await page.waitForTimeout(SETTLE * 1000);
+        await ctx.close();
+      }
+    }
+    const f = (xs, k) => summary(xs.map((r) => r[k]));
+    console.log(`  ${name}: first visit: instantiate ${f(first, 'instantiate')}, load ${f(first, 'load')} + reserves ${f(first, 'reserves')} = ${f(first, 'cold')}`);
+    console.log(`  ${name}: second visit: instantiate ${f(second, 'instantiate')}, load + reserves ${f(second, 'cold')}`);
+  }
+  server.close();
+}
+fs.rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,64 @@
+// One fresh process of benches/cold_bench.mjs: `demo SCALE DIR` writes the
+// demo city's CSV files (printing their names); `web DIR` and `mp DIR` time
+// the cold first load of the files in DIR with the web page's lean module or
+// the mini-program's, then the same work warm; prints JSON.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
+
+const ROOT = path.resolve(new URL('..', import.meta.url).pathname);
+const [mode, a, b] = process.argv.slice(2);
+const now = () => performance.now();
+
+if (mode === 'demo') {
+  const mod = await import(path.join(ROOT, 'www/pkg/zhichu.js'));
+  mod.initSync({ module: fs.readFileSync(path.join(ROOT, 'www/pkg/zhichu_bg.wasm')) });
+  const names = [];
+  for (const f of mod.demo_csv_files(a)) {
+    fs.writeFileSync(path.join(b, f.name), f.bytes);
+    names.push(f.name);
+  }
+  console.log(JSON.stringify(names));
+  process.exit(0);
+}
+
+// The files, read before the clock starts (the page has them from IndexedDB).
+const files = fs.readdirSync(a).map((n) => ({ name: n, bytes: new Uint8Array(fs.readFileSync(path.join(a, n))) }));
+let t = now();
+let glue;
+if (mode === 'web') {
+  // As the page's worker: the glue, then the module compiled from its bytes (read from disk).
+  // ZHICHU_PKG: another build's folder (zhichu.js + zhichu_bg.wasm), to compare builds.
+  const pkg = process.env.ZHICHU_PKG || path.join(ROOT, 'www/pkg');
+  glue = await import(path.join(pkg, 'zhichu.js'));
+  await glue.default({ module_or_path: fs.readFileSync(path.join(pkg, 'zhichu_bg.wasm')) });
+} else {
+  // As the mini-program: WXWebAssembly.instantiate on the package's .wasm.br, the build's glue.
+  const MP = path.join(ROOT, 'miniprogram');
+  globalThis.WXWebAssembly = { instantiate: (p, imports) => WebAssembly.instantiate(zlib.brotliDecompressSync(fs.readFileSync(path.join(MP, p))), imports) };
+  glue = createRequire(import.meta.url)(path.join(MP, 'workers/engine/zhichu.js'));
+  await glue.init('/engine/zhichu_bg.wasm.br');
+}
+const instantiate = now() - t;
+
+function once() {
+  let t0 = now();
+  const e = new glue.Engine();
+  for (const f of files) e.add_file(f.name, f.bytes);
+  const report = e.load();
+  const load = now() - t0;
+  t0 = now();
+  e.ask('prepare', {});
+  const reserves = now() - t0;
+  e.free();
+  return { load, reserves, records: report.loaded.records };
+}
+const cold = once();
+const warm = [];
+for (let i = 0; i < 4; i++) {
+  const w = once();
+  warm.push(w.load + w.reserves);
+}
+warm.sort((x, y) => x - y);
+console.log(JSON.stringify({ instantiate, load: cold.load, reserves: cold.reserves, cold: cold.load + cold.reserves, warm: warm[2], records: cold.records, bytes: files.reduce((s, f) => s + f.bytes.length, 0) }));
