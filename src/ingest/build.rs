@@ -4,6 +4,7 @@
 
 use super::report::{Issue, Report};
 use super::schema::{self, Table};
+use super::split::{LineCounter, split_plain};
 use super::table::{Body, TableData};
 use super::values::{self, WeightError};
 use super::{LoadOptions, Progress};
@@ -35,11 +36,7 @@ fn unclosed_quote(fetch: &Fetch, delimiter: u8, width: usize) -> Option<usize> {
 fn cell_problem(fetch: &Fetch) -> Option<Problem> {
     for (c, i) in fetch.map.iter().enumerate() {
         let Some(i) = *i else { continue };
-        let bytes: &[u8] = match &fetch.cells {
-            Cells::Csv(r) => r.get(i).unwrap_or(&[]),
-            Cells::Strs { cells, .. } => cells.get(i).map_or(&[], |s| s.as_bytes()),
-            Cells::Vec(v) => v.get(i).map_or(&[], |s| s.as_bytes()),
-        };
+        let bytes = fetch.cells.bytes(i);
         if bytes.len() > MAX_FIELD_CHARS {
             let n = String::from_utf8_lossy(bytes).chars().count();
             if n > MAX_FIELD_CHARS {
@@ -111,6 +108,49 @@ enum Cells<'a> {
     Vec(&'a [String]),
 }
 
+/// The one view of a row's cells whatever their source: the three kinds of
+/// row are matched here and nowhere else (but in [`Fetch::suspect`] and
+/// [`unclosed_quote`], which look at what only some kinds have).
+impl<'a> Cells<'a> {
+    fn len(&self) -> usize {
+        match self {
+            Cells::Csv(r) => r.len(),
+            Cells::Strs { cells, .. } => cells.len(),
+            Cells::Vec(v) => v.len(),
+        }
+    }
+    /// Cell `i`'s bytes (none past the row's end).
+    fn bytes(&self, i: usize) -> &'a [u8] {
+        match self {
+            Cells::Csv(r) => r.get(i).unwrap_or(&[]),
+            Cells::Strs { cells, .. } => cells.get(i).map_or(&[], |s| s.as_bytes()),
+            Cells::Vec(v) => v.get(i).map_or(&[], |s| s.as_bytes()),
+        }
+    }
+    /// Cell `i` as text, untrimmed.
+    #[inline(always)]
+    fn text(&self, i: usize) -> &'a str {
+        match self {
+            Cells::Csv(r) => field(r, i),
+            Cells::Strs { cells, .. } => cells.get(i).copied().unwrap_or(""),
+            Cells::Vec(v) => v.get(i).map(String::as_str).unwrap_or(""),
+        }
+    }
+    /// Cell `i` without the white space around it, as the emptiness checks
+    /// see it: ASCII white space in CSV text, any white space in a sheet's cell.
+    fn trimmed(&self, i: usize) -> &'a [u8] {
+        match self {
+            Cells::Csv(r) => r.get(i).unwrap_or(&[]).trim_ascii(),
+            Cells::Strs { cells, .. } => cells.get(i).map_or(&[], |c| c.as_bytes().trim_ascii()),
+            Cells::Vec(v) => v.get(i).map_or(&[], |c| c.trim().as_bytes()),
+        }
+    }
+    /// Every cell, trimmed as [`Cells::trimmed`] trims it.
+    fn all_trimmed(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        (0..self.len()).map(|i| self.trimmed(i))
+    }
+}
+
 /// `str::trim`, with no work for an empty cell or one whose first and last
 /// characters are not white space, told from their lead bytes: visible
 /// ASCII, or a multi-byte character whose lead byte starts no Unicode white
@@ -136,20 +176,13 @@ impl Fetch<'_> {
     #[inline(always)]
     fn get(&self, col: usize) -> &str {
         match self.map[col] {
-            Some(i) => trim(match &self.cells {
-                Cells::Csv(r) => field(r, i),
-                Cells::Strs { cells, .. } => cells.get(i).copied().unwrap_or(""),
-                Cells::Vec(v) => v.get(i).map(String::as_str).unwrap_or(""),
-            }),
+            Some(i) => self.raw(i),
             None => "",
         }
     }
+    #[inline(always)]
     fn raw(&self, i: usize) -> &str {
-        trim(match &self.cells {
-            Cells::Csv(r) => field(r, i),
-            Cells::Strs { cells, .. } => cells.get(i).copied().unwrap_or(""),
-            Cells::Vec(v) => v.get(i).map(String::as_str).unwrap_or(""),
-        })
+        trim(self.cells.text(i))
     }
     /// Whether the row may hold a cell that is too long, a line break (an
     /// unclosed quote) or an undecodable byte: one pass over its bytes.
@@ -167,29 +200,17 @@ impl Fetch<'_> {
     /// says so. Every such word starts with a CJK character or a bracket, so
     /// a cell starting with an ASCII letter or digit (an id) settles it at once.
     fn is_total_or_footer(&self) -> bool {
-        let first: Option<&[u8]> = match &self.cells {
-            Cells::Csv(r) => r.iter().map(|b| b.trim_ascii()).find(|c| !c.is_empty()),
-            Cells::Strs { cells, .. } => cells.iter().map(|c| c.as_bytes().trim_ascii()).find(|c| !c.is_empty()),
-            Cells::Vec(v) => v.iter().map(|c| c.trim().as_bytes()).find(|c| !c.is_empty()),
-        };
+        let first = self.cells.all_trimmed().find(|c| !c.is_empty());
         let Some(first) = first.filter(|b| !b[0].is_ascii_alphanumeric()).and_then(|b| std::str::from_utf8(b).ok()) else { return false };
         // A note (填报人、说明 …) stands nearly alone on its row; a record that merely starts with such a word does not.
-        let filled = match &self.cells {
-            Cells::Csv(r) => r.iter().filter(|b| !b.trim_ascii().is_empty()).count(),
-            Cells::Strs { cells, .. } => cells.iter().filter(|c| !c.as_bytes().trim_ascii().is_empty()).count(),
-            Cells::Vec(v) => v.iter().filter(|c| !c.trim().is_empty()).count(),
-        };
+        let filled = self.cells.all_trimmed().filter(|c| !c.is_empty()).count();
         schema::is_total(first) || (schema::is_footer(first) && filled <= 3)
     }
     fn has(&self, col: usize) -> bool {
         self.map[col].is_some()
     }
     fn all_empty(&self) -> bool {
-        match &self.cells {
-            Cells::Csv(r) => r.iter().all(|c| c.trim_ascii().is_empty()),
-            Cells::Strs { cells, .. } => cells.iter().all(|c| c.as_bytes().trim_ascii().is_empty()),
-            Cells::Vec(v) => v.iter().all(|c| c.trim().is_empty()),
-        }
+        self.cells.all_trimmed().all(<[u8]>::is_empty)
     }
     /// A required, non-empty cell.
     fn required(&self, col: usize, errs: &mut Vec<Problem>) -> Option<&str> {
@@ -453,61 +474,6 @@ impl Ctx<'_> {
                 tick(start as u64);
             }
         });
-    }
-}
-
-/// Splits CSV text without quotes into rows as the csv parser does (CR, LF
-/// or CRLF ends; a line break where a row would start ends a blank line,
-/// which is no row) and calls `row` with each row's start, its line and its
-/// cells. The delimiters and line breaks are found eight bytes at a time
-/// (they are dense: a cell is a few bytes, too short for memchr to pay).
-fn split_plain<'t>(text: &'t str, delimiter: u8, mut row: impl FnMut(usize, &'t str, &[&'t str])) {
-    // Every cut below is at one of these ASCII bytes, so at a character boundary.
-    assert!(delimiter.is_ascii());
-    let b = text.as_bytes();
-    // SAFETY: `a..z` lies within `text` and both ends are at an ASCII byte or at an end.
-    let cut = |a: usize, z: usize| -> &'t str { unsafe { text.get_unchecked(a..z) } };
-    let mut cells: Vec<&str> = Vec::new();
-    let (mut start, mut cell) = (0usize, 0usize);
-    let mut hit = |i: usize, cells: &mut Vec<&'t str>| {
-        if b[i] == delimiter {
-            cells.push(cut(cell, i));
-            cell = i + 1;
-            return;
-        }
-        if i > start {
-            cells.push(cut(cell, i));
-            row(start, cut(start, i), cells);
-            cells.clear();
-        }
-        (start, cell) = (i + 1, i + 1);
-    };
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const LOW7: u64 = ONES * 0x7F;
-    // 0x80 in each byte of `x` that is zero, nothing elsewhere (no carries between bytes).
-    let zeros = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
-    let (d, lf, cr) = (ONES * delimiter as u64, ONES * b'\n' as u64, ONES * b'\r' as u64);
-    // Eight bytes at a time; the last few padded with zeros, their bits masked off.
-    let mut at = 0usize;
-    while at < b.len() {
-        let n = (b.len() - at).min(8);
-        let w = match b.get(at..at + 8) {
-            Some(w) => u64::from_le_bytes(w.try_into().unwrap()),
-            None => b[at..].iter().rev().fold(0u64, |w, &c| w << 8 | c as u64),
-        };
-        let mut m = zeros(w ^ d) | zeros(w ^ lf) | zeros(w ^ cr);
-        if n < 8 {
-            m &= (1u64 << (8 * n)) - 1;
-        }
-        while m != 0 {
-            hit(at + (m.trailing_zeros() / 8) as usize, &mut cells);
-            m &= m - 1;
-        }
-        at += 8;
-    }
-    if start < b.len() {
-        cells.push(cut(cell, b.len()));
-        row(start, cut(start, b.len()), &cells);
     }
 }
 
@@ -819,32 +785,6 @@ impl Runner<'_> {
     }
 }
 
-/// Line numbers of records from their byte offsets. The csv reader reports a
-/// record's position at the end of the previous record's terminator (and
-/// before skipped blank lines), so skip line breaks before counting.
-struct LineCounter<'t> {
-    text: &'t [u8],
-    pos: usize,
-    line: u32,
-}
-
-impl<'t> LineCounter<'t> {
-    fn new(text: &'t [u8], first_line: u32) -> Self {
-        LineCounter { text, pos: 0, line: first_line }
-    }
-    fn line_at(&mut self, mut byte: usize) -> u32 {
-        while byte < self.text.len() && matches!(self.text[byte], b'\r' | b'\n') {
-            byte += 1;
-        }
-        if byte < self.pos {
-            return self.line;
-        }
-        self.line += super::chunks::line_feeds(&self.text[self.pos..byte]) as u32;
-        self.pos = byte;
-        self.line
-    }
-}
-
 fn alias_of(t: Table, key: &str) -> &'static str {
     t.columns().iter().find(|c| c.key == key).and_then(|c| c.aliases.first().copied()).unwrap_or("")
 }
@@ -939,363 +879,460 @@ fn parse_class_type(s: &str) -> Option<ClassType> {
 pub(crate) fn build(mut tables: Vec<TableData<'_>>, opts: &LoadOptions, report: &mut Report, progress: &mut dyn FnMut(Progress), tuning: Tuning) -> Dataset {
     tables.sort_by_key(|t| t.table);
     let total: u64 = tables.iter().map(|t| t.size() as u64).sum();
-    let mut ds = Dataset::default();
-    let mut places = Places::default();
-    let mut run = Runner { report, progress, done: 0, total, dates: (date::earliest_plausible(), date::latest_plausible()), tuning };
-    let of = |t: Table| tables.iter().filter(move |x| x.table == t);
+    let run = Runner { report, progress, done: 0, total, dates: (date::earliest_plausible(), date::latest_plausible()), tuning };
+    let mut b = Builder { tables: &tables, opts, run, ds: Dataset::default(), places: Places::default() };
+    b.units();
+    b.dimensions();
+    b.teachers();
+    b.courses();
+    b.cadres();
+    b.classes();
+    b.records();
+    b.ratings();
+    b.requirements();
+    b.ds
+}
 
-    // Units: read all rows first, since a parent may come after its children.
-    let (c_id, c_name, c_parent) = (col(Table::Units, "unit_id"), col(Table::Units, "name"), col(Table::Units, "parent_id"));
-    let mut pending: Vec<PendingUnit> = Vec::new();
-    for td in of(Table::Units) {
-        let parent_col = header_cell(td, Table::Units, c_parent);
-        run.run(td, |line, f, errs| {
-            let id = f.required(c_id, errs);
-            let name = f.required(c_name, errs);
-            let (Some(id), Some(name)) = (id, name) else { return false };
-            if let Some(first) = pending.iter().find(|p| p.id == id) {
-                errs.push(Problem { col: Some(c_id), code: "duplicate_id", message: format!("编号「{id}」重复，已在 {} 定义", first.location) });
-                return false;
-            }
-            pending.push(PendingUnit {
-                id: id.into(),
-                name: name.into(),
-                parent: f.get(c_parent).into(),
-                location: location(td, line),
-                file: td.file.clone(),
-                sheet: td.sheet.clone(),
-                line,
-                parent_col: parent_col.clone(),
-                json: td.json,
+/// The dataset as it is built, one table after another (a table's rows may
+/// refer to those of the tables before it), and where each id came from.
+struct Builder<'t, 'r> {
+    tables: &'t [TableData<'t>],
+    opts: &'t LoadOptions,
+    run: Runner<'r>,
+    ds: Dataset,
+    places: Places<'t>,
+}
+
+/// The files that hold table `t`.
+fn of<'t>(tables: &'t [TableData<'t>], t: Table) -> impl Iterator<Item = &'t TableData<'t>> {
+    tables.iter().filter(move |x| x.table == t)
+}
+
+/// Notes an entity row that was not loaded, so that rows referring to its id say why.
+fn reject(places: &mut Places, t: Table, id: Option<&str>, td: &TableData, line: u32) {
+    if let Some(id) = id {
+        places.rejected.entry((t, id.into())).or_insert_with(|| location(td, line));
+    }
+}
+
+impl<'t> Builder<'t, '_> {
+    /// Units: read all rows first, since a parent may come after its children.
+    fn units(&mut self) {
+        let (c_id, c_name, c_parent) = (col(Table::Units, "unit_id"), col(Table::Units, "name"), col(Table::Units, "parent_id"));
+        let mut pending: Vec<PendingUnit> = Vec::new();
+        for td in of(self.tables, Table::Units) {
+            let parent_col = header_cell(td, Table::Units, c_parent);
+            self.run.run(td, |line, f, errs| {
+                let id = f.required(c_id, errs);
+                let name = f.required(c_name, errs);
+                let (Some(id), Some(name)) = (id, name) else { return false };
+                if let Some(first) = pending.iter().find(|p| p.id == id) {
+                    errs.push(Problem { col: Some(c_id), code: "duplicate_id", message: format!("编号「{id}」重复，已在 {} 定义", first.location) });
+                    return false;
+                }
+                pending.push(PendingUnit {
+                    id: id.into(),
+                    name: name.into(),
+                    parent: f.get(c_parent).into(),
+                    location: location(td, line),
+                    file: td.file.clone(),
+                    sheet: td.sheet.clone(),
+                    line,
+                    parent_col: parent_col.clone(),
+                    json: td.json,
+                });
+                true
             });
-            true
-        });
-    }
-    resolve_units(&mut ds, &mut places, pending, run.report);
-    let loaded_units = ds.units.len();
-    run.report.loaded.insert("units", loaded_units);
-
-    // Dimensions.
-    let (c_dim, c_sat) = (col(Table::Dimensions, "dimension"), col(Table::Dimensions, "saturation_hours"));
-    let mut any_dim_table = false;
-    for td in of(Table::Dimensions) {
-        any_dim_table = true;
-        run.run(td, |line, f, errs| {
-            let name = f.required(c_dim, errs);
-            let sat = f.number(c_sat, 0.01, 1e6, "饱和学时", errs);
-            let (Some(name), Ok(sat)) = (name, sat) else { return false };
-            let dim = Dimension { name: name.into(), saturation_hours: sat.unwrap_or(opts.default_saturation_hours) };
-            register(&mut ds.dimensions, &mut places, Table::Dimensions, name, dim, Place::Row(td, line), errs)
-        });
-    }
-    if !any_dim_table {
-        for d in model::taxonomy::DEFAULT_DIMENSIONS {
-            let _ = ds.dimensions.insert(d, Dimension { name: d.into(), saturation_hours: opts.default_saturation_hours });
         }
-        run.report.warnings.push(super::table::file_issue(
-            "default_dimensions",
-            "",
-            format!("未提供知识维度表（dimensions/知识维度），使用默认的 12 个维度：{}", model::taxonomy::DEFAULT_DIMENSIONS.join("、")),
-        ));
+        resolve_units(&mut self.ds, &mut self.places, pending, self.run.report);
+        self.run.report.loaded.insert("units", self.ds.units.len());
     }
-    run.report.loaded.insert("dimensions", ds.dimensions.len());
 
-    // Teachers.
-    let (c_id, c_name, c_spec) = (col(Table::Teachers, "teacher_id"), col(Table::Teachers, "name"), col(Table::Teachers, "specialty"));
-    for td in of(Table::Teachers) {
-        run.run(td, |line, f, errs| {
-            let id = f.required(c_id, errs);
-            let name = f.required(c_name, errs);
-            let spec = f.get(c_spec);
-            let specialty = if spec.is_empty() { Some(Vec::new()) } else { dims_of(&ds, spec, c_spec, errs) };
-            let (Some(id), Some(name), Some(specialty)) = (id, name, specialty) else {
-                if let Some(id) = id {
-                    places.rejected.entry((Table::Teachers, id.into())).or_insert_with(|| location(td, line));
-                }
-                return false;
-            };
-            let t = Teacher { name: name.into(), specialty: specialty.into_iter().map(|(d, _)| d).collect() };
-            register(&mut ds.teachers, &mut places, Table::Teachers, id, t, Place::Row(td, line), errs)
-        });
-    }
-    run.report.loaded.insert("teachers", ds.teachers.len());
-
-    // Courses.
-    let t = Table::Courses;
-    let (c_id, c_title, c_hours, c_min, c_dims, c_mode, c_teacher) =
-        (col(t, "course_id"), col(t, "title"), col(t, "hours"), col(t, "minutes"), col(t, "dimensions"), col(t, "mode"), col(t, "teacher_id"));
-    let n_dims = ds.dimensions.len();
-    let mut weights: Vec<f32> = Vec::new();
-    for td in of(t) {
-        let at = |line: u32| location(td, line);
-        run.run(td, |line, f, errs| {
-            let id = f.required(c_id, errs);
-            let title = f.required(c_title, errs);
-            let hours = f.number(c_hours, 0.0, 10000.0, "学时", errs);
-            let minutes = f.number(c_min, 0.0, 600000.0, "时长（分钟）", errs);
-            let hours = match (hours, minutes) {
-                (Ok(Some(h)), _) => Some(h),
-                (Ok(None), Ok(Some(m))) => Some(m / opts.minutes_per_hour),
-                (Ok(None), Ok(None)) => {
-                    errs.push(Problem {
-                        col: Some(if f.has(c_hours) || !f.has(c_min) { c_hours } else { c_min }),
-                        code: "empty_required",
-                        message: "学时与时长（分钟）都为空，至少填一项".into(),
-                    });
-                    None
-                }
-                _ => None,
-            };
-            let dims = dims_of(&ds, f.get(c_dims), c_dims, errs);
-            let mode = parse_mode(f.get(c_mode));
-            if mode.is_none() {
-                errs.push(Problem { col: Some(c_mode), code: "bad_value", message: "无法识别的形式，应为 线下、网络 或 混合".into() });
-            }
-            let teacher_id = f.get(c_teacher);
-            let teacher =
-                if teacher_id.is_empty() { Some(None) } else { reference(&ds.teachers, Table::Teachers, teacher_id, c_teacher, &places, errs).map(Some) };
-            let (Some(id), Some(title), Some(hours), Some(dims), Some(mode), Some(teacher)) = (id, title, hours, dims, mode, teacher) else {
-                if let Some(id) = id {
-                    places.rejected.entry((t, id.into())).or_insert_with(|| at(line));
-                }
-                return false;
-            };
-            if !register(&mut ds.courses, &mut places, t, id, Course { title: title.into(), hours, mode, teacher }, Place::Row(td, line), errs) {
-                return false;
-            }
-            let sum: f64 = dims.iter().map(|(_, w)| w).sum();
-            let mut row = vec![0f32; n_dims];
-            for (d, w) in dims {
-                row[d as usize] += (w / sum) as f32;
-            }
-            weights.extend(row);
-            true
-        });
-    }
-    ds.course_weights = weights;
-    run.report.loaded.insert("courses", ds.courses.len());
-
-    // Cadres.
-    let t = Table::Cadres;
-    let (c_id, c_name, c_unit, c_rank, c_post, c_party) =
-        (col(t, "cadre_id"), col(t, "name"), col(t, "unit_id"), col(t, "rank"), col(t, "post"), col(t, "party_role"));
-    for td in of(t) {
-        run.run(td, |line, f, errs| {
-            let id = f.required(c_id, errs);
-            let name = f.required(c_name, errs);
-            let unit = f.required(c_unit, errs).and_then(|u| reference(&ds.units, Table::Units, u, c_unit, &places, errs));
-            let (Some(id), Some(name), Some(unit)) = (id, name, unit) else {
-                if let Some(id) = id {
-                    places.rejected.entry((t, id.into())).or_insert_with(|| location(td, line));
-                }
-                return false;
-            };
-            let c = model::Cadre { name: name.into(), unit, rank: f.get(c_rank).into(), post: f.get(c_post).into(), party_role: f.get(c_party).into() };
-            register(&mut ds.cadres, &mut places, t, id, c, Place::Row(td, line), errs)
-        });
-    }
-    run.report.loaded.insert("cadres", ds.cadres.len());
-
-    // Classes.
-    let t = Table::Classes;
-    let (c_id, c_name, c_type, c_start, c_end, c_cap) =
-        (col(t, "class_id"), col(t, "name"), col(t, "type"), col(t, "start_date"), col(t, "end_date"), col(t, "capacity"));
-    for td in of(t) {
-        run.run(td, |line, f, errs| {
-            let id = f.required(c_id, errs);
-            let name = f.required(c_name, errs);
-            let kind = f.required(c_type, errs).and_then(|v| {
-                let k = parse_class_type(v);
-                if k.is_none() {
-                    errs.push(Problem {
-                        col: Some(c_type), code: "bad_value", message: "无法识别的班次类型，应为 脱产、集中、网络 或 混合".into()
-                    });
-                }
-                k
+    /// Dimensions, or the default ones when no table gives them.
+    fn dimensions(&mut self) {
+        let (c_dim, c_sat) = (col(Table::Dimensions, "dimension"), col(Table::Dimensions, "saturation_hours"));
+        let default_saturation = self.opts.default_saturation_hours;
+        let mut any_dim_table = false;
+        for td in of(self.tables, Table::Dimensions) {
+            any_dim_table = true;
+            self.run.run(td, |line, f, errs| {
+                let name = f.required(c_dim, errs);
+                let sat = f.number(c_sat, 0.01, 1e6, "饱和学时", errs);
+                let (Some(name), Ok(sat)) = (name, sat) else { return false };
+                let dim = Dimension { name: name.into(), saturation_hours: sat.unwrap_or(default_saturation) };
+                register(&mut self.ds.dimensions, &mut self.places, Table::Dimensions, name, dim, Place::Row(td, line), errs)
             });
-            let start = f.date(c_start, false, errs);
-            let end = f.date(c_end, false, errs);
-            let cap = f.number(c_cap, 0.0, 1e6, "人数", errs);
-            if let (Ok(Some(s)), Ok(Some(e))) = (start, end)
-                && e < s
-            {
-                errs.push(Problem { col: Some(c_end), code: "bad_date", message: "结束日期早于开始日期".into() });
+        }
+        if !any_dim_table {
+            for d in model::taxonomy::DEFAULT_DIMENSIONS {
+                let _ = self.ds.dimensions.insert(d, Dimension { name: d.into(), saturation_hours: default_saturation });
             }
-            if !errs.is_empty() {
-                if let Some(id) = id {
-                    places.rejected.entry((t, id.into())).or_insert_with(|| location(td, line));
-                }
-                return false;
-            }
-            let (Some(id), Some(name), Some(kind), Ok(start), Ok(end), Ok(cap)) = (id, name, kind, start, end, cap) else { return false };
-            let start = start.or(end).unwrap_or(0);
-            let c = Class { name: name.into(), kind, start, end: end.unwrap_or(start), capacity: cap.unwrap_or(0.0) as u32 };
-            register(&mut ds.classes, &mut places, t, id, c, Place::Row(td, line), errs)
-        });
+            self.run.report.warnings.push(super::table::file_issue(
+                "default_dimensions",
+                "",
+                format!("未提供知识维度表（dimensions/知识维度），使用默认的 12 个维度：{}", model::taxonomy::DEFAULT_DIMENSIONS.join("、")),
+            ));
+        }
+        self.run.report.loaded.insert("dimensions", self.ds.dimensions.len());
     }
-    run.report.loaded.insert("classes", ds.classes.len());
 
-    // Records.
-    let t = Table::Records;
-    let (c_cadre, c_course, c_class, c_date, c_hours, c_min, c_done, c_score) =
-        (col(t, "cadre_id"), col(t, "course_id"), col(t, "class_id"), col(t, "date"), col(t, "hours"), col(t, "minutes"), col(t, "completed"), col(t, "score"));
-    let mut records = model::Records::default();
-    /// A chunk's records, and its cache of the last cadre looked up.
-    #[derive(Default)]
-    struct RecordChunk {
-        records: model::Records,
-        from_course: usize,
-        last_cadre: (String, u32),
-    }
-    for td in of(t) {
-        let mut from_course = 0usize;
-        let ds = &ds;
-        let places = &places;
-        run.run_chunked(
-            td,
-            |chunk: &mut RecordChunk, f, errs| {
-                // Records usually come grouped by cadre: reuse the previous row's lookup.
-                let last_cadre = &mut chunk.last_cadre;
-                let cadre = f.required(c_cadre, errs).and_then(|id| {
-                    if id == last_cadre.0 {
-                        return Some(last_cadre.1);
-                    }
-                    let i = reference(&ds.cadres, Table::Cadres, id, c_cadre, places, errs)?;
-                    *last_cadre = (id.to_string(), i);
-                    Some(i)
-                });
-                let course = f.required(c_course, errs).and_then(|id| {
-                    if td.xapi {
-                        if let Some(i) = ds.courses.lookup(id) {
-                            return Some(i);
-                        }
-                        return reference(&ds.courses, Table::Courses, super::xapi::course_candidate(id), c_course, places, errs);
-                    }
-                    reference(&ds.courses, Table::Courses, id, c_course, places, errs)
-                });
-                let class_id = f.get(c_class);
-                let class = if class_id.is_empty() { Some(None) } else { reference(&ds.classes, Table::Classes, class_id, c_class, places, errs).map(Some) };
-                let day = f.date(c_date, true, errs);
-                let hours = f.number(c_hours, 0.0, 10000.0, "学时", errs);
-                let minutes = f.number(c_min, 0.0, 600000.0, "时长（分钟）", errs);
-                let score = f.number(c_score, 0.0, 100.0, "成绩", errs);
-                let completed = if f.has(c_done) {
-                    let v = f.get(c_done);
-                    match values::parse_bool(v) {
-                        Some(b) => Some(b),
-                        None => {
-                            errs.push(Problem {
-                                col: Some(c_done),
-                                code: if v.is_empty() { "empty_required" } else { "bad_value" },
-                                message: "应为 是/否（或 true/false、1/0）".into(),
-                            });
-                            None
-                        }
-                    }
-                } else {
-                    Some(true)
-                };
-                let (Some(cadre), Some(course), Some(class), Ok(Some(day)), Ok(hours), Ok(minutes), Ok(score), Some(completed)) =
-                    (cadre, course, class, day, hours, minutes, score, completed)
-                else {
+    fn teachers(&mut self) {
+        let (c_id, c_name, c_spec) = (col(Table::Teachers, "teacher_id"), col(Table::Teachers, "name"), col(Table::Teachers, "specialty"));
+        let (ds, places) = (&mut self.ds, &mut self.places);
+        for td in of(self.tables, Table::Teachers) {
+            self.run.run(td, |line, f, errs| {
+                let id = f.required(c_id, errs);
+                let name = f.required(c_name, errs);
+                let spec = f.get(c_spec);
+                let specialty = if spec.is_empty() { Some(Vec::new()) } else { dims_of(ds, spec, c_spec, errs) };
+                let (Some(id), Some(name), Some(specialty)) = (id, name, specialty) else {
+                    reject(places, Table::Teachers, id, td, line);
                     return false;
                 };
-                let hours = match (hours, minutes) {
-                    (Some(h), _) => h,
-                    (None, Some(m)) => m / opts.minutes_per_hour,
-                    (None, None) => {
-                        chunk.from_course += 1;
-                        ds.courses.get(course).hours
-                    }
-                };
-                chunk.records.push(Record { cadre, course, class, date: day, hours: hours as f32, score: score.map(|s| s as f32), completed });
-                true
-            },
-            |mut chunks| {
-                records.reserve(chunks.iter().map(|c| c.records.len()).sum());
-                for chunk in &mut chunks {
-                    from_course += chunk.from_course;
-                    records.append(&mut chunk.records);
-                }
-            },
-        );
-        if from_course > 0 {
-            run.report.warnings.push(Issue {
-                table: Some("records"),
-                sheet: td.sheet.clone(),
-                ..super::table::file_issue("hours_from_course", &td.file, format!("{from_course} 条记录未填学时或时长，按课程学时计"))
+                let t = Teacher { name: name.into(), specialty: specialty.into_iter().map(|(d, _)| d).collect() };
+                register(&mut ds.teachers, places, Table::Teachers, id, t, Place::Row(td, line), errs)
             });
         }
+        self.run.report.loaded.insert("teachers", self.ds.teachers.len());
     }
-    records.finalize(ds.cadres.len());
-    ds.records = records;
-    run.report.loaded.insert("records", ds.records.len());
 
-    // Ratings.
-    let t = Table::Ratings;
-    let (c_cadre, c_course, c_teacher, c_score, c_date) = (col(t, "cadre_id"), col(t, "course_id"), col(t, "teacher_id"), col(t, "score"), col(t, "date"));
-    let mut ratings = Vec::new();
-    for td in of(t) {
-        let ds = &ds;
-        let places = &places;
-        run.run_chunked(
-            td,
-            |chunk: &mut Vec<Rating>, f, errs| {
-                let cadre = f.required(c_cadre, errs).and_then(|id| reference(&ds.cadres, Table::Cadres, id, c_cadre, places, errs));
-                let course = f.required(c_course, errs).and_then(|id| reference(&ds.courses, Table::Courses, id, c_course, places, errs));
-                let tid = f.get(c_teacher);
-                let teacher = if tid.is_empty() { Some(None) } else { reference(&ds.teachers, Table::Teachers, tid, c_teacher, places, errs).map(Some) };
-                let score = match f.get(c_score) {
+    /// Courses, and each course's weights over the dimensions (a row of `course_weights`).
+    fn courses(&mut self) {
+        let t = Table::Courses;
+        let (c_id, c_title, c_hours, c_min, c_dims, c_mode, c_teacher) =
+            (col(t, "course_id"), col(t, "title"), col(t, "hours"), col(t, "minutes"), col(t, "dimensions"), col(t, "mode"), col(t, "teacher_id"));
+        let n_dims = self.ds.dimensions.len();
+        let minutes_per_hour = self.opts.minutes_per_hour;
+        let (ds, places) = (&mut self.ds, &mut self.places);
+        let mut weights: Vec<f32> = Vec::new();
+        for td in of(self.tables, t) {
+            self.run.run(td, |line, f, errs| {
+                let id = f.required(c_id, errs);
+                let title = f.required(c_title, errs);
+                let hours = course_hours(f, c_hours, c_min, minutes_per_hour, errs);
+                let dims = dims_of(ds, f.get(c_dims), c_dims, errs);
+                let mode = parse_mode(f.get(c_mode));
+                if mode.is_none() {
+                    errs.push(Problem { col: Some(c_mode), code: "bad_value", message: "无法识别的形式，应为 线下、网络 或 混合".into() });
+                }
+                let teacher_id = f.get(c_teacher);
+                let teacher =
+                    if teacher_id.is_empty() { Some(None) } else { reference(&ds.teachers, Table::Teachers, teacher_id, c_teacher, places, errs).map(Some) };
+                let (Some(id), Some(title), Some(hours), Some(dims), Some(mode), Some(teacher)) = (id, title, hours, dims, mode, teacher) else {
+                    reject(places, t, id, td, line);
+                    return false;
+                };
+                if !register(&mut ds.courses, places, t, id, Course { title: title.into(), hours, mode, teacher }, Place::Row(td, line), errs) {
+                    return false;
+                }
+                let sum: f64 = dims.iter().map(|(_, w)| w).sum();
+                let mut row = vec![0f32; n_dims];
+                for (d, w) in dims {
+                    row[d as usize] += (w / sum) as f32;
+                }
+                weights.extend(row);
+                true
+            });
+        }
+        self.ds.course_weights = weights;
+        self.run.report.loaded.insert("courses", self.ds.courses.len());
+    }
+
+    fn cadres(&mut self) {
+        let t = Table::Cadres;
+        let (c_id, c_name, c_unit, c_rank, c_post, c_party) =
+            (col(t, "cadre_id"), col(t, "name"), col(t, "unit_id"), col(t, "rank"), col(t, "post"), col(t, "party_role"));
+        let (ds, places) = (&mut self.ds, &mut self.places);
+        for td in of(self.tables, t) {
+            self.run.run(td, |line, f, errs| {
+                let id = f.required(c_id, errs);
+                let name = f.required(c_name, errs);
+                let unit = f.required(c_unit, errs).and_then(|u| reference(&ds.units, Table::Units, u, c_unit, places, errs));
+                let (Some(id), Some(name), Some(unit)) = (id, name, unit) else {
+                    reject(places, t, id, td, line);
+                    return false;
+                };
+                let c = model::Cadre { name: name.into(), unit, rank: f.get(c_rank).into(), post: f.get(c_post).into(), party_role: f.get(c_party).into() };
+                register(&mut ds.cadres, places, t, id, c, Place::Row(td, line), errs)
+            });
+        }
+        self.run.report.loaded.insert("cadres", self.ds.cadres.len());
+    }
+
+    fn classes(&mut self) {
+        let t = Table::Classes;
+        let (c_id, c_name, c_type, c_start, c_end, c_cap) =
+            (col(t, "class_id"), col(t, "name"), col(t, "type"), col(t, "start_date"), col(t, "end_date"), col(t, "capacity"));
+        let (ds, places) = (&mut self.ds, &mut self.places);
+        for td in of(self.tables, t) {
+            self.run.run(td, |line, f, errs| {
+                let id = f.required(c_id, errs);
+                let name = f.required(c_name, errs);
+                let kind = f.required(c_type, errs).and_then(|v| {
+                    let k = parse_class_type(v);
+                    if k.is_none() {
+                        errs.push(Problem {
+                            col: Some(c_type), code: "bad_value", message: "无法识别的班次类型，应为 脱产、集中、网络 或 混合".into()
+                        });
+                    }
+                    k
+                });
+                let start = f.date(c_start, false, errs);
+                let end = f.date(c_end, false, errs);
+                let cap = f.number(c_cap, 0.0, 1e6, "人数", errs);
+                if let (Ok(Some(s)), Ok(Some(e))) = (start, end)
+                    && e < s
+                {
+                    errs.push(Problem { col: Some(c_end), code: "bad_date", message: "结束日期早于开始日期".into() });
+                }
+                if !errs.is_empty() {
+                    reject(places, t, id, td, line);
+                    return false;
+                }
+                let (Some(id), Some(name), Some(kind), Ok(start), Ok(end), Ok(cap)) = (id, name, kind, start, end, cap) else { return false };
+                let start = start.or(end).unwrap_or(0);
+                let c = Class { name: name.into(), kind, start, end: end.unwrap_or(start), capacity: cap.unwrap_or(0.0) as u32 };
+                register(&mut ds.classes, places, t, id, c, Place::Row(td, line), errs)
+            });
+        }
+        self.run.report.loaded.insert("classes", self.ds.classes.len());
+    }
+
+    /// Records, in chunks (a record refers to earlier tables only).
+    fn records(&mut self) {
+        let mut records = model::Records::default();
+        for td in of(self.tables, Table::Records) {
+            let mut from_course = 0usize;
+            let rows = RecordRows { ds: &self.ds, places: &self.places, xapi: td.xapi, minutes_per_hour: self.opts.minutes_per_hour, c: RecordCols::new() };
+            self.run.run_chunked(
+                td,
+                |chunk: &mut RecordChunk, f, errs| rows.row(chunk, f, errs),
+                |mut chunks| {
+                    records.reserve(chunks.iter().map(|c| c.records.len()).sum());
+                    for chunk in &mut chunks {
+                        from_course += chunk.from_course;
+                        records.append(&mut chunk.records);
+                    }
+                },
+            );
+            if from_course > 0 {
+                self.run.report.warnings.push(Issue {
+                    table: Some("records"),
+                    sheet: td.sheet.clone(),
+                    ..super::table::file_issue("hours_from_course", &td.file, format!("{from_course} 条记录未填学时或时长，按课程学时计"))
+                });
+            }
+        }
+        records.finalize(self.ds.cadres.len());
+        self.ds.records = records;
+        self.run.report.loaded.insert("records", self.ds.records.len());
+    }
+
+    /// Ratings, in chunks.
+    fn ratings(&mut self) {
+        let t = Table::Ratings;
+        let (c_cadre, c_course, c_teacher, c_score, c_date) = (col(t, "cadre_id"), col(t, "course_id"), col(t, "teacher_id"), col(t, "score"), col(t, "date"));
+        let mut ratings = Vec::new();
+        let (ds, places) = (&self.ds, &self.places);
+        for td in of(self.tables, t) {
+            self.run.run_chunked(
+                td,
+                |chunk: &mut Vec<Rating>, f, errs| {
+                    let cadre = f.required(c_cadre, errs).and_then(|id| reference(&ds.cadres, Table::Cadres, id, c_cadre, places, errs));
+                    let course = f.required(c_course, errs).and_then(|id| reference(&ds.courses, Table::Courses, id, c_course, places, errs));
+                    let tid = f.get(c_teacher);
+                    let teacher = if tid.is_empty() { Some(None) } else { reference(&ds.teachers, Table::Teachers, tid, c_teacher, places, errs).map(Some) };
+                    let score = match f.get(c_score) {
+                        "" => {
+                            errs.push(Problem { col: Some(c_score), code: "empty_required", message: "必填项为空，应为 1 到 5 的评分".into() });
+                            Err(())
+                        }
+                        _ => f.number(c_score, 1.0, 5.0, "评分", errs),
+                    };
+                    let day = f.date(c_date, false, errs);
+                    let (Some(cadre), Some(course), Some(teacher), Ok(Some(score)), Ok(day)) = (cadre, course, teacher, score, day) else { return false };
+                    chunk.push(Rating { cadre, course, teacher, score: score as f32, date: day });
+                    true
+                },
+                |chunks| {
+                    ratings.reserve(chunks.iter().map(Vec::len).sum());
+                    chunks.into_iter().for_each(|mut chunk| ratings.append(&mut chunk));
+                },
+            );
+        }
+        self.ds.ratings.append(&mut ratings);
+        self.run.report.loaded.insert("ratings", self.ds.ratings.len());
+    }
+
+    fn requirements(&mut self) {
+        let t = Table::Requirements;
+        let (c_rank, c_post, c_dim, c_target) = (col(t, "rank"), col(t, "post"), col(t, "dimension"), col(t, "target"));
+        let ds = &mut self.ds;
+        for td in of(self.tables, t) {
+            self.run.run(td, |_, f, errs| {
+                let dim = f.required(c_dim, errs).and_then(|d| {
+                    let i = ds.dimensions.lookup(d);
+                    if i.is_none() {
+                        let known: Vec<&str> = ds.dimensions.items().iter().map(|d| d.name.as_str()).collect();
+                        errs.push(Problem {
+                            col: Some(c_dim), code: "unknown_dimension", message: format!("未知的知识维度，应为：{}", known.join("、"))
+                        });
+                    }
+                    i
+                });
+                let target = match f.get(c_target) {
                     "" => {
-                        errs.push(Problem { col: Some(c_score), code: "empty_required", message: "必填项为空，应为 1 到 5 的评分".into() });
+                        errs.push(Problem { col: Some(c_target), code: "empty_required", message: "必填项为空，应为 0 到 100 的目标值".into() });
                         Err(())
                     }
-                    _ => f.number(c_score, 1.0, 5.0, "评分", errs),
+                    _ => f.number(c_target, 0.0, 100.0, "目标值", errs),
                 };
-                let day = f.date(c_date, false, errs);
-                let (Some(cadre), Some(course), Some(teacher), Ok(Some(score)), Ok(day)) = (cadre, course, teacher, score, day) else { return false };
-                chunk.push(Rating { cadre, course, teacher, score: score as f32, date: day });
+                let (Some(dimension), Ok(Some(target))) = (dim, target) else { return false };
+                let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+                ds.requirements.push(Requirement { rank: opt(f.get(c_rank)), post: opt(f.get(c_post)), dimension, target });
                 true
-            },
-            |chunks| {
-                ratings.reserve(chunks.iter().map(Vec::len).sum());
-                chunks.into_iter().for_each(|mut chunk| ratings.append(&mut chunk));
-            },
-        );
-    }
-    ds.ratings.append(&mut ratings);
-    run.report.loaded.insert("ratings", ds.ratings.len());
-
-    // Requirements.
-    let t = Table::Requirements;
-    let (c_rank, c_post, c_dim, c_target) = (col(t, "rank"), col(t, "post"), col(t, "dimension"), col(t, "target"));
-    for td in of(t) {
-        run.run(td, |_, f, errs| {
-            let dim = f.required(c_dim, errs).and_then(|d| {
-                let i = ds.dimensions.lookup(d);
-                if i.is_none() {
-                    let known: Vec<&str> = ds.dimensions.items().iter().map(|d| d.name.as_str()).collect();
-                    errs.push(Problem {
-                        col: Some(c_dim), code: "unknown_dimension", message: format!("未知的知识维度，应为：{}", known.join("、"))
-                    });
-                }
-                i
             });
-            let target = match f.get(c_target) {
-                "" => {
-                    errs.push(Problem { col: Some(c_target), code: "empty_required", message: "必填项为空，应为 0 到 100 的目标值".into() });
-                    Err(())
-                }
-                _ => f.number(c_target, 0.0, 100.0, "目标值", errs),
-            };
-            let (Some(dimension), Ok(Some(target))) = (dim, target) else { return false };
-            let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
-            ds.requirements.push(Requirement { rank: opt(f.get(c_rank)), post: opt(f.get(c_post)), dimension, target });
-            true
-        });
+        }
+        self.run.report.loaded.insert("requirements", self.ds.requirements.len());
     }
-    run.report.loaded.insert("requirements", ds.requirements.len());
-    ds
+}
+
+/// A course's 学时: given, or from its minutes; `None` (with the problem
+/// noted) when both are empty or either is bad.
+fn course_hours(f: &Fetch, c_hours: usize, c_min: usize, minutes_per_hour: f64, errs: &mut Vec<Problem>) -> Option<f64> {
+    let hours = f.number(c_hours, 0.0, 10000.0, "学时", errs);
+    let minutes = f.number(c_min, 0.0, 600000.0, "时长（分钟）", errs);
+    match (hours, minutes) {
+        (Ok(Some(h)), _) => Some(h),
+        (Ok(None), Ok(Some(m))) => Some(m / minutes_per_hour),
+        (Ok(None), Ok(None)) => {
+            errs.push(Problem {
+                col: Some(if f.has(c_hours) || !f.has(c_min) { c_hours } else { c_min }),
+                code: "empty_required",
+                message: "学时与时长（分钟）都为空，至少填一项".into(),
+            });
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The columns of the records table.
+struct RecordCols {
+    cadre: usize,
+    course: usize,
+    class: usize,
+    date: usize,
+    hours: usize,
+    minutes: usize,
+    completed: usize,
+    score: usize,
+}
+
+impl RecordCols {
+    fn new() -> Self {
+        let t = Table::Records;
+        RecordCols {
+            cadre: col(t, "cadre_id"),
+            course: col(t, "course_id"),
+            class: col(t, "class_id"),
+            date: col(t, "date"),
+            hours: col(t, "hours"),
+            minutes: col(t, "minutes"),
+            completed: col(t, "completed"),
+            score: col(t, "score"),
+        }
+    }
+}
+
+/// A chunk's records, and its cache of the last cadre looked up.
+#[derive(Default)]
+struct RecordChunk {
+    records: model::Records,
+    from_course: usize,
+    last_cadre: (String, u32),
+}
+
+/// What a record row is read against: the tables before it, and whether
+/// its file holds xAPI statements (course ids that may be IRIs).
+struct RecordRows<'a> {
+    ds: &'a Dataset,
+    places: &'a Places<'a>,
+    xapi: bool,
+    minutes_per_hour: f64,
+    c: RecordCols,
+}
+
+impl RecordRows<'_> {
+    /// One record row into `chunk`; false (with its problems) when it is not loaded.
+    fn row(&self, chunk: &mut RecordChunk, f: &Fetch, errs: &mut Vec<Problem>) -> bool {
+        let (ds, places, c) = (self.ds, self.places, &self.c);
+        let cadre = self.cadre(&mut chunk.last_cadre, f, errs);
+        let course = f.required(c.course, errs).and_then(|id| {
+            if self.xapi {
+                if let Some(i) = ds.courses.lookup(id) {
+                    return Some(i);
+                }
+                return reference(&ds.courses, Table::Courses, super::xapi::course_candidate(id), c.course, places, errs);
+            }
+            reference(&ds.courses, Table::Courses, id, c.course, places, errs)
+        });
+        let class_id = f.get(c.class);
+        let class = if class_id.is_empty() { Some(None) } else { reference(&ds.classes, Table::Classes, class_id, c.class, places, errs).map(Some) };
+        let day = f.date(c.date, true, errs);
+        let hours = f.number(c.hours, 0.0, 10000.0, "学时", errs);
+        let minutes = f.number(c.minutes, 0.0, 600000.0, "时长（分钟）", errs);
+        let score = f.number(c.score, 0.0, 100.0, "成绩", errs);
+        let completed = self.completed(f, errs);
+        let (Some(cadre), Some(course), Some(class), Ok(Some(day)), Ok(hours), Ok(minutes), Ok(score), Some(completed)) =
+            (cadre, course, class, day, hours, minutes, score, completed)
+        else {
+            return false;
+        };
+        let hours = match (hours, minutes) {
+            (Some(h), _) => h,
+            (None, Some(m)) => m / self.minutes_per_hour,
+            (None, None) => {
+                chunk.from_course += 1;
+                ds.courses.get(course).hours
+            }
+        };
+        chunk.records.push(Record { cadre, course, class, date: day, hours: hours as f32, score: score.map(|s| s as f32), completed });
+        true
+    }
+
+    /// The row's cadre. Records usually come grouped by cadre: the previous row's lookup is reused.
+    fn cadre(&self, last_cadre: &mut (String, u32), f: &Fetch, errs: &mut Vec<Problem>) -> Option<u32> {
+        let c_cadre = self.c.cadre;
+        f.required(c_cadre, errs).and_then(|id| {
+            if id == last_cadre.0 {
+                return Some(last_cadre.1);
+            }
+            let i = reference(&self.ds.cadres, Table::Cadres, id, c_cadre, self.places, errs)?;
+            *last_cadre = (id.to_string(), i);
+            Some(i)
+        })
+    }
+
+    /// Whether the course was completed: yes when the table has no such column.
+    fn completed(&self, f: &Fetch, errs: &mut Vec<Problem>) -> Option<bool> {
+        let c_done = self.c.completed;
+        if !f.has(c_done) {
+            return Some(true);
+        }
+        let v = f.get(c_done);
+        match values::parse_bool(v) {
+            Some(b) => Some(b),
+            None => {
+                errs.push(Problem {
+                    col: Some(c_done),
+                    code: if v.is_empty() { "empty_required" } else { "bad_value" },
+                    message: "应为 是/否（或 true/false、1/0）".into(),
+                });
+                None
+            }
+        }
+    }
 }
 
 /// A unit row, held until all units are read.
@@ -1402,34 +1439,6 @@ fn resolve_units(ds: &mut Dataset, places: &mut Places, pending: Vec<PendingUnit
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn plain_split_is_the_csv_parsers() {
-        // Random quote-free text over the bytes that matter: rows and cells as csv reads them.
-        let alphabet = ["a", "b", ",", ";", "\r", "\n", " ", "是", "\r\n"];
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        for _ in 0..6_000 {
-            let mut text = String::new();
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            for k in 0..(x % 40) {
-                text.push_str(alphabet[((x >> (k % 50)) as usize + k as usize * 7) % alphabet.len()]);
-            }
-            for delimiter in [b',', b';'] {
-                let mut want: Vec<Vec<String>> = Vec::new();
-                let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-                for r in rdr.records() {
-                    want.push(r.unwrap().iter().map(str::to_string).collect());
-                }
-                let mut got: Vec<Vec<String>> = Vec::new();
-                super::split_plain(&text, delimiter, |start, line, cells| {
-                    assert_eq!(&text[start..start + line.len()], line);
-                    got.push(cells.iter().map(|c| c.to_string()).collect());
-                });
-                assert_eq!(got, want, "{text:?}");
-            }
-        }
-    }
     #[test]
     fn trim_is_str_trim() {
         for s in ["", " ", "a", " a", "a ", "\u{3000}是", "是\u{3000}", "\u{a0}x", "x\u{85}", "\u{b}", "干部", "\t1\r", "\u{2029}"] {

@@ -9,6 +9,7 @@ mod parquet;
 pub mod report;
 pub mod schema;
 mod sources;
+mod split;
 mod table;
 pub mod values;
 pub mod workbook;
