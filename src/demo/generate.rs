@@ -228,19 +228,36 @@ pub fn generate_seeded(scale: Scale, seed: u64) -> Dataset {
 /// The same city, its records handed to `sink` one cadre at a time (sorted
 /// by date, as the dataset holds them) instead of kept: the returned dataset
 /// has every table but the records. What a scale too big to hold is written from.
+///
+/// The tables are drawn in this order from one random stream: changing the
+/// order (or a draw) changes the city.
 pub fn generate_streaming(scale: Scale, seed: u64, sink: &mut dyn FnMut(&Dataset, &[Record])) -> Dataset {
     let mut g = Gen { rng: ChaCha8Rng::seed_from_u64(seed) };
     let mut ds = Dataset::default();
+    dimensions(&mut ds);
+    units(&mut g, &mut ds);
+    let teachers_by_dim = teachers(&mut g, &mut ds);
+    let courses = courses(&mut g, &mut ds, &teachers_by_dim);
+    let trainees = cadres(&mut g, &mut ds, scale.cadres());
+    let classes = classes(&mut g, &mut ds, &courses.by_dim_mode, scale.cadres());
+    let rate = records(&mut g, &ds, &courses, &trainees, &classes, sink);
+    ratings(&mut g, &mut ds, &courses.quality, rate);
+    requirements(&mut ds);
+    ds
+}
 
-    // Dimensions.
+const N_DIMS: usize = DEFAULT_DIMENSIONS.len();
+
+fn dimensions(ds: &mut Dataset) {
     for (i, d) in DEFAULT_DIMENSIONS.iter().enumerate() {
         let saturation_hours = if i == 9 { 30.0 } else { 20.0 };
         ds.dimensions.insert(d, Dimension { name: d.to_string(), saturation_hours }).unwrap();
     }
-    let n_dims = DEFAULT_DIMENSIONS.len();
+}
 
-    // Units: city departments, districts/counties, and below each district two
-    // departments and three townships/streets.
+/// Units: city departments, districts/counties, and below each district two
+/// departments and three townships/streets.
+fn units(g: &mut Gen, ds: &mut Dataset) {
     let mut uid = 0;
     let mut next_uid = || {
         uid += 1;
@@ -270,14 +287,15 @@ pub fn generate_streaming(scale: Scale, seed: u64, sink: &mut dyn FnMut(&Dataset
             ds.units.insert(&next_uid(), Unit { name: format!("{d}{}{kind}", place_iter.next().unwrap()), parent: Some(parent) }).unwrap();
         }
     }
-    let weak_unit = ds.units.lookup(WEAK_DISCIPLINE_UNIT).unwrap();
+}
 
-    // Teachers: one or two specialties each.
+/// Teachers: one or two specialties each. Returns the teachers of each dimension.
+fn teachers(g: &mut Gen, ds: &mut Dataset) -> Vec<Vec<u32>> {
     for t in 0..N_TEACHERS {
-        let main = t % n_dims;
+        let main = t % N_DIMS;
         let mut specialty = vec![main as u32];
         if g.chance(0.4) {
-            let other = g.idx(n_dims) as u32;
+            let other = g.idx(N_DIMS) as u32;
             if other != main as u32 {
                 specialty.push(other);
             }
@@ -285,60 +303,82 @@ pub fn generate_streaming(scale: Scale, seed: u64, sink: &mut dyn FnMut(&Dataset
         let name = g.name();
         ds.teachers.insert(&format!("T{:03}", t + 1), Teacher { name, specialty }).unwrap();
     }
-    let teachers_by_dim: Vec<Vec<u32>> =
-        (0..n_dims).map(|d| ds.teachers.iter().filter(|(_, _, t)| t.specialty.contains(&(d as u32))).map(|(i, _, _)| i).collect()).collect();
+    (0..N_DIMS).map(|d| ds.teachers.iter().filter(|(_, _, t)| t.specialty.contains(&(d as u32))).map(|(i, _, _)| i).collect()).collect()
+}
 
-    // Courses: 25 per dimension, a main dimension and up to two others.
-    let mut course_quality: Vec<f64> = Vec::new();
-    // (dimension, topic) of each course: the same topic in another format is a near-duplicate.
-    let mut course_topic: Vec<(usize, usize)> = Vec::new();
-    let mut course_popularity: Vec<f64> = Vec::new();
-    let mut by_dim_mode: Vec<[Vec<u32>; 3]> = vec![Default::default(); n_dims];
+/// What the story knows of each course beyond the dataset.
+#[derive(Default)]
+struct CourseFacts {
+    quality: Vec<f64>,
+    /// (dimension, topic) of each course: the same topic in another format is a near-duplicate.
+    topic: Vec<(usize, usize)>,
+    popularity: Vec<f64>,
+    /// The courses of each dimension, by mode (offline, online, blended).
+    by_dim_mode: Vec<[Vec<u32>; 3]>,
+}
+
+/// Courses: 25 per dimension, a main dimension and up to two others.
+fn courses(g: &mut Gen, ds: &mut Dataset, teachers_by_dim: &[Vec<u32>]) -> CourseFacts {
+    let mut facts = CourseFacts { by_dim_mode: vec![Default::default(); N_DIMS], ..Default::default() };
     let mut cid = 0;
-    for d in 0..n_dims {
+    for d in 0..N_DIMS {
         let mut combos: Vec<(usize, usize)> = (0..TOPICS[d].len()).flat_map(|t| (0..FORMATS.len()).map(move |f| (t, f))).collect();
         combos.shuffle(&mut g.rng);
         for &(t, f) in combos.iter().take(COURSES_PER_DIM) {
             cid += 1;
             let (suffix, mode, hours) = FORMATS[f];
             let hours = *g.pick(hours);
-            let mut w = vec![0f32; n_dims];
-            let main_w: f32 = [1.0, 0.8, 0.7, 0.6][g.idx(4)];
-            w[d] = main_w;
-            let mut rest = 1.0 - main_w;
-            while rest > 1e-6 {
-                let o = g.idx(n_dims);
-                if o == d {
-                    continue;
-                }
-                let part = if rest > 0.25 { 0.2 } else { rest };
-                w[o] += part;
-                rest -= part;
-            }
+            let w = course_weights(g, d);
             let teacher = (mode != Mode::Online || g.chance(0.5)).then(|| *g.pick(&teachers_by_dim[d]));
             let title = format!("{}（{suffix}）", TOPICS[d][t]);
             let c = ds.courses.insert(&format!("K{cid:04}"), Course { title, hours, mode, teacher }).unwrap();
             ds.course_weights.extend(w);
             // A few niche gems: excellent but rarely chosen.
             let niche = cid % 47 == 0;
-            course_topic.push((d, t));
-            course_quality.push(if niche { 4.9 } else { g.rng.gen_range(3.4..4.8) });
-            course_popularity.push(if niche { 0.02 } else { g.rng.gen_range(0.3..1.5) });
+            facts.topic.push((d, t));
+            facts.quality.push(if niche { 4.9 } else { g.rng.gen_range(3.4..4.8) });
+            facts.popularity.push(if niche { 0.02 } else { g.rng.gen_range(0.3..1.5) });
             let m = match mode {
                 Mode::Offline => 0,
                 Mode::Online => 1,
                 Mode::Blended => 2,
             };
-            by_dim_mode[d][m].push(c);
+            facts.by_dim_mode[d][m].push(c);
         }
     }
+    facts
+}
 
-    // Cadres.
-    let n_cadres = scale.cadres();
+/// A course's weights: most on its main dimension `d`, the rest on others.
+fn course_weights(g: &mut Gen, d: usize) -> Vec<f32> {
+    let mut w = vec![0f32; N_DIMS];
+    let main_w: f32 = [1.0, 0.8, 0.7, 0.6][g.idx(4)];
+    w[d] = main_w;
+    let mut rest = 1.0 - main_w;
+    while rest > 1e-6 {
+        let o = g.idx(N_DIMS);
+        if o == d {
+            continue;
+        }
+        let part = if rest > 0.25 { 0.2 } else { rest };
+        w[o] += part;
+        rest -= part;
+    }
+    w
+}
+
+/// Each cadre's story and liking for each dimension.
+struct Trainees {
+    stories: Vec<Story>,
+    prefs: Vec<[f64; 12]>,
+}
+
+/// Cadres, and the story of each.
+fn cadres(g: &mut Gen, ds: &mut Dataset, n_cadres: usize) -> Trainees {
+    let weak_unit = ds.units.lookup(WEAK_DISCIPLINE_UNIT).unwrap();
     let n_units = ds.units.len();
     let rank_w: Vec<f64> = RANKS.iter().map(|r| r.1).collect();
-    let mut stories: Vec<Story> = Vec::with_capacity(n_cadres);
-    let mut prefs: Vec<[f64; 12]> = Vec::with_capacity(n_cadres);
+    let mut out = Trainees { stories: Vec::with_capacity(n_cadres), prefs: Vec::with_capacity(n_cadres) };
     for i in 0..n_cadres {
         let unit = if i < 4 { 20 + i as u32 } else { g.rng.gen_range(0..n_units as u32) };
         let rank = if i < 4 { "乡科级" } else { RANKS[g.weighted(&rank_w)].0 };
@@ -359,37 +399,46 @@ pub fn generate_streaming(scale: Scale, seed: u64, sink: &mut dyn FnMut(&Dataset
             short_hours: i == 3 || (i >= 4 && g.chance(0.05)),
             weak_discipline_unit: unit == weak_unit,
         };
-        let mut p = [1.0f64; 12];
-        for x in p.iter_mut() {
-            *x = g.rng.gen_range(0.6..1.4);
-        }
-        let post_dim = match post {
-            "纪检监察" => Some(7),
-            "组织人事" | "基层党建" => Some(6),
-            "政法" => Some(8),
-            "宣传思想" => Some(3),
-            "经济管理" => Some(9),
-            "社会事业" => Some(10),
-            _ => None,
-        };
-        if let Some(d) = post_dim {
-            p[d] *= 2.0;
-        }
-        if s.weak_ideals {
-            p[D_IDEALS] *= 0.03;
-            p[D_MORALS] *= 0.1;
-        }
-        if s.weak_discipline_unit {
-            p[D_DISCIPLINE] *= 0.03;
-        }
-        stories.push(s);
-        prefs.push(p);
+        out.prefs.push(preferences(g, post, &s));
+        out.stories.push(s);
     }
+    out
+}
 
-    // Classes: per year, per type, enough seats for the year's attendance.
+/// How much a cadre of this post and story likes each dimension.
+fn preferences(g: &mut Gen, post: &str, s: &Story) -> [f64; 12] {
+    let mut p = [1.0f64; 12];
+    for x in p.iter_mut() {
+        *x = g.rng.gen_range(0.6..1.4);
+    }
+    let post_dim = match post {
+        "纪检监察" => Some(7),
+        "组织人事" | "基层党建" => Some(6),
+        "政法" => Some(8),
+        "宣传思想" => Some(3),
+        "经济管理" => Some(9),
+        "社会事业" => Some(10),
+        _ => None,
+    };
+    if let Some(d) = post_dim {
+        p[d] *= 2.0;
+    }
+    if s.weak_ideals {
+        p[D_IDEALS] *= 0.03;
+        p[D_MORALS] *= 0.1;
+    }
+    if s.weak_discipline_unit {
+        p[D_DISCIPLINE] *= 0.03;
+    }
+    p
+}
+
+/// Per year, per class type: each class with its courses.
+type Classes = Vec<(u32, Vec<u32>)>;
+
+/// Classes: per year, per type, enough seats for the year's attendance.
+fn classes(g: &mut Gen, ds: &mut Dataset, by_dim_mode: &[[Vec<u32>; 3]], n_cadres: usize) -> Vec<[Classes; 4]> {
     let per_year = (n_cadres / 60).max(6);
-    // Per year, per class type: each class with its courses.
-    type Classes = Vec<(u32, Vec<u32>)>;
     let mut classes_by_year_type: Vec<[Classes; 4]> = Vec::new();
     let mut clid = 0;
     for year in FIRST_YEAR..=LAST_YEAR {
@@ -401,7 +450,7 @@ pub fn generate_streaming(scale: Scale, seed: u64, sink: &mut dyn FnMut(&Dataset
                 3 | 4 => (ClassType::Online, 2),
                 _ => (ClassType::Blended, 3),
             };
-            let theme = g.idx(n_dims);
+            let theme = g.idx(N_DIMS);
             let start = g.day_in(date::from_ymd(year, 2, 20).unwrap(), date::from_ymd(year, 11, 30).unwrap());
             let days = match kind {
                 ClassType::FullTime => g.rng.gen_range(30..60),
@@ -422,141 +471,204 @@ pub fn generate_streaming(scale: Scale, seed: u64, sink: &mut dyn FnMut(&Dataset
                 .classes
                 .insert(&format!("B{clid:05}"), Class { name, kind, start, end: (start + days).min(date::year_end(year)), capacity: g.rng.gen_range(40..=120) })
                 .unwrap();
-            // The class's courses: half on its theme, the rest on the political core and others.
-            let mode_i = if kind == ClassType::Online {
-                1
-            } else if kind == ClassType::Blended {
-                2
-            } else {
-                0
-            };
-            let mut cs: Vec<u32> = Vec::new();
-            let n_courses = 4 + g.idx(5);
-            for attempt in 0..64 {
-                if cs.len() >= n_courses {
-                    break;
-                }
-                let d = if attempt < 8 && cs.len() < n_courses / 2 { theme } else { g.idx(n_dims) };
-                let pool = &by_dim_mode[d][mode_i];
-                let pool = if pool.is_empty() { &by_dim_mode[d][0] } else { pool };
-                if pool.is_empty() {
-                    continue;
-                }
-                let k = *g.pick(pool);
-                if !cs.contains(&k) {
-                    cs.push(k);
-                }
-            }
-            slot[ti].push((c, cs));
+            slot[ti].push((c, class_courses(g, by_dim_mode, kind, theme)));
         }
         classes_by_year_type.push(slot);
     }
+    classes_by_year_type
+}
 
-    // Records.
+/// A class's courses: half on its theme, the rest on the political core and others.
+fn class_courses(g: &mut Gen, by_dim_mode: &[[Vec<u32>; 3]], kind: ClassType, theme: usize) -> Vec<u32> {
+    let mode_i = if kind == ClassType::Online {
+        1
+    } else if kind == ClassType::Blended {
+        2
+    } else {
+        0
+    };
+    let mut cs: Vec<u32> = Vec::new();
+    let n_courses = 4 + g.idx(5);
+    for attempt in 0..64 {
+        if cs.len() >= n_courses {
+            break;
+        }
+        let d = if attempt < 8 && cs.len() < n_courses / 2 { theme } else { g.idx(N_DIMS) };
+        let pool = &by_dim_mode[d][mode_i];
+        let pool = if pool.is_empty() { &by_dim_mode[d][0] } else { pool };
+        if pool.is_empty() {
+            continue;
+        }
+        let k = *g.pick(pool);
+        if !cs.contains(&k) {
+            cs.push(k);
+        }
+    }
+    cs
+}
+
+/// A completed record to be rated: (cadre, course, date, completed).
+type ToRate = (u32, u32, Day, bool);
+
+/// The courses a cadre may study online, by dimension, and their popularity.
+struct Online {
+    pool: Vec<Vec<u32>>,
+    pop: Vec<Vec<f64>>,
+}
+
+/// Records, one cadre at a time into `sink`. Returns the records to be rated.
+fn records(
+    g: &mut Gen,
+    ds: &Dataset,
+    courses: &CourseFacts,
+    trainees: &Trainees,
+    classes: &[[Classes; 4]],
+    sink: &mut dyn FnMut(&Dataset, &[Record]),
+) -> Vec<ToRate> {
     let mut records: Vec<Record> = Vec::new(); // one cadre's
-    let mut rate: Vec<(u32, u32, Day, bool)> = Vec::new(); // (cadre, course, date, completed)
-    let online_pool: Vec<Vec<u32>> = (0..n_dims).map(|d| [&by_dim_mode[d][1][..], &by_dim_mode[d][2][..]].concat()).collect();
-    let online_pop: Vec<Vec<f64>> = online_pool.iter().map(|p| p.iter().map(|&c| course_popularity[c as usize]).collect()).collect();
-    for c in 0..n_cadres {
-        let s = stories[c];
-        let p = prefs[c];
+    let mut rate: Vec<ToRate> = Vec::new();
+    let by_dim_mode = &courses.by_dim_mode;
+    let pool: Vec<Vec<u32>> = (0..N_DIMS).map(|d| [&by_dim_mode[d][1][..], &by_dim_mode[d][2][..]].concat()).collect();
+    let pop: Vec<Vec<f64>> = pool.iter().map(|p| p.iter().map(|&c| courses.popularity[c as usize]).collect()).collect();
+    let online = Online { pool, pop };
+    for c in 0..trainees.stories.len() {
         let rank = ds.cadres.get(c as u32).rank.clone();
         let senior = rank == "县处级" || rank == "厅局级";
-        let mut push = |g: &mut Gen, course: u32, class: Option<u32>, day: Day, records: &mut Vec<Record>| {
-            let completed = g.chance(0.95);
-            let scored = ds.courses.get(course).mode != Mode::Offline || g.chance(0.4);
-            let score = (completed && scored).then(|| (g.rng.gen_range(0.0..1.0f64) * 30.0 + 70.0 - if g.chance(0.1) { 20.0 } else { 0.0 }).round() as f32);
-            let hours = ds.courses.get(course).hours as f32;
-            records.push(Record { cadre: c as u32, course, class, date: day, hours, score, completed });
-            if completed && g.chance(0.25) {
-                rate.push((c as u32, course, day, completed));
-            }
-        };
-        // Topics taken, with dates: nobody but the planted repeaters retakes a topic within 3 years.
-        let mut history: Vec<((usize, usize), Day)> = Vec::new();
-        let recent = |history: &[((usize, usize), Day)], course: u32, day: Day| {
-            let t = course_topic[course as usize];
-            history.iter().any(|&(k, d)| k == t && (day - d).abs() < 1096)
+        let mut t = Trainee {
+            ds,
+            cadre: c as u32,
+            story: trainees.stories[c],
+            records: &mut records,
+            rate: &mut rate,
+            history: Vec::new(),
+            course_topic: &courses.topic,
         };
         for (yi, year) in (FIRST_YEAR..=LAST_YEAR).enumerate() {
-            let (y0, y1) = (date::from_ymd(year, 1, 1).unwrap(), date::from_ymd(year, 12, 31).unwrap());
-            // Online self-study: about 50 学时 a year.
-            let mut target = if s.short_hours { g.rng.gen_range(14.0..34.0) } else { g.rng.gen_range(44.0..56.0) };
-            let mut taken: Vec<u32> = Vec::new();
-            for _ in 0..64 {
-                if target <= 0.0 {
-                    break;
-                }
-                let d = g.weighted(&p);
-                if online_pool[d].is_empty() {
-                    continue;
-                }
-                let course = online_pool[d][g.weighted(&online_pop[d])];
-                let day = g.day_in(y0, y1);
-                if taken.contains(&course) || avoids(&s, ds.weights(course)) || recent(&history, course, day) {
-                    continue;
-                }
-                taken.push(course);
-                history.push((course_topic[course as usize], day));
-                target -= ds.courses.get(course).hours;
-                push(&mut g, course, None, day, &mut records);
-                if s.repeater && yi % 2 == 0 && taken.len() == 1 {
-                    // The same course again 6–18 months later (重复培训).
-                    let again = (day + g.rng.gen_range(180..540)).min(date::from_ymd(LAST_YEAR, 12, 31).unwrap());
-                    push(&mut g, course, None, again, &mut records);
-                }
-            }
-            // Classes.
-            let n_classes = if s.frequent {
-                g.rng.gen_range(3..=4)
-            } else if g.chance(if senior { 0.75 } else { 0.8 }) {
-                1
-            } else {
-                0
-            };
-            for _ in 0..n_classes {
-                let ti = if senior && g.chance(0.8) { 0 } else { *g.pick(&[1usize, 1, 1, 2, 3]) };
-                let pool = &classes_by_year_type[yi][ti];
-                if pool.is_empty() {
-                    continue;
-                }
-                let (class, cs) = &pool[g.idx(pool.len())];
-                let cl = ds.classes.get(*class).clone();
-                let k = 2.min(cs.len());
-                let mut picked = 0;
-                for &course in cs.iter() {
-                    if picked >= k {
-                        break;
-                    }
-                    let day = g.day_in(cl.start, cl.end);
-                    // Weak cadres skip the sessions that touch their weak dimensions;
-                    // frequent trainees may sit a topic again, others do not.
-                    if avoids(&s, ds.weights(course)) || (!s.frequent && recent(&history, course, day)) {
-                        continue;
-                    }
-                    history.push((course_topic[course as usize], day));
-                    push(&mut g, course, Some(*class), day, &mut records);
-                    picked += 1;
-                }
-            }
+            t.study_online(g, &trainees.prefs[c], &online, year, yi);
+            t.attend_classes(g, senior, &classes[yi]);
         }
         // Stable by date, as `Records::finalize` orders a cadre's records.
         records.sort_by_key(|r| r.date);
-        sink(&ds, &records);
+        sink(ds, &records);
         records.clear();
     }
+    rate
+}
 
-    // Ratings: a quarter of completed records, around the course's quality.
+/// One cadre's records as they are drawn.
+struct Trainee<'a> {
+    ds: &'a Dataset,
+    cadre: u32,
+    story: Story,
+    records: &'a mut Vec<Record>,
+    rate: &'a mut Vec<ToRate>,
+    /// Topics taken, with dates: nobody but the planted repeaters retakes a topic within 3 years.
+    history: Vec<((usize, usize), Day)>,
+    course_topic: &'a [(usize, usize)],
+}
+
+impl Trainee<'_> {
+    fn push(&mut self, g: &mut Gen, course: u32, class: Option<u32>, day: Day) {
+        let ds = self.ds;
+        let completed = g.chance(0.95);
+        let scored = ds.courses.get(course).mode != Mode::Offline || g.chance(0.4);
+        let score = (completed && scored).then(|| (g.rng.gen_range(0.0..1.0f64) * 30.0 + 70.0 - if g.chance(0.1) { 20.0 } else { 0.0 }).round() as f32);
+        let hours = ds.courses.get(course).hours as f32;
+        self.records.push(Record { cadre: self.cadre, course, class, date: day, hours, score, completed });
+        if completed && g.chance(0.25) {
+            self.rate.push((self.cadre, course, day, completed));
+        }
+    }
+
+    /// Whether the course's topic was taken within 3 years of `day`.
+    fn recent(&self, course: u32, day: Day) -> bool {
+        let t = self.course_topic[course as usize];
+        self.history.iter().any(|&(k, d)| k == t && (day - d).abs() < 1096)
+    }
+
+    /// Online self-study: about 50 学时 a year.
+    fn study_online(&mut self, g: &mut Gen, p: &[f64; 12], online: &Online, year: i32, yi: usize) {
+        let (y0, y1) = (date::from_ymd(year, 1, 1).unwrap(), date::from_ymd(year, 12, 31).unwrap());
+        let s = self.story;
+        let mut target = if s.short_hours { g.rng.gen_range(14.0..34.0) } else { g.rng.gen_range(44.0..56.0) };
+        let mut taken: Vec<u32> = Vec::new();
+        for _ in 0..64 {
+            if target <= 0.0 {
+                break;
+            }
+            let d = g.weighted(p);
+            if online.pool[d].is_empty() {
+                continue;
+            }
+            let course = online.pool[d][g.weighted(&online.pop[d])];
+            let day = g.day_in(y0, y1);
+            if taken.contains(&course) || avoids(&s, self.ds.weights(course)) || self.recent(course, day) {
+                continue;
+            }
+            taken.push(course);
+            self.history.push((self.course_topic[course as usize], day));
+            target -= self.ds.courses.get(course).hours;
+            self.push(g, course, None, day);
+            if s.repeater && yi.is_multiple_of(2) && taken.len() == 1 {
+                // The same course again 6–18 months later (重复培训).
+                let again = (day + g.rng.gen_range(180..540)).min(date::from_ymd(LAST_YEAR, 12, 31).unwrap());
+                self.push(g, course, None, again);
+            }
+        }
+    }
+
+    /// Classes of one year (`by_type`: that year's classes by type).
+    fn attend_classes(&mut self, g: &mut Gen, senior: bool, by_type: &[Classes; 4]) {
+        let s = self.story;
+        let n_classes = if s.frequent {
+            g.rng.gen_range(3..=4)
+        } else if g.chance(if senior { 0.75 } else { 0.8 }) {
+            1
+        } else {
+            0
+        };
+        for _ in 0..n_classes {
+            let ti = if senior && g.chance(0.8) { 0 } else { *g.pick(&[1usize, 1, 1, 2, 3]) };
+            let pool = &by_type[ti];
+            if pool.is_empty() {
+                continue;
+            }
+            let (class, cs) = &pool[g.idx(pool.len())];
+            let cl = self.ds.classes.get(*class).clone();
+            let k = 2.min(cs.len());
+            let mut picked = 0;
+            for &course in cs.iter() {
+                if picked >= k {
+                    break;
+                }
+                let day = g.day_in(cl.start, cl.end);
+                // Weak cadres skip the sessions that touch their weak dimensions;
+                // frequent trainees may sit a topic again, others do not.
+                if avoids(&s, self.ds.weights(course)) || (!s.frequent && self.recent(course, day)) {
+                    continue;
+                }
+                self.history.push((self.course_topic[course as usize], day));
+                self.push(g, course, Some(*class), day);
+                picked += 1;
+            }
+        }
+    }
+}
+
+/// Ratings: a quarter of completed records, around the course's quality.
+fn ratings(g: &mut Gen, ds: &mut Dataset, quality: &[f64], rate: Vec<ToRate>) {
     for (cadre, course, day, _) in rate {
-        let q = course_quality[course as usize] + g.rng.gen_range(-0.9..0.9);
+        let q = quality[course as usize] + g.rng.gen_range(-0.9..0.9);
         let score = q.round().clamp(1.0, 5.0) as f32;
         ds.ratings.push(Rating { cadre, course, teacher: ds.courses.get(course).teacher, score, date: Some(day + g.rng.gen_range(0..3)) });
     }
+}
 
-    // Requirements: by rank over every dimension, raised for some posts.
+/// Requirements: by rank over every dimension, raised for some posts.
+fn requirements(ds: &mut Dataset) {
     let core = [0usize, 1, 2, 3, 7];
     for (rank, base) in [("厅局级", 70.0), ("县处级", 65.0), ("乡科级", 60.0), ("一般干部", 55.0)] {
-        for d in 0..n_dims {
+        for d in 0..N_DIMS {
             let target = if core.contains(&d) { base + 5.0 } else { base - 5.0 };
             ds.requirements.push(Requirement { rank: Some(rank.into()), post: None, dimension: d as u32, target });
         }
@@ -566,5 +678,4 @@ pub fn generate_streaming(scale: Scale, seed: u64, sink: &mut dyn FnMut(&Dataset
     {
         ds.requirements.push(Requirement { rank: None, post: Some(post.into()), dimension: d, target });
     }
-    ds
 }
