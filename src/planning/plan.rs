@@ -172,13 +172,54 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
         .map(|n| (ds.courses.lookup(&n.course_a).unwrap(), ds.courses.lookup(&n.course_b).unwrap()))
         .collect();
     let ctx = Ctx { ds, state: &state, credit: model.completion_credit, theory, near };
-    let lookup = |ids: &[String]| -> Result<Vec<u32>, PlanError> {
-        ids.iter().map(|id| ds.courses.lookup(id).ok_or_else(|| PlanError { code: Code::NotFound, message: format!("没有编号为「{id}」的课程") })).collect()
-    };
-    let required = lookup(&p.required)?;
-    let removed = lookup(&p.removed)?;
+    let required = course_ids(ds, &p.required)?;
+    let removed = course_ids(ds, &p.removed)?;
+    let common = common_courses(ds, &state, as_of, p, &required);
 
-    // Courses most of the cohort completed within the window.
+    if !ctx.feasible(&required, p) {
+        return Err(PlanError { code: Code::Infeasible, message: "必选课程已超出学时预算或理论课比例、单维度学时上限".into() });
+    }
+    let candidates: Vec<u32> = (0..ds.courses.len() as u32).filter(|k| !removed.contains(k) && !common.contains(k) && !required.contains(k)).collect();
+    let (mut total, mut chosen) = choose(&ctx, p, &required, &candidates);
+    improve(&ctx, p, required.len(), &candidates, &mut chosen, &mut total);
+
+    let mut warnings = Vec::new();
+    let courses = planned_courses(&ctx, p, &chosen, &required, &mut warnings);
+    let n = state.cadres.len() as f64;
+    let hours_used = ctx.hours(&chosen);
+    let theory_hours: f64 = chosen.iter().map(|&k| ctx.theory_hours(k)).sum();
+    let theory_share = if hours_used > 0.0 { theory_hours / hours_used } else { 0.0 };
+    if let Some(s) = p.theory_share
+        && theory_share + 1e-9 < s
+    {
+        warnings.push(format!("理论与党性教育课程占 {:.0}%，低于要求的 {:.0}%（预算未用满）", theory_share * 100.0, s * 100.0));
+    }
+    let extra = ctx.extra(&chosen);
+    let mean_gap = (0..state.n_dims).map(|d| (0..state.cadres.len()).map(|i| state.gaps[i * state.n_dims + d]).sum::<f64>() / n).collect();
+    Ok(Plan {
+        cohort: state.cadres.len(),
+        as_of: date::format(as_of),
+        budget_hours: p.budget_hours,
+        hours_used,
+        theory_share,
+        courses,
+        dimensions: ds.dimensions.items().iter().map(|d| d.name.clone()).collect(),
+        before: state.mean_reserves(&vec![0.0; state.n_dims]),
+        after: state.mean_reserves(&extra),
+        mean_gap,
+        mean_gain: total / n,
+        skipped_common: common.iter().map(|&k| ds.courses.id(k).to_string()).collect(),
+        warnings,
+    })
+}
+
+/// The courses with these ids, or the first id that names none.
+fn course_ids(ds: &Dataset, ids: &[String]) -> Result<Vec<u32>, PlanError> {
+    ids.iter().map(|id| ds.courses.lookup(id).ok_or_else(|| PlanError { code: Code::NotFound, message: format!("没有编号为「{id}」的课程") })).collect()
+}
+
+/// Courses most of the cohort completed within the window (and not required).
+fn common_courses(ds: &Dataset, state: &CohortState, as_of: Day, p: &PlanParams, required: &[u32]) -> Vec<u32> {
     let window = (p.window_years * DAYS_PER_YEAR).round() as i32;
     let mut had = vec![0usize; ds.courses.len()];
     let r = &ds.records;
@@ -192,91 +233,94 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
         }
     }
     let n = state.cadres.len() as f64;
-    let common: Vec<u32> = (0..ds.courses.len() as u32).filter(|&k| had[k as usize] as f64 > p.common_share * n && !required.contains(&k)).collect();
+    (0..ds.courses.len() as u32).filter(|&k| had[k as usize] as f64 > p.common_share * n && !required.contains(&k)).collect()
+}
 
-    let mut chosen: Vec<u32> = required.clone();
-    if !ctx.feasible(&chosen, p) {
-        return Err(PlanError { code: Code::Infeasible, message: "必选课程已超出学时预算或理论课比例、单维度学时上限".into() });
-    }
-    let candidates: Vec<u32> = (0..ds.courses.len() as u32).filter(|k| !removed.contains(k) && !common.contains(k) && !chosen.contains(k)).collect();
-
+/// The best plan found from the required courses: every combination of the
+/// useful candidates when they are few, else the better of two greedy
+/// passes. Returns (cohort gain, courses), the required ones first.
+fn choose(ctx: &Ctx, p: &PlanParams, required: &[u32], candidates: &[u32]) -> (f64, Vec<u32>) {
     // Candidates that help on their own; the rest can only help in combination
     // with others on the same gaps, which the saturating model never rewards more.
-    let base = ctx.total(&chosen);
+    let base = ctx.total(required);
     let useful: Vec<u32> = candidates
         .iter()
         .copied()
         .filter(|&k| {
-            let mut t = chosen.clone();
+            let mut t = required.to_vec();
             t.push(k);
             ctx.feasible(&t, p) && ctx.total(&t) > base + 1e-9
         })
         .collect();
-    let mut total;
     if useful.len() <= EXACT_LIMIT {
         // Few enough to try every combination.
         let mut best = (base, Vec::new());
         for mask in 1u32..(1 << useful.len()) {
-            let mut t = chosen.clone();
+            let mut t = required.to_vec();
             t.extend((0..useful.len()).filter(|i| mask & (1 << i) != 0).map(|i| useful[i]));
             if ctx.feasible(&t, p) {
                 let v = ctx.total(&t);
                 if v > best.0 + 1e-9 {
-                    best = (v, t[chosen.len()..].to_vec());
+                    best = (v, t[required.len()..].to_vec());
                 }
             }
         }
+        let mut chosen = required.to_vec();
         chosen.extend(best.1);
-        total = best.0;
+        (best.0, chosen)
     } else {
         // Greedy by gain per 学时 and by gain; keep the better.
-        let greedy = |by_ratio: bool| -> (f64, Vec<u32>) {
-            let mut plan = chosen.clone();
-            let mut total = base;
-            loop {
-                let mut best: Option<(f64, u32, f64)> = None;
-                for &k in &useful {
-                    if plan.contains(&k) {
-                        continue;
-                    }
-                    plan.push(k);
-                    if ctx.feasible(&plan, p) {
-                        let t = ctx.total(&plan);
-                        let score = if by_ratio { (t - total) / ds.courses.get(k).hours.max(1e-9) } else { t - total };
-                        if t - total > 1e-9 && best.is_none_or(|b| score > b.0 + 1e-12) {
-                            best = Some((score, k, t));
-                        }
-                    }
-                    plan.pop();
-                }
-                match best {
-                    Some((_, k, t)) => {
-                        plan.push(k);
-                        total = t;
-                    }
-                    None => return (total, plan),
+        let (a, b) = (greedy(ctx, p, required, &useful, base, true), greedy(ctx, p, required, &useful, base, false));
+        if b.0 > a.0 + 1e-9 { b } else { a }
+    }
+}
+
+/// Adds the useful course of the best gain (per 学时 when `by_ratio`) while one helps.
+fn greedy(ctx: &Ctx, p: &PlanParams, required: &[u32], useful: &[u32], base: f64, by_ratio: bool) -> (f64, Vec<u32>) {
+    let mut plan = required.to_vec();
+    let mut total = base;
+    loop {
+        let mut best: Option<(f64, u32, f64)> = None;
+        for &k in useful {
+            if plan.contains(&k) {
+                continue;
+            }
+            plan.push(k);
+            if ctx.feasible(&plan, p) {
+                let t = ctx.total(&plan);
+                let score = if by_ratio { (t - total) / ctx.ds.courses.get(k).hours.max(1e-9) } else { t - total };
+                if t - total > 1e-9 && best.is_none_or(|b| score > b.0 + 1e-12) {
+                    best = Some((score, k, t));
                 }
             }
-        };
-        let (a, b) = (greedy(true), greedy(false));
-        let best = if b.0 > a.0 + 1e-9 { b } else { a };
-        total = best.0;
-        chosen = best.1;
+            plan.pop();
+        }
+        match best {
+            Some((_, k, t)) => {
+                plan.push(k);
+                total = t;
+            }
+            None => return (total, plan),
+        }
     }
-    // Swaps: replace one unpinned course by one or two others while the gain improves.
+}
+
+/// Swaps: replace one unpinned course (after the first `pinned`) by one or
+/// two others while the gain improves.
+fn improve(ctx: &Ctx, p: &PlanParams, pinned: usize, candidates: &[u32], chosen: &mut Vec<u32>, total: &mut f64) {
     for _ in 0..4 {
         let mut improved = false;
-        for slot in required.len()..chosen.len() {
-            for &k in &candidates {
+        for slot in pinned..chosen.len() {
+            for &k in candidates {
                 if chosen.contains(&k) {
                     continue;
                 }
                 let old = chosen[slot];
                 chosen[slot] = k;
-                if ctx.feasible(&chosen, p) {
-                    let t = ctx.total(&chosen);
-                    if t > total + 1e-9 {
-                        total = t;
+                if ctx.feasible(chosen, p) {
+                    let t = ctx.total(chosen);
+                    if t > *total + 1e-9 {
+                        *total = t;
                         improved = true;
                         continue;
                     }
@@ -285,14 +329,14 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
             }
         }
         // Room left after swaps: top up greedily.
-        for &k in &candidates {
+        for &k in candidates {
             if chosen.contains(&k) {
                 continue;
             }
             chosen.push(k);
-            let t = if ctx.feasible(&chosen, p) { ctx.total(&chosen) } else { f64::NEG_INFINITY };
-            if t > total + 1e-9 {
-                total = t;
+            let t = if ctx.feasible(chosen, p) { ctx.total(chosen) } else { f64::NEG_INFINITY };
+            if t > *total + 1e-9 {
+                *total = t;
                 improved = true;
             } else {
                 chosen.pop();
@@ -302,8 +346,13 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
             break;
         }
     }
+}
 
-    // Teachers by rating in the course's main dimension.
+/// The chosen courses as the plan lists them, each with a teacher by rating
+/// in the course's main dimension (and a warning for a course left without one).
+fn planned_courses(ctx: &Ctx, p: &PlanParams, chosen: &[u32], required: &[u32], warnings: &mut Vec<String>) -> Vec<PlannedCourse> {
+    let (ds, state) = (ctx.ds, ctx.state);
+    let n = state.cadres.len() as f64;
     let teacher_table = rating_table(ds, true, crate::policy::RATING_PRIOR_WEIGHT);
     let rating_in = |t: u32, d: usize| -> f64 {
         let row = teacher_table.rows.iter().find(|r| r.id == ds.teachers.id(t));
@@ -313,21 +362,12 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
     let mut courses = Vec::new();
     let mut so_far: Vec<u32> = Vec::new();
     let mut prev = 0.0;
-    let mut warnings = Vec::new();
-    for &k in &chosen {
+    for &k in chosen {
         so_far.push(k);
         let t = ctx.total(&so_far);
         let md = main_dim(ds, k);
         let course = ds.courses.get(k);
-        let mut options: Vec<u32> = ds.teachers.iter().filter(|(_, _, t)| t.specialty.contains(&(md as u32))).map(|(i, _, _)| i).collect();
-        if let Some(own) = course.teacher
-            && !options.contains(&own)
-        {
-            options.push(own);
-        }
-        options.retain(|&t| load[t as usize] < p.courses_per_teacher);
-        options.sort_by(|&a, &b| rating_in(b, md).total_cmp(&rating_in(a, md)).then(a.cmp(&b)));
-        let teacher = options.first().copied();
+        let teacher = teacher_for(ds, k, md, &load, p, &rating_in);
         if let Some(t) = teacher {
             load[t as usize] += 1;
         } else {
@@ -355,31 +395,21 @@ pub fn plan(ds: &Dataset, model: &Model, as_of: Day, cohort: Vec<u32>, p: &PlanP
         });
         prev = t;
     }
-    let hours_used = ctx.hours(&chosen);
-    let theory_hours: f64 = chosen.iter().map(|&k| ctx.theory_hours(k)).sum();
-    let theory_share = if hours_used > 0.0 { theory_hours / hours_used } else { 0.0 };
-    if let Some(s) = p.theory_share
-        && theory_share + 1e-9 < s
+    courses
+}
+
+/// The best-rated teacher in dimension `md` (the course's own teacher too)
+/// who has not reached the most courses per teacher.
+fn teacher_for(ds: &Dataset, k: u32, md: usize, load: &[usize], p: &PlanParams, rating_in: &dyn Fn(u32, usize) -> f64) -> Option<u32> {
+    let mut options: Vec<u32> = ds.teachers.iter().filter(|(_, _, t)| t.specialty.contains(&(md as u32))).map(|(i, _, _)| i).collect();
+    if let Some(own) = ds.courses.get(k).teacher
+        && !options.contains(&own)
     {
-        warnings.push(format!("理论与党性教育课程占 {:.0}%，低于要求的 {:.0}%（预算未用满）", theory_share * 100.0, s * 100.0));
+        options.push(own);
     }
-    let extra = ctx.extra(&chosen);
-    let mean_gap = (0..state.n_dims).map(|d| (0..state.cadres.len()).map(|i| state.gaps[i * state.n_dims + d]).sum::<f64>() / n).collect();
-    Ok(Plan {
-        cohort: state.cadres.len(),
-        as_of: date::format(as_of),
-        budget_hours: p.budget_hours,
-        hours_used,
-        theory_share,
-        courses,
-        dimensions: ds.dimensions.items().iter().map(|d| d.name.clone()).collect(),
-        before: state.mean_reserves(&vec![0.0; state.n_dims]),
-        after: state.mean_reserves(&extra),
-        mean_gap,
-        mean_gain: total / n,
-        skipped_common: common.iter().map(|&k| ds.courses.id(k).to_string()).collect(),
-        warnings,
-    })
+    options.retain(|&t| load[t as usize] < p.courses_per_teacher);
+    options.sort_by(|&a, &b| rating_in(b, md).total_cmp(&rating_in(a, md)).then(a.cmp(&b)));
+    options.first().copied()
 }
 
 /// The cohort gain of an explicit set of courses (for comparisons and tests).
