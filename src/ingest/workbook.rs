@@ -111,96 +111,107 @@ struct Sheet {
 /// damaged table (a sector pointing back to itself) would make it grow a
 /// buffer until memory runs out; such a file is refused here instead.
 fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
-    const SPECIAL: u32 = 0xFFFF_FFFA; // MAXREGSECT + 1: DIFSECT, FATSECT, ENDOFCHAIN, FREESECT and reserved
-    const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
-    let bad = |what: &str| Err(format!("文件结构已损坏（{what}）"));
-    if bytes.len() < 512 {
-        return bad("文件头不完整");
-    }
-    let u16_at = |o: usize| u16::from_le_bytes([bytes[o], bytes[o + 1]]);
-    let u32_at = |o: usize| bytes.get(o..o + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-    let shift = u16_at(0x1E);
-    if shift != 9 && shift != 12 {
-        return bad("扇区大小");
-    }
-    let size = 1usize << shift;
-    let sectors = bytes.len().div_ceil(size).saturating_sub(1);
-    // A table sector must be whole (calamine asserts it).
-    let sector = |id: u32| -> Option<&[u8]> {
-        let start = (id as usize + 1).checked_mul(size)?;
-        bytes.get(start..start.checked_add(size)?)
-    };
-    // DIFAT: 109 entries in the header, then a chain of DIFAT sectors.
-    let mut fat_sectors: Vec<u32> = (0..109).filter_map(|i| u32_at(0x4C + 4 * i)).filter(|&id| id < SPECIAL).collect();
-    let (mut next, mut hops) = (u32_at(0x44).unwrap_or(ENDOFCHAIN), 0usize);
-    while next < SPECIAL {
-        hops += 1;
-        let Some(s) = sector(next).filter(|_| hops <= sectors) else { return bad("DIFAT") };
-        let ids: Vec<u32> = s.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-        let (last, rest) = ids.split_last().ok_or("DIFAT")?;
-        fat_sectors.extend(rest.iter().filter(|&&id| id < SPECIAL));
-        next = *last;
-    }
-    // Each table sector once (the order is the table's), and no more of them than the file has.
-    let mut unique = fat_sectors.clone();
-    unique.sort_unstable();
-    unique.dedup();
-    if unique.len() != fat_sectors.len() || fat_sectors.len() > sectors {
-        return bad("FAT");
-    }
-    let mut fat: Vec<u32> = Vec::new();
-    for &id in &fat_sectors {
-        let Some(s) = sector(id) else { return bad("FAT") };
-        fat.extend(s.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
-    }
-    // Every chain ends: no pointer past the table, no cycle (colouring of the pointer graph).
-    fn acyclic(table: &[u32], special: u32) -> bool {
-        let mut state = vec![0u8; table.len()]; // 0 unseen, 1 on the current path, 2 done
-        for start in 0..table.len() {
-            let mut path = Vec::new();
-            let mut i = start;
-            loop {
-                match state[i] {
-                    2 => break,
-                    1 => return false,
-                    _ => {}
-                }
-                state[i] = 1;
-                path.push(i);
-                let next = table[i];
-                if next >= special {
-                    break;
-                }
-                if next as usize >= table.len() {
-                    return false;
-                }
-                i = next as usize;
-            }
-            for p in path {
-                state[p] = 2;
-            }
-        }
-        true
-    }
-    if !acyclic(&fat, SPECIAL) {
-        return bad("FAT 链");
-    }
-    // The mini FAT is itself a chain of sectors; its entries must end too.
-    let mut minifat: Vec<u32> = Vec::new();
-    let mut next = u32_at(0x3C).unwrap_or(ENDOFCHAIN);
-    while next < SPECIAL {
-        let Some(s) = sector(next) else { return bad("mini FAT") };
-        minifat.extend(s.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
-        next = fat.get(next as usize).copied().unwrap_or(ENDOFCHAIN);
-    }
-    if !acyclic(&minifat, SPECIAL) {
-        return bad("mini FAT 链");
-    }
-
+    let file = CompoundFile::open(bytes)?;
     // calamine lays every sheet out as a dense grid when it opens the file, as
     // large as the sheet's cells span (rows × columns). Read the cell records'
     // positions first and refuse a sheet whose span would be absurd.
-    let chain = |start: u32, table: &[u32], limit: usize| -> Vec<u32> {
+    match file.workbook_stream() {
+        Some(stream) => check_sheet_spans(&stream),
+        None => Ok(()),
+    }
+}
+
+/// MAXREGSECT + 1: DIFSECT, FATSECT, ENDOFCHAIN, FREESECT and reserved.
+const SPECIAL: u32 = 0xFFFF_FFFA;
+const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
+
+fn damaged(what: &str) -> String {
+    format!("文件结构已损坏（{what}）")
+}
+
+/// Little-endian u32s, four bytes each.
+fn words(s: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    s.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// A compound file whose allocation tables were checked: every chain ends.
+struct CompoundFile<'b> {
+    bytes: &'b [u8],
+    /// The sector size in bytes, and how many sectors follow the header.
+    size: usize,
+    sectors: usize,
+    fat: Vec<u32>,
+    minifat: Vec<u32>,
+}
+
+impl<'b> CompoundFile<'b> {
+    fn open(bytes: &'b [u8]) -> Result<Self, String> {
+        if bytes.len() < 512 {
+            return Err(damaged("文件头不完整"));
+        }
+        let shift = u16::from_le_bytes([bytes[0x1E], bytes[0x1F]]);
+        if shift != 9 && shift != 12 {
+            return Err(damaged("扇区大小"));
+        }
+        let size = 1usize << shift;
+        let sectors = bytes.len().div_ceil(size).saturating_sub(1);
+        let mut file = CompoundFile { bytes, size, sectors, fat: Vec::new(), minifat: Vec::new() };
+        let fat_sectors = file.fat_sectors()?;
+        // Each table sector once (the order is the table's), and no more of them than the file has.
+        let mut unique = fat_sectors.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        if unique.len() != fat_sectors.len() || fat_sectors.len() > sectors {
+            return Err(damaged("FAT"));
+        }
+        for &id in &fat_sectors {
+            let Some(s) = file.sector(id) else { return Err(damaged("FAT")) };
+            file.fat.extend(words(s));
+        }
+        if !acyclic(&file.fat, SPECIAL) {
+            return Err(damaged("FAT 链"));
+        }
+        // The mini FAT is itself a chain of sectors; its entries must end too.
+        let mut next = file.u32_at(0x3C).unwrap_or(ENDOFCHAIN);
+        while next < SPECIAL {
+            let Some(s) = file.sector(next) else { return Err(damaged("mini FAT")) };
+            file.minifat.extend(words(s));
+            next = file.fat.get(next as usize).copied().unwrap_or(ENDOFCHAIN);
+        }
+        if !acyclic(&file.minifat, SPECIAL) {
+            return Err(damaged("mini FAT 链"));
+        }
+        Ok(file)
+    }
+
+    fn u32_at(&self, o: usize) -> Option<u32> {
+        self.bytes.get(o..o + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// A sector's bytes; a table sector must be whole (calamine asserts it).
+    fn sector(&self, id: u32) -> Option<&'b [u8]> {
+        let start = (id as usize + 1).checked_mul(self.size)?;
+        self.bytes.get(start..start.checked_add(self.size)?)
+    }
+
+    /// The sectors of the FAT, from the DIFAT: 109 entries in the header,
+    /// then a chain of DIFAT sectors.
+    fn fat_sectors(&self) -> Result<Vec<u32>, String> {
+        let mut fat_sectors: Vec<u32> = (0..109).filter_map(|i| self.u32_at(0x4C + 4 * i)).filter(|&id| id < SPECIAL).collect();
+        let (mut next, mut hops) = (self.u32_at(0x44).unwrap_or(ENDOFCHAIN), 0usize);
+        while next < SPECIAL {
+            hops += 1;
+            let Some(s) = self.sector(next).filter(|_| hops <= self.sectors) else { return Err(damaged("DIFAT")) };
+            let ids: Vec<u32> = words(s).collect();
+            let (last, rest) = ids.split_last().ok_or("DIFAT")?;
+            fat_sectors.extend(rest.iter().filter(|&&id| id < SPECIAL));
+            next = *last;
+        }
+        Ok(fat_sectors)
+    }
+
+    /// The sectors of a chain in `table` (the FAT or the mini FAT), at most `limit`.
+    fn chain(&self, start: u32, table: &[u32], limit: usize) -> Vec<u32> {
         let mut out = Vec::new();
         let mut id = start;
         while id < SPECIAL && out.len() < limit {
@@ -208,47 +219,79 @@ fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
             id = table.get(id as usize).copied().unwrap_or(ENDOFCHAIN);
         }
         out
-    };
-    let read = |ids: &[u32]| -> Vec<u8> { ids.iter().filter_map(|&id| sector(id)).flatten().copied().collect() };
-    let dirs = read(&chain(u32_at(0x30).unwrap_or(ENDOFCHAIN), &fat, sectors));
-    let entry = |name: &str| -> Option<(u32, usize)> {
-        dirs.chunks_exact(128).find_map(|d| {
-            let n = (u16::from_le_bytes([d[64], d[65]]) as usize).min(64);
-            let units: Vec<u16> = d[..n].chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).take_while(|&u| u != 0).collect();
-            (String::from_utf16_lossy(&units).eq_ignore_ascii_case(name))
-                .then(|| (u32::from_le_bytes([d[116], d[117], d[118], d[119]]), u32::from_le_bytes([d[120], d[121], d[122], d[123]]) as usize))
-        })
-    };
-    let Some((start, len)) = entry("Workbook").or_else(|| entry("Book")) else { return Ok(()) };
-    let stream: Vec<u8> = if len >= 4096 {
-        read(&chain(start, &fat, sectors))
-    } else {
-        // Small streams live in the mini stream: 64-byte sectors inside the root entry's chain.
-        let Some((root, _)) = dirs.get(..128).map(|d| (u32::from_le_bytes([d[116], d[117], d[118], d[119]]), 0)) else { return Ok(()) };
-        let mini = read(&chain(root, &fat, sectors));
-        chain(start, &minifat, minifat.len()).iter().filter_map(|&id| mini.get(id as usize * 64..id as usize * 64 + 64)).flatten().copied().collect()
-    };
-    let stream = &stream[..len.min(stream.len())];
-    // BIFF records: type, length, data. Cell records start with row and column (u16 each).
-    let mut span: Option<(u16, u16, u16, u16)> = None;
+    }
+
+    fn read(&self, ids: &[u32]) -> Vec<u8> {
+        ids.iter().filter_map(|&id| self.sector(id)).flatten().copied().collect()
+    }
+
+    /// The workbook stream ("Workbook", or "Book" in older files), if the directory has one.
+    fn workbook_stream(&self) -> Option<Vec<u8>> {
+        let dirs = self.read(&self.chain(self.u32_at(0x30).unwrap_or(ENDOFCHAIN), &self.fat, self.sectors));
+        let entry = |name: &str| -> Option<(u32, usize)> {
+            dirs.chunks_exact(128).find_map(|d| {
+                let n = (u16::from_le_bytes([d[64], d[65]]) as usize).min(64);
+                let units: Vec<u16> = d[..n].chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).take_while(|&u| u != 0).collect();
+                (String::from_utf16_lossy(&units).eq_ignore_ascii_case(name))
+                    .then(|| (u32::from_le_bytes([d[116], d[117], d[118], d[119]]), u32::from_le_bytes([d[120], d[121], d[122], d[123]]) as usize))
+            })
+        };
+        let (start, len) = entry("Workbook").or_else(|| entry("Book"))?;
+        let mut stream: Vec<u8> = if len >= 4096 {
+            self.read(&self.chain(start, &self.fat, self.sectors))
+        } else {
+            // Small streams live in the mini stream: 64-byte sectors inside the root entry's chain.
+            let root = dirs.get(..128).map(|d| u32::from_le_bytes([d[116], d[117], d[118], d[119]]))?;
+            let mini = self.read(&self.chain(root, &self.fat, self.sectors));
+            let ids = self.chain(start, &self.minifat, self.minifat.len());
+            ids.iter().filter_map(|&id| mini.get(id as usize * 64..id as usize * 64 + 64)).flatten().copied().collect()
+        };
+        stream.truncate(len);
+        Some(stream)
+    }
+}
+
+/// Every chain ends: no pointer past the table, no cycle (colouring of the pointer graph).
+fn acyclic(table: &[u32], special: u32) -> bool {
+    let mut state = vec![0u8; table.len()]; // 0 unseen, 1 on the current path, 2 done
+    for start in 0..table.len() {
+        let mut path = Vec::new();
+        let mut i = start;
+        loop {
+            match state[i] {
+                2 => break,
+                1 => return false,
+                _ => {}
+            }
+            state[i] = 1;
+            path.push(i);
+            let next = table[i];
+            if next >= special {
+                break;
+            }
+            if next as usize >= table.len() {
+                return false;
+            }
+            i = next as usize;
+        }
+        for p in path {
+            state[p] = 2;
+        }
+    }
+    true
+}
+
+/// The cells a sheet spans: (first row, last row, first column, last column).
+type Span = (u16, u16, u16, u16);
+
+/// The workbook stream's BIFF records (type, length, data), sheet by sheet:
+/// no sheet may span or declare an absurd grid.
+fn check_sheet_spans(stream: &[u8]) -> Result<(), String> {
+    let mut span: Option<Span> = None;
     let mut records = 0usize;
     // The sheet's declared size (DIMENSIONS): calamine reserves room for it.
     let mut declared = 0usize;
     let mut at = 0usize;
-    // The grid may be sparse, but not absurdly: at most 16 places per cell record, or 2^18 in all.
-    let check = |span: Option<(u16, u16, u16, u16)>, records: usize, declared: usize| -> Result<(), String> {
-        let limit = (16 * records).max(1 << 18);
-        if declared > limit {
-            return Err(format!("有工作表声明的范围（{declared} 格）远大于其中的内容，文件可能已损坏"));
-        }
-        if let Some((r0, r1, c0, c1)) = span {
-            let cells = (r1 as usize - r0 as usize + 1) * (c1 as usize - c0 as usize + 1);
-            if cells > limit {
-                return Err(format!("有工作表的单元格铺满 {} 行 × {} 列，超出上限，文件可能已损坏", r1 - r0 + 1, c1 - c0 + 1));
-            }
-        }
-        Ok(())
-    };
     while at + 4 <= stream.len() {
         let kind = u16::from_le_bytes([stream[at], stream[at + 1]]);
         let n = u16::from_le_bytes([stream[at + 2], stream[at + 3]]) as usize;
@@ -256,32 +299,18 @@ fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
         match kind {
             // BOF starts a sheet (or the workbook globals): a new span.
             0x0809 => {
-                check(span.take(), records, declared)?;
+                check_span(span.take(), records, declared)?;
                 records = 0;
                 declared = 0;
             }
-            // DIMENSIONS, read as calamine reads it (u32 arithmetic as it does).
             0x0200 => {
-                let u16_of = |o: usize| u16::from_le_bytes([data[o], data[o + 1]]) as u32;
-                let u32_of = |o: usize| u32::from_le_bytes([data[o], data[o + 1], data[o + 2], data[o + 3]]);
-                let dims = match data.len() {
-                    10 => Some((u16_of(0), u16_of(2), u16_of(4), u16_of(6))),
-                    14 | 16 => Some((u32_of(0), u32_of(4), u16_of(8), u16_of(10))),
-                    _ => None,
-                };
-                if let Some((rf, rl, mut cf, cl)) = dims {
-                    if 0xFF < cf || cl < cf {
-                        cf = 0;
-                    }
-                    if rl >= 1 && cl >= 1 {
-                        let rows = (rl - 1).wrapping_sub(rf).wrapping_add(1) as usize;
-                        let cols = (cl - 1).wrapping_sub(cf).wrapping_add(1) as usize;
-                        declared = declared.max(rows.saturating_mul(cols));
-                    }
+                if let Some(cells) = declared_cells(data) {
+                    declared = declared.max(cells);
                 }
             }
             // NUMBER, LABEL, LABELSST, RK, MULRK, BLANK, MULBLANK, FORMULA, BOOLERR, RSTRING.
             0x0203 | 0x0204 | 0x00FD | 0x027E | 0x00BD | 0x0201 | 0x00BE | 0x0006 | 0x0205 | 0x00D6 if data.len() >= 4 => {
+                // Cell records start with row and column (u16 each).
                 let (r, c) = (u16::from_le_bytes([data[0], data[1]]), u16::from_le_bytes([data[2], data[3]]));
                 // MULRK / MULBLANK run to a last column stored at the end.
                 let c_last = if matches!(kind, 0x00BD | 0x00BE) && data.len() >= 6 {
@@ -299,7 +328,43 @@ fn check_compound_file(bytes: &[u8]) -> Result<(), String> {
         }
         at += 4 + n;
     }
-    check(span, records, declared)
+    check_span(span, records, declared)
+}
+
+/// The cells a DIMENSIONS record declares, read as calamine reads it (u32 arithmetic as it does).
+fn declared_cells(data: &[u8]) -> Option<usize> {
+    let u16_of = |o: usize| u16::from_le_bytes([data[o], data[o + 1]]) as u32;
+    let u32_of = |o: usize| u32::from_le_bytes([data[o], data[o + 1], data[o + 2], data[o + 3]]);
+    let (rf, rl, mut cf, cl) = match data.len() {
+        10 => (u16_of(0), u16_of(2), u16_of(4), u16_of(6)),
+        14 | 16 => (u32_of(0), u32_of(4), u16_of(8), u16_of(10)),
+        _ => return None,
+    };
+    if 0xFF < cf || cl < cf {
+        cf = 0;
+    }
+    if rl < 1 || cl < 1 {
+        return None;
+    }
+    let rows = (rl - 1).wrapping_sub(rf).wrapping_add(1) as usize;
+    let cols = (cl - 1).wrapping_sub(cf).wrapping_add(1) as usize;
+    Some(rows.saturating_mul(cols))
+}
+
+/// One sheet's grid may be sparse, but not absurdly: at most 16 places per
+/// cell record, or 2^18 in all.
+fn check_span(span: Option<Span>, records: usize, declared: usize) -> Result<(), String> {
+    let limit = (16 * records).max(1 << 18);
+    if declared > limit {
+        return Err(format!("有工作表声明的范围（{declared} 格）远大于其中的内容，文件可能已损坏"));
+    }
+    if let Some((r0, r1, c0, c1)) = span {
+        let cells = (r1 as usize - r0 as usize + 1) * (c1 as usize - c0 as usize + 1);
+        if cells > limit {
+            return Err(format!("有工作表的单元格铺满 {} 行 × {} 列，超出上限，文件可能已损坏", r1 - r0 + 1, c1 - c0 + 1));
+        }
+    }
+    Ok(())
 }
 
 /// A zipped workbook (xlsx, xlsb, ods) may expand to at most this many times its size …
@@ -702,89 +767,91 @@ pub(crate) fn read(name: &str, kind: Kind, bytes: &[u8], report: &mut Report) ->
             }
             continue;
         };
-        let sheet_issue = |code, message: String| {
-            let mut i = file_issue(code, name, message);
-            i.sheet = Some(sheet.clone());
-            i.table = Some(table.name());
-            i
-        };
-        let Sheet { mut grid, merged } = match book.sheet(&sheet) {
-            Ok(s) => s,
-            Err(e) => {
-                report.errors.push(sheet_issue("bad_workbook", format!("无法读取工作表，未载入：{e}")));
-                continue;
-            }
-        };
-        if let Err(e) = spread_merges(&mut grid, &merged) {
-            report.errors.push(sheet_issue("bad_workbook", format!("工作表未载入：{e}")));
-            continue;
-        }
-        let header = match find_header(table, &grid, &merged) {
-            Ok(h) => h,
-            Err(e) => {
-                report.errors.push(sheet_issue("ambiguous_header", format!("工作表未载入：{e}")));
-                continue;
-            }
-        };
-        let Some(header) = header else {
+        if let Some(td) = read_sheet(&mut book, name, sheet, table, report) {
             tables.push(table.name());
-            out.push(TableData {
-                table,
-                file: name.into(),
-                sheet: Some(sheet),
-                body: Body::Rows { header: Vec::new(), header_row: 1, rows: Vec::new() },
-                xapi: false,
-                json: false,
-            });
-            continue;
-        };
-        unspread_header(&mut grid, &header, &merged);
-        // The title rows as read (a merged title once, not once per cell it spans).
-        let above: Vec<String> = grid
-            .range(..header.row)
-            .map(|(_, r)| {
-                let mut cells: Vec<&str> = r.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
-                cells.dedup();
-                cells.join(" ")
-            })
-            .collect();
-        if !above.is_empty() {
-            let mut i =
-                sheet_issue("title_rows_skipped", format!("表头在第 {} 行；其上的 {} 行是标题，已跳过：{}", header.row + 1, above.len(), above.join(" / ")));
-            i.row = Some(header.row);
-            report.warnings.push(i);
+            out.push(td);
         }
-        let rows = grid
-            .split_off(&(header.row + header.depth))
-            .into_iter()
-            .map(|(r, mut cells)| {
-                for (first, others) in &header.sums {
-                    sum_parts(&mut cells, *first, others);
-                }
-                for (total, parts) in &header.totals {
-                    if cells.get(*total).is_some_and(|v| !v.trim().is_empty()) {
-                        for &c in parts {
-                            if let Some(v) = cells.get_mut(c) {
-                                v.clear();
-                            }
-                        }
-                    } else {
-                        sum_parts(&mut cells, *total, parts);
-                    }
-                }
-                (r + 1, cells)
-            })
-            .collect();
-        tables.push(table.name());
-        out.push(TableData {
-            table,
-            file: name.into(),
-            sheet: Some(sheet),
-            body: Body::Rows { header: header.names, header_row: header.row + 1, rows },
-            xapi: false,
-            json: false,
-        });
     }
     report.files.push(FileInfo { file: name.into(), format: kind.name(), encoding: None, tables });
     out
+}
+
+/// One sheet of table `table` as rows below its header, or `None` (with the
+/// reason in `report`) when it cannot be read.
+fn read_sheet(book: &mut Book, name: &str, sheet: String, table: Table, report: &mut Report) -> Option<TableData<'static>> {
+    let sheet_issue = |code, message: String| {
+        let mut i = file_issue(code, name, message);
+        i.sheet = Some(sheet.clone());
+        i.table = Some(table.name());
+        i
+    };
+    let Sheet { mut grid, merged } = match book.sheet(&sheet) {
+        Ok(s) => s,
+        Err(e) => {
+            report.errors.push(sheet_issue("bad_workbook", format!("无法读取工作表，未载入：{e}")));
+            return None;
+        }
+    };
+    if let Err(e) = spread_merges(&mut grid, &merged) {
+        report.errors.push(sheet_issue("bad_workbook", format!("工作表未载入：{e}")));
+        return None;
+    }
+    let header = match find_header(table, &grid, &merged) {
+        Ok(h) => h,
+        Err(e) => {
+            report.errors.push(sheet_issue("ambiguous_header", format!("工作表未载入：{e}")));
+            return None;
+        }
+    };
+    let Some(header) = header else {
+        let body = Body::Rows { header: Vec::new(), header_row: 1, rows: Vec::new() };
+        return Some(TableData { table, file: name.into(), sheet: Some(sheet), body, xapi: false, json: false });
+    };
+    unspread_header(&mut grid, &header, &merged);
+    let above = title_rows(&grid, &header);
+    if !above.is_empty() {
+        let mut i =
+            sheet_issue("title_rows_skipped", format!("表头在第 {} 行；其上的 {} 行是标题，已跳过：{}", header.row + 1, above.len(), above.join(" / ")));
+        i.row = Some(header.row);
+        report.warnings.push(i);
+    }
+    let rows = data_rows(&mut grid, &header);
+    let body = Body::Rows { header: header.names, header_row: header.row + 1, rows };
+    Some(TableData { table, file: name.into(), sheet: Some(sheet), body, xapi: false, json: false })
+}
+
+/// The title rows above the header as read (a merged title once, not once per cell it spans).
+fn title_rows(grid: &Grid, header: &Header) -> Vec<String> {
+    grid.range(..header.row)
+        .map(|(_, r)| {
+            let mut cells: Vec<&str> = r.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
+            cells.dedup();
+            cells.join(" ")
+        })
+        .collect()
+}
+
+/// The rows below the header (taken from `grid`), numbered from 1, with the
+/// header's column groups added up.
+fn data_rows(grid: &mut Grid, header: &Header) -> Vec<(u32, Vec<String>)> {
+    grid.split_off(&(header.row + header.depth))
+        .into_iter()
+        .map(|(r, mut cells)| {
+            for (first, others) in &header.sums {
+                sum_parts(&mut cells, *first, others);
+            }
+            for (total, parts) in &header.totals {
+                if cells.get(*total).is_some_and(|v| !v.trim().is_empty()) {
+                    for &c in parts {
+                        if let Some(v) = cells.get_mut(c) {
+                            v.clear();
+                        }
+                    }
+                } else {
+                    sum_parts(&mut cells, *total, parts);
+                }
+            }
+            (r + 1, cells)
+        })
+        .collect()
 }
