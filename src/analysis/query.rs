@@ -277,152 +277,22 @@ fn filters(p: &PivotRequest, schema: &Schema, subtree: Option<Vec<String>>, year
 /// unit filter's unit ids, `years` the parsed range (resolved by the engine).
 pub fn pivot(t: &Tables, p: &PivotRequest, subtree: Option<Vec<String>>, years: Option<(i32, i32)>) -> Result<Analysis> {
     let (lf, schema) = table(t, &p.table)?;
-    let tn = p.table.trim();
-    let rows: Vec<String> = p.rows.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
-    for r in &rows {
-        need(&schema, tn, r, "rows")?;
-    }
-    let cols = p.cols.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    if let Some(cf) = cols {
-        need(&schema, tn, cf, "cols")?;
-        if rows.iter().any(|r| r == cf) {
-            return Err(Error::bad_argument(format!("cols：「{cf}」已是行字段，列字段应换一个")));
-        }
-    }
-    let measure = p.measure.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    if let Some(m) = measure {
-        need(&schema, tn, m, "measure")?;
-    }
-    let agg = p.agg.trim();
-    let value = agg_expr(agg, measure, &schema)?;
+    let f = PivotFields::checked(p, &schema)?;
+    let value = agg_expr(f.agg, f.measure, &schema)?;
     let lf = match filters(p, &schema, subtree, years)? {
-        Some(f) => lf.filter(f),
+        Some(filter) => lf.filter(filter),
         None => lf,
     };
-    // Join, filter and project once; the four groupings below read the result.
-    let mut needed: Vec<&str> = Vec::new();
-    for n in rows.iter().map(String::as_str).chain(cols).chain(measure) {
-        if !needed.contains(&n) {
-            needed.push(n);
-        }
-    }
-    if needed.is_empty() {
-        needed.push(schema.iter_names().next().map(|n| n.as_str()).unwrap_or("record"));
-    }
-    let base = lf.select(needed.iter().map(|n| col(*n)).collect::<Vec<_>>()).collect().map_err(|e| polars_err("数据透视", e))?;
-    let lf = base.lazy();
-    // One pass per grouping: cells, row totals, column totals, the grand total.
-    let group = |keys: &[String]| -> Result<DataFrame> {
-        let q = if keys.is_empty() {
-            lf.clone().select([value.clone()])
-        } else {
-            let by: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
-            lf.clone().group_by(by.clone()).agg([value.clone()]).sort_by_exprs(by, SortMultipleOptions::default().with_nulls_last(true))
-        };
-        q.collect().map_err(|e| polars_err("数据透视", e))
-    };
-    let key_cells = |df: &DataFrame, keys: &[String]| -> Result<Vec<Vec<Cell>>> {
-        let cols: Vec<&Column> = keys.iter().map(|k| df.column(k).expect("grouped by it")).collect();
-        Ok((0..df.height()).map(|i| cols.iter().map(|c| cell(c.get(i).unwrap_or(AnyValue::Null))).collect()).collect())
-    };
-    let values = |df: &DataFrame| -> Vec<Cell> {
-        let v = df.column("value").expect("aggregated");
-        (0..df.height()).map(|i| cell(v.get(i).unwrap_or(AnyValue::Null))).collect()
-    };
-    let mut columns: Vec<ResultColumn> = rows.iter().map(|r| ResultColumn { name: r.clone(), dtype: dtype_name(schema.get(r).expect("checked")) }).collect();
-    let grand = values(&group(&[])?).into_iter().next().unwrap_or(Cell::Null);
-    let label = |n: usize| -> Vec<Cell> {
-        let mut v = vec![Cell::Text(TOTAL.into())];
-        v.extend(std::iter::repeat_n(Cell::Null, n.saturating_sub(1)));
-        v
-    };
-    let (out_rows, totals, shape_values) = match cols {
+    // Join, filter and project once; the four groupings read the result.
+    let g = Groups { lf: project(lf, &f, &schema)?.lazy(), value };
+    let mut columns: Vec<ResultColumn> = f.rows.iter().map(|r| ResultColumn { name: r.clone(), dtype: dtype_name(schema.get(r).expect("checked")) }).collect();
+    let grand = values(&g.group(&[])?).into_iter().next().unwrap_or(Cell::Null);
+    let (out_rows, totals, shape_values) = match f.cols {
         None => {
-            columns.push(ResultColumn { name: value_name(agg, measure), dtype: "f64" });
-            if rows.is_empty() {
-                (vec![vec![grand.clone()]], None, Vec::new())
-            } else {
-                let df = group(&rows)?;
-                let mut out = key_cells(&df, &rows)?;
-                for (r, v) in out.iter_mut().zip(values(&df)) {
-                    r.push(v);
-                }
-                let mut t = label(rows.len());
-                t.push(grand.clone());
-                (out, Some(t), Vec::new())
-            }
+            columns.push(ResultColumn { name: value_name(f.agg, f.measure), dtype: "f64" });
+            by_rows(&g, &f.rows, grand)?
         }
-        Some(cf) => {
-            let cf = cf.to_string();
-            let by_col = group(std::slice::from_ref(&cf))?;
-            let col_keys: Vec<Cell> = key_cells(&by_col, std::slice::from_ref(&cf))?.into_iter().map(|mut v| v.remove(0)).collect();
-            let col_names: Vec<String> = col_keys.iter().map(|k| if *k == Cell::Null { "（空）".into() } else { k.text() }).collect();
-            if col_keys.len() > MAX_PIVOT_COLUMNS {
-                return Err(Error::bad_argument(format!(
-                    "数据透视过宽：列字段「{cf}」有 {} 个取值，最多 {MAX_PIVOT_COLUMNS} 列；请换用取值较少的列字段，或加筛选条件",
-                    col_keys.len()
-                )));
-            }
-            let col_totals = values(&by_col);
-            for n in &col_names {
-                columns.push(ResultColumn { name: n.clone(), dtype: "f64" });
-            }
-            columns.push(ResultColumn { name: TOTAL.into(), dtype: "f64" });
-            let by_row = if rows.is_empty() { None } else { Some(group(&rows)?) };
-            // The grid is rows × columns: checked before it is laid out.
-            let n_rows = by_row.as_ref().map_or(1, DataFrame::height);
-            if n_rows.saturating_mul(col_keys.len()) > MAX_PIVOT_CELLS {
-                return Err(Error::bad_argument(format!(
-                    "数据透视过大：行字段「{}」有 {n_rows} 种取值，列字段「{cf}」有 {} 个取值，共 {} 格，最多 {MAX_PIVOT_CELLS} 格；请换用取值较少的字段，或加筛选条件",
-                    rows.join("、"),
-                    col_keys.len(),
-                    n_rows.saturating_mul(col_keys.len())
-                )));
-            }
-            let mut keys = rows.clone();
-            keys.push(cf.clone());
-            let cells = group(&keys)?;
-            let row_keys: Vec<Vec<Cell>> = match &by_row {
-                Some(df) => key_cells(df, &rows)?,
-                None => vec![Vec::new()],
-            };
-            let row_totals = match &by_row {
-                Some(df) => values(df),
-                None => vec![grand.clone()],
-            };
-            // Spread the cells: row key → position, column value → position.
-            let index: std::collections::HashMap<String, usize> = row_keys.iter().enumerate().map(|(i, k)| (key_string(k), i)).collect();
-            let col_index: std::collections::HashMap<String, usize> =
-                col_keys.iter().enumerate().map(|(i, k)| (key_string(std::slice::from_ref(k)), i)).collect();
-            let mut grid = vec![vec![Cell::Null; col_keys.len()]; row_keys.len()];
-            let all = key_cells(&cells, &keys)?;
-            for (k, v) in all.into_iter().zip(values(&cells)) {
-                let (rk, ck) = k.split_at(rows.len());
-                if let (Some(&i), Some(&j)) = (index.get(&key_string(rk)), col_index.get(&key_string(ck))) {
-                    grid[i][j] = v;
-                }
-            }
-            let out: Vec<Vec<Cell>> = row_keys
-                .into_iter()
-                .zip(grid)
-                .zip(row_totals)
-                .map(|((mut k, g), t)| {
-                    if k.is_empty() {
-                        k.push(Cell::Text(value_name(agg, measure)));
-                    }
-                    k.extend(g);
-                    k.push(t);
-                    k
-                })
-                .collect();
-            if rows.is_empty() {
-                columns.insert(0, ResultColumn { name: String::new(), dtype: "str" });
-            }
-            let mut t = label(rows.len().max(1));
-            t.extend(col_totals);
-            t.push(grand.clone());
-            (out, if rows.is_empty() { None } else { Some(t) }, col_names)
-        }
+        Some(cf) => by_rows_and_column(&g, &f, cf, grand, &mut columns)?,
     };
     let total_rows = out_rows.len();
     Ok(Analysis {
@@ -432,15 +302,194 @@ pub fn pivot(t: &Tables, p: &PivotRequest, subtree: Option<Vec<String>>, years: 
         truncated: false,
         pivot: Some(PivotShape {
             // Without row fields a column pivot has one labelled row.
-            row_keys: if rows.is_empty() && cols.is_some() { 1 } else { rows.len() },
-            col_field: cols.map(str::to_string),
+            row_keys: if f.rows.is_empty() && f.cols.is_some() { 1 } else { f.rows.len() },
+            col_field: f.cols.map(str::to_string),
             values: shape_values,
-            total_column: cols.map(|_| TOTAL.to_string()),
-            measure: measure.map(str::to_string),
-            agg: agg.to_string(),
+            total_column: f.cols.map(|_| TOTAL.to_string()),
+            measure: f.measure.map(str::to_string),
+            agg: f.agg.to_string(),
         }),
         totals,
     })
+}
+
+/// A pivot's fields, trimmed and checked against the table's columns.
+struct PivotFields<'p> {
+    rows: Vec<String>,
+    cols: Option<&'p str>,
+    measure: Option<&'p str>,
+    agg: &'p str,
+}
+
+impl<'p> PivotFields<'p> {
+    fn checked(p: &'p PivotRequest, schema: &Schema) -> Result<Self> {
+        let tn = p.table.trim();
+        let rows: Vec<String> = p.rows.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+        for r in &rows {
+            need(schema, tn, r, "rows")?;
+        }
+        let cols = p.cols.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        if let Some(cf) = cols {
+            need(schema, tn, cf, "cols")?;
+            if rows.iter().any(|r| r == cf) {
+                return Err(Error::bad_argument(format!("cols：「{cf}」已是行字段，列字段应换一个")));
+            }
+        }
+        let measure = p.measure.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        if let Some(m) = measure {
+            need(schema, tn, m, "measure")?;
+        }
+        Ok(PivotFields { rows, cols, measure, agg: p.agg.trim() })
+    }
+}
+
+/// The filtered table with only the columns the pivot reads (one, when it reads none).
+fn project(lf: LazyFrame, f: &PivotFields, schema: &Schema) -> Result<DataFrame> {
+    let mut needed: Vec<&str> = Vec::new();
+    for n in f.rows.iter().map(String::as_str).chain(f.cols).chain(f.measure) {
+        if !needed.contains(&n) {
+            needed.push(n);
+        }
+    }
+    if needed.is_empty() {
+        needed.push(schema.iter_names().next().map(|n| n.as_str()).unwrap_or("record"));
+    }
+    lf.select(needed.iter().map(|n| col(*n)).collect::<Vec<_>>()).collect().map_err(|e| polars_err("数据透视", e))
+}
+
+/// The groupings of a pivot, one pass each: cells, row totals, column totals, the grand total.
+struct Groups {
+    lf: LazyFrame,
+    value: Expr,
+}
+
+impl Groups {
+    /// The value per group of `keys` (sorted by them, empty keys last); one row when there are no keys.
+    fn group(&self, keys: &[String]) -> Result<DataFrame> {
+        let q = if keys.is_empty() {
+            self.lf.clone().select([self.value.clone()])
+        } else {
+            let by: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
+            self.lf.clone().group_by(by.clone()).agg([self.value.clone()]).sort_by_exprs(by, SortMultipleOptions::default().with_nulls_last(true))
+        };
+        q.collect().map_err(|e| polars_err("数据透视", e))
+    }
+}
+
+/// Each group's keys, as cells.
+fn key_cells(df: &DataFrame, keys: &[String]) -> Result<Vec<Vec<Cell>>> {
+    let cols: Vec<&Column> = keys.iter().map(|k| df.column(k).expect("grouped by it")).collect();
+    Ok((0..df.height()).map(|i| cols.iter().map(|c| cell(c.get(i).unwrap_or(AnyValue::Null))).collect()).collect())
+}
+
+/// Each group's value, as a cell.
+fn values(df: &DataFrame) -> Vec<Cell> {
+    let v = df.column("value").expect("aggregated");
+    (0..df.height()).map(|i| cell(v.get(i).unwrap_or(AnyValue::Null))).collect()
+}
+
+/// The totals row's label cells: 合计 and blanks, `n` in all.
+fn total_label(n: usize) -> Vec<Cell> {
+    let mut v = vec![Cell::Text(TOTAL.into())];
+    v.extend(std::iter::repeat_n(Cell::Null, n.saturating_sub(1)));
+    v
+}
+
+/// A pivot's rows, its totals row and the column field's values (none here).
+type PivotBody = (Vec<Vec<Cell>>, Option<Vec<Cell>>, Vec<String>);
+
+/// A pivot without a column field: one value per row key, and the grand total.
+fn by_rows(g: &Groups, rows: &[String], grand: Cell) -> Result<PivotBody> {
+    if rows.is_empty() {
+        return Ok((vec![vec![grand]], None, Vec::new()));
+    }
+    let df = g.group(rows)?;
+    let mut out = key_cells(&df, rows)?;
+    for (r, v) in out.iter_mut().zip(values(&df)) {
+        r.push(v);
+    }
+    let mut t = total_label(rows.len());
+    t.push(grand);
+    Ok((out, Some(t), Vec::new()))
+}
+
+/// A pivot with column field `cf`: a row per row key (one labelled row
+/// without row fields), a column per value of `cf`, and totals both ways.
+fn by_rows_and_column(g: &Groups, f: &PivotFields, cf: &str, grand: Cell, columns: &mut Vec<ResultColumn>) -> Result<PivotBody> {
+    let (rows, agg, measure) = (&f.rows, f.agg, f.measure);
+    let cf = cf.to_string();
+    let by_col = g.group(std::slice::from_ref(&cf))?;
+    let col_keys: Vec<Cell> = key_cells(&by_col, std::slice::from_ref(&cf))?.into_iter().map(|mut v| v.remove(0)).collect();
+    let col_names: Vec<String> = col_keys.iter().map(|k| if *k == Cell::Null { "（空）".into() } else { k.text() }).collect();
+    if col_keys.len() > MAX_PIVOT_COLUMNS {
+        return Err(Error::bad_argument(format!(
+            "数据透视过宽：列字段「{cf}」有 {} 个取值，最多 {MAX_PIVOT_COLUMNS} 列；请换用取值较少的列字段，或加筛选条件",
+            col_keys.len()
+        )));
+    }
+    let col_totals = values(&by_col);
+    for n in &col_names {
+        columns.push(ResultColumn { name: n.clone(), dtype: "f64" });
+    }
+    columns.push(ResultColumn { name: TOTAL.into(), dtype: "f64" });
+    let by_row = if rows.is_empty() { None } else { Some(g.group(rows)?) };
+    // The grid is rows × columns: checked before it is laid out.
+    let n_rows = by_row.as_ref().map_or(1, DataFrame::height);
+    if n_rows.saturating_mul(col_keys.len()) > MAX_PIVOT_CELLS {
+        return Err(Error::bad_argument(format!(
+            "数据透视过大：行字段「{}」有 {n_rows} 种取值，列字段「{cf}」有 {} 个取值，共 {} 格，最多 {MAX_PIVOT_CELLS} 格；请换用取值较少的字段，或加筛选条件",
+            rows.join("、"),
+            col_keys.len(),
+            n_rows.saturating_mul(col_keys.len())
+        )));
+    }
+    let row_keys: Vec<Vec<Cell>> = match &by_row {
+        Some(df) => key_cells(df, rows)?,
+        None => vec![Vec::new()],
+    };
+    let row_totals = match &by_row {
+        Some(df) => values(df),
+        None => vec![grand.clone()],
+    };
+    let grid = spread(g, rows, &cf, &row_keys, &col_keys)?;
+    let out: Vec<Vec<Cell>> = row_keys
+        .into_iter()
+        .zip(grid)
+        .zip(row_totals)
+        .map(|((mut k, g), t)| {
+            if k.is_empty() {
+                k.push(Cell::Text(value_name(agg, measure)));
+            }
+            k.extend(g);
+            k.push(t);
+            k
+        })
+        .collect();
+    if rows.is_empty() {
+        columns.insert(0, ResultColumn { name: String::new(), dtype: "str" });
+    }
+    let mut t = total_label(rows.len().max(1));
+    t.extend(col_totals);
+    t.push(grand);
+    Ok((out, if rows.is_empty() { None } else { Some(t) }, col_names))
+}
+
+/// The cells of a row × column pivot, spread into a grid: row key → position, column value → position.
+fn spread(g: &Groups, rows: &[String], cf: &str, row_keys: &[Vec<Cell>], col_keys: &[Cell]) -> Result<Vec<Vec<Cell>>> {
+    let mut keys = rows.to_vec();
+    keys.push(cf.to_string());
+    let cells = g.group(&keys)?;
+    let index: std::collections::HashMap<String, usize> = row_keys.iter().enumerate().map(|(i, k)| (key_string(k), i)).collect();
+    let col_index: std::collections::HashMap<String, usize> = col_keys.iter().enumerate().map(|(i, k)| (key_string(std::slice::from_ref(k)), i)).collect();
+    let mut grid = vec![vec![Cell::Null; col_keys.len()]; row_keys.len()];
+    let all = key_cells(&cells, &keys)?;
+    for (k, v) in all.into_iter().zip(values(&cells)) {
+        let (rk, ck) = k.split_at(rows.len());
+        if let (Some(&i), Some(&j)) = (index.get(&key_string(rk)), col_index.get(&key_string(ck))) {
+            grid[i][j] = v;
+        }
+    }
+    Ok(grid)
 }
 
 fn key_string(k: &[Cell]) -> String {
