@@ -16,6 +16,7 @@ mod fuzz;
 mod fuzz_bounds;
 mod hardening;
 mod ingest;
+mod layout;
 mod model;
 mod modules;
 mod package;
