@@ -10,11 +10,12 @@
 //! [`crate::analytics::layout`], so that sums over units can be made elsewhere.
 
 use super::Engine;
+use crate::analytics::Snapshot;
 use crate::analytics::reserve::{DAYS_PER_YEAR, Model};
 use crate::analytics::targets::targets;
 use crate::analytics::{compliance, layout, snapshot};
 use crate::error::Result;
-use crate::model::date;
+use crate::model::{Dataset, Day, date};
 use crate::policy;
 use serde::Deserialize;
 
@@ -140,10 +141,6 @@ impl Engine {
         let snap = self.snapshot.as_ref().filter(|_| req.percentiles);
         let ds = &self.ds;
         let model: Model = self.model;
-        let n = ds.n_dims();
-        let sat: Vec<f64> = ds.dimensions.items().iter().map(|d| d.saturation_hours).collect();
-        let window = (req.coverage_years * DAYS_PER_YEAR).round() as i32;
-        let r = &ds.records;
         let mut out = Batch {
             as_of: date::format(as_of),
             latest_date: ds.latest_date().map(date::format),
@@ -155,106 +152,158 @@ impl Engine {
             dimensions: ds.dimensions.items().iter().map(|d| d.name.clone()).collect(),
             ..Default::default()
         };
-        let rows = ds.cadres.len() * n;
-        let rs = &mut out.reserves;
-        rs.cadre.reserve(rows);
+        out.reserves.cadre.reserve(ds.cadres.len() * ds.n_dims());
         let mut contributions = req.contributions.then(Contributions::default);
-        let mut e = vec![0f64; n];
-        let mut touched = vec![false; n];
-        let mut by_year: Vec<(i32, Vec<f64>)> = Vec::new();
+        let window = (req.coverage_years * DAYS_PER_YEAR).round() as i32;
+        let mut acc = CadreSums::new(ds.n_dims());
         for (c, _, cadre) in ds.cadres.iter() {
-            e.iter_mut().for_each(|x| *x = 0.0);
-            model.add_evidence(ds, c, as_of, &mut e);
-            touched.iter_mut().for_each(|t| *t = false);
-            by_year.clear();
-            for i in r.cadre_range(c) {
-                let w = ds.weights(r.course[i]);
-                if let (Some(k), Some(f)) = (contributions.as_mut(), model.factors(ds, i, as_of)) {
-                    for d in 0..n {
-                        if w[d] == 0.0 {
-                            continue;
-                        }
-                        k.cadre.push(c);
-                        k.course_id.push(ds.courses.id(r.course[i]).to_string());
-                        k.date.push(date::format(r.date[i]));
-                        k.dim_index.push(d as u32);
-                        k.hours.push(r.hours[i] as f64);
-                        k.credit.push(f.credit);
-                        k.decay.push(f.decay);
-                        k.weight.push(w[d] as f64);
-                        k.contribution.push(r.hours[i] as f64 * f.credit * f.decay * w[d] as f64);
-                    }
+            acc.clear();
+            model.add_evidence(ds, c, as_of, &mut acc.evidence);
+            for i in ds.records.cadre_range(c) {
+                if let Some(k) = contributions.as_mut() {
+                    k.push_record(ds, &model, c, i, as_of);
                 }
-                if !r.completed[i] {
-                    continue;
-                }
-                let y = date::year(r.date[i]);
-                let slot = match by_year.iter().position(|(x, _)| *x == y) {
-                    Some(p) => p,
-                    None => {
-                        by_year.push((y, vec![0.0; n]));
-                        by_year.len() - 1
-                    }
-                };
-                for d in 0..n {
-                    by_year[slot].1[d] += r.hours[i] as f64 * w[d] as f64;
-                }
-                if r.date[i] <= as_of && as_of - r.date[i] < window {
-                    for d in 0..n {
-                        if w[d] > 0.0 {
-                            touched[d] = true;
-                        }
-                    }
-                }
+                acc.add_record(ds, i, as_of, window);
             }
-            let tg = targets(ds, c);
-            for d in 0..n {
-                let reserve = Model::reserve(e[d], sat[d]);
-                rs.cadre.push(c);
-                rs.dim_index.push(d as u32);
-                rs.evidence.push(e[d]);
-                rs.reserve.push(reserve);
-                rs.target.push(tg[d]);
-                rs.gap.push(tg[d].map(|t| (t - reserve).max(0.0)));
-                rs.covered.push(touched[d]);
-                let kept = snapshot::kept(reserve) as f64;
-                rs.snapshot_reserve.push(kept);
-                rs.shortfall.push(layout::shortfall(tg[d], kept));
-                if let Some(s) = snap {
-                    rs.percentile.push(s.percentile(ds, c, d));
-                    rs.peer_median.push(s.peer_median(&cadre.rank, d));
-                }
-            }
-            by_year.sort_by_key(|(y, _)| *y);
-            for (y, hs) in &by_year {
-                for d in 0..n {
-                    if hs[d] != 0.0 {
-                        out.hours.cadre.push(c);
-                        out.hours.dim_index.push(d as u32);
-                        out.hours.year.push(*y);
-                        out.hours.hours.push(hs[d]);
-                    }
-                }
-            }
+            out.reserves.push_cadre(ds, c, &cadre.rank, &acc.evidence, &acc.covered, snap);
+            out.hours.push_cadre(c, &mut acc.by_year);
         }
         out.contributions = contributions;
         if let Some(year) = req.compliance_year {
             let year = self.year(Some(year))?;
-            let mut k = CadreRules::default();
-            for c in 0..ds.cadres.len() as u32 {
-                let progress = compliance::progress(ds, &self.rules, c, year);
-                k.compliant.push(compliance::all_met(&progress));
-                for p in progress {
-                    k.cadre.push(c);
-                    k.rule_id.push(p.rule_id);
-                    k.met.push(p.met);
-                    k.earned_hours.push(p.earned_hours);
-                    k.required_hours.push(p.required_hours);
-                }
-            }
-            out.rules = Some(k);
+            out.rules = Some(CadreRules::of(ds, &self.rules, year));
         }
         Ok(out)
+    }
+}
+
+/// One cadre's sums while their records are read: evidence per dimension,
+/// the dimensions trained within the coverage window, completed 学时 per year.
+struct CadreSums {
+    evidence: Vec<f64>,
+    covered: Vec<bool>,
+    by_year: Vec<(i32, Vec<f64>)>,
+}
+
+impl CadreSums {
+    fn new(n: usize) -> CadreSums {
+        CadreSums { evidence: vec![0.0; n], covered: vec![false; n], by_year: Vec::new() }
+    }
+
+    fn clear(&mut self) {
+        self.evidence.iter_mut().for_each(|x| *x = 0.0);
+        self.covered.iter_mut().for_each(|t| *t = false);
+        self.by_year.clear();
+    }
+
+    /// A completed record's 学时 in its year, and the dimensions it covers within `window` days before `as_of`.
+    fn add_record(&mut self, ds: &Dataset, i: usize, as_of: Day, window: i32) {
+        let r = &ds.records;
+        if !r.completed[i] {
+            return;
+        }
+        let w = ds.weights(r.course[i]);
+        let y = date::year(r.date[i]);
+        let slot = match self.by_year.iter().position(|(x, _)| *x == y) {
+            Some(p) => p,
+            None => {
+                self.by_year.push((y, vec![0.0; w.len()]));
+                self.by_year.len() - 1
+            }
+        };
+        for d in 0..w.len() {
+            self.by_year[slot].1[d] += r.hours[i] as f64 * w[d] as f64;
+        }
+        if r.date[i] <= as_of && as_of - r.date[i] < window {
+            for d in 0..w.len() {
+                if w[d] > 0.0 {
+                    self.covered[d] = true;
+                }
+            }
+        }
+    }
+}
+
+impl Contributions {
+    /// What record `i` of cadre `c` adds to each dimension it counts in.
+    fn push_record(&mut self, ds: &Dataset, model: &Model, c: u32, i: usize, as_of: Day) {
+        let r = &ds.records;
+        let Some(f) = model.factors(ds, i, as_of) else { return };
+        let w = ds.weights(r.course[i]);
+        for d in 0..w.len() {
+            if w[d] == 0.0 {
+                continue;
+            }
+            self.cadre.push(c);
+            self.course_id.push(ds.courses.id(r.course[i]).to_string());
+            self.date.push(date::format(r.date[i]));
+            self.dim_index.push(d as u32);
+            self.hours.push(r.hours[i] as f64);
+            self.credit.push(f.credit);
+            self.decay.push(f.decay);
+            self.weight.push(w[d] as f64);
+            self.contribution.push(r.hours[i] as f64 * f.credit * f.decay * w[d] as f64);
+        }
+    }
+}
+
+impl CadreDims {
+    /// Cadre `c`'s row per dimension: reserve, target, gap, coverage, and with a snapshot the percentile and peer median.
+    fn push_cadre(&mut self, ds: &Dataset, c: u32, rank: &str, evidence: &[f64], covered: &[bool], snap: Option<&Snapshot>) {
+        let tg = targets(ds, c);
+        for (d, dim) in ds.dimensions.items().iter().enumerate() {
+            let reserve = Model::reserve(evidence[d], dim.saturation_hours);
+            self.cadre.push(c);
+            self.dim_index.push(d as u32);
+            self.evidence.push(evidence[d]);
+            self.reserve.push(reserve);
+            self.target.push(tg[d]);
+            self.gap.push(tg[d].map(|t| (t - reserve).max(0.0)));
+            self.covered.push(covered[d]);
+            let kept = snapshot::kept(reserve) as f64;
+            self.snapshot_reserve.push(kept);
+            self.shortfall.push(layout::shortfall(tg[d], kept));
+            if let Some(s) = snap {
+                self.percentile.push(s.percentile(ds, c, d));
+                self.peer_median.push(s.peer_median(rank, d));
+            }
+        }
+    }
+}
+
+impl CadreHours {
+    /// Cadre `c`'s completed 学时 per dimension and year (years in order; zeros left out).
+    fn push_cadre(&mut self, c: u32, by_year: &mut [(i32, Vec<f64>)]) {
+        by_year.sort_by_key(|(y, _)| *y);
+        for (y, hs) in by_year.iter() {
+            for (d, &h) in hs.iter().enumerate() {
+                if h != 0.0 {
+                    self.cadre.push(c);
+                    self.dim_index.push(d as u32);
+                    self.year.push(*y);
+                    self.hours.push(h);
+                }
+            }
+        }
+    }
+}
+
+impl CadreRules {
+    /// Every cadre's progress on each 学时 rule that applies, for the periods ending in `year`.
+    fn of(ds: &Dataset, rules: &[crate::policy::Rule], year: i32) -> CadreRules {
+        let mut k = CadreRules::default();
+        for c in 0..ds.cadres.len() as u32 {
+            let progress = compliance::progress(ds, rules, c, year);
+            k.compliant.push(compliance::all_met(&progress));
+            for p in progress {
+                k.cadre.push(c);
+                k.rule_id.push(p.rule_id);
+                k.met.push(p.met);
+                k.earned_hours.push(p.earned_hours);
+                k.required_hours.push(p.required_hours);
+            }
+        }
+        k
     }
 }
 

@@ -47,6 +47,44 @@ pub use crate::error::Error as AssignError;
 pub fn assign(ds: &Dataset, model: &Model, as_of: Day, class_id: &str, p: &AssignParams) -> Result<Assignment, AssignError> {
     let class =
         ds.classes.lookup(class_id).ok_or_else(|| AssignError { code: Code::NotFound, message: format!("没有编号为「{class_id}」的班次") })?;
+    let courses = class_courses(ds, class, class_id, p)?;
+    let window = (p.window_years * DAYS_PER_YEAR).round() as i32;
+    let all: Vec<u32> = (0..ds.cadres.len() as u32).collect();
+    let r = &ds.records;
+    // In the class already, or completed one of its courses within the window.
+    let excluded: Vec<bool> = all
+        .iter()
+        .map(|&c| {
+            r.cadre_range(c)
+                .any(|i| r.class[i] == class || (r.completed[i] && courses.contains(&r.course[i]) && r.date[i] <= as_of && as_of - r.date[i] < window))
+        })
+        .collect();
+    let eligible: Vec<u32> = all.iter().copied().filter(|&c| !excluded[c as usize]).collect();
+    let state = CohortState::new(ds, model, as_of, eligible);
+    let mut frequent = vec![false; ds.cadres.len()];
+    for t in frequent_trainees(ds, as_of, p.window_years, &all) {
+        frequent[ds.cadres.lookup(&t.cadre.cadre_id).expect("listed cadre") as usize] = true;
+    }
+    let scored = score(ds, model, &state, &courses, &frequent);
+    let capacity = p.capacity.unwrap_or(match ds.classes.get(class).capacity {
+        0 => 50,
+        c => c as usize,
+    });
+    let (picks, held) = pick(ds, &state, scored, capacity, p.quota_per_unit);
+    Ok(Assignment {
+        class_id: class_id.into(),
+        class_name: ds.classes.get(class).name.clone(),
+        as_of: date::format(as_of),
+        capacity,
+        courses: courses.iter().map(|&k| ds.courses.id(k).to_string()).collect(),
+        picks,
+        excluded_recent: excluded.iter().filter(|&&x| x).count(),
+        held_by_quota: held,
+    })
+}
+
+/// The class's courses: those asked for, else those recorded for it.
+fn class_courses(ds: &Dataset, class: u32, class_id: &str, p: &AssignParams) -> Result<Vec<u32>, AssignError> {
     let r = &ds.records;
     let courses: Vec<u32> = match &p.courses {
         Some(ids) => ids
@@ -63,29 +101,22 @@ pub fn assign(ds: &Dataset, model: &Model, as_of: Day, class_id: &str, p: &Assig
     if courses.is_empty() {
         return Err(AssignError { code: Code::NoCourses, message: format!("班次「{class_id}」没有课程记录；请用 --courses 指定课程") });
     }
-    let window = (p.window_years * DAYS_PER_YEAR).round() as i32;
-    let all: Vec<u32> = (0..ds.cadres.len() as u32).collect();
-    let excluded: Vec<bool> = all
-        .iter()
-        .map(|&c| {
-            r.cadre_range(c)
-                .any(|i| r.class[i] == class || (r.completed[i] && courses.contains(&r.course[i]) && r.date[i] <= as_of && as_of - r.date[i] < window))
-        })
-        .collect();
-    let eligible: Vec<u32> = all.iter().copied().filter(|&c| !excluded[c as usize]).collect();
-    let state = CohortState::new(ds, model, as_of, eligible);
+    Ok(courses)
+}
+
+/// A cadre who would gain: (培训专业户, gain, cadre, the dimension gaining most).
+type Scored = (bool, f64, u32, usize);
+
+/// Each eligible cadre who would gain, non-frequent first, then by gain, then id.
+fn score(ds: &Dataset, model: &Model, state: &CohortState, courses: &[u32], frequent: &[bool]) -> Vec<Scored> {
     let n = ds.n_dims();
     let mut extra = vec![0.0; n];
-    for &k in &courses {
+    for &k in courses {
         for (d, &w) in ds.weights(k).iter().enumerate() {
             extra[d] += ds.courses.get(k).hours * model.completion_credit * w as f64;
         }
     }
-    let mut frequent = vec![false; ds.cadres.len()];
-    for t in frequent_trainees(ds, as_of, p.window_years, &all) {
-        frequent[ds.cadres.lookup(&t.cadre.cadre_id).expect("listed cadre") as usize] = true;
-    }
-    let mut scored: Vec<(bool, f64, u32, usize)> = state
+    let mut scored: Vec<Scored> = state
         .cadres
         .iter()
         .enumerate()
@@ -103,12 +134,13 @@ pub fn assign(ds: &Dataset, model: &Model, as_of: Day, class_id: &str, p: &Assig
         })
         .filter(|x| x.1 > 1e-9)
         .collect();
-    // Non-frequent first, then by gain, then id.
     scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
-    let capacity = p.capacity.unwrap_or(match ds.classes.get(class).capacity {
-        0 => 50,
-        c => c as usize,
-    });
+    scored
+}
+
+/// The places filled in order, at most `quota` a unit; how many were held back by the quota.
+fn pick(ds: &Dataset, state: &CohortState, scored: Vec<Scored>, capacity: usize, quota: Option<usize>) -> (Vec<Pick>, usize) {
+    let n = ds.n_dims();
     let mut per_unit = vec![0usize; ds.units.len()];
     let mut picks = Vec::new();
     let mut held = 0;
@@ -117,7 +149,7 @@ pub fn assign(ds: &Dataset, model: &Model, as_of: Day, class_id: &str, p: &Assig
             break;
         }
         let u = ds.cadres.get(c).unit as usize;
-        if p.quota_per_unit.is_some_and(|q| per_unit[u] >= q) {
+        if quota.is_some_and(|q| per_unit[u] >= q) {
             held += 1;
             continue;
         }
@@ -130,16 +162,7 @@ pub fn assign(ds: &Dataset, model: &Model, as_of: Day, class_id: &str, p: &Assig
         }
         picks.push(Pick { rank: picks.len() + 1, cadre: CadreInfo::of(ds, c), expected_gain: gain, frequent_trainee: freq, reason });
     }
-    Ok(Assignment {
-        class_id: class_id.into(),
-        class_name: ds.classes.get(class).name.clone(),
-        as_of: date::format(as_of),
-        capacity,
-        courses: courses.iter().map(|&k| ds.courses.id(k).to_string()).collect(),
-        picks,
-        excluded_recent: excluded.iter().filter(|&&x| x).count(),
-        held_by_quota: held,
-    })
+    (picks, held)
 }
 
 /// The list as a table: header and rows, for CSV and xlsx export.
