@@ -646,6 +646,13 @@ fn _zhichu(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(peer_stats, m)?)?;
     m.add_function(wrap_pyfunction!(layout_numbers, m)?)?;
     m.add("DEFAULTS", defaults(m.py())?)?;
+    // The engine's questions (its one list) this build answers: `Dataset.ask` takes any of them.
+    let here: Vec<&str> = zhichu::engine::questions::QUESTIONS
+        .iter()
+        .filter(|(n, _)| zhichu::engine::questions::Question::parse(n, serde_json::Value::Null).map_or_else(|e| e.code != "not_in_module", |_| true))
+        .map(|(n, _)| *n)
+        .collect();
+    m.add("QUESTIONS", here)?;
     m.add("RANGES", ranges(m.py())?)?;
     Ok(())
 }

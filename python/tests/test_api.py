@@ -212,3 +212,25 @@ def test_peer_stats_equal_the_profiles(ds):
         percentiles, median = zhichu.peer_stats(pa.table({"reserve": [r["reserve"] for r in g]}))
         assert percentiles.to_pylist() == [r["percentile"] for r in g]
         assert {r["peer_median"] for r in g} == {median}
+
+
+def test_any_question_by_name_from_the_engines_list(ds):
+    """Dataset.ask takes every question of the engine's one list that this build has (no list in Python)."""
+    assert "profile" in zhichu.QUESTIONS and "plan" in zhichu.QUESTIONS
+    # The Python package is built without polars: the analysis questions are the analysis module's.
+    assert "pivot" not in zhichu.QUESTIONS
+    cadre = ds.cadres(limit=1)[0]["cadre_id"]
+    unit = ds.units()[0]["unit_id"]
+    requests = {"profile": {"cadre": cadre}, "recommend": {"cadre": cadre}, "archive": {"cadre": cadre}, "hours": {"cadre": cadre}, "layout": {"unit": unit}}
+    for q in zhichu.QUESTIONS:
+        if q in ("simulate", "assign", "plan"):
+            continue  # they need a course, a class, a cohort: asked below or by their own tests
+        assert ds.ask(q, **requests.get(q, {})) is not None, q
+    assert ds.ask("profile", cadre=cadre) == ds.profile(cadre)
+    assert ds.ask("cadres", query="", limit=3) == ds.cadres(limit=3)
+    with pytest.raises(zhichu.ZhichuError) as e:
+        ds.ask("pivot", table="records", rows=["unit"])
+    assert e.value.args[0] == "not_in_module"
+    with pytest.raises(zhichu.ZhichuError) as e:
+        ds.ask("nothing")
+    assert e.value.args[0] == "unknown_question"

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 import pyarrow as pa
 
 from . import _zhichu
-from ._zhichu import DEFAULTS, RANGES, ZhichuError, column_key, layout_years, sniff_delimiter, table_of
+from ._zhichu import DEFAULTS, QUESTIONS, RANGES, ZhichuError, column_key, layout_years, sniff_delimiter, table_of
 
 __all__ = [
     "load",
@@ -38,6 +38,7 @@ __all__ = [
     "layout_numbers",
     "layout_years",
     "DEFAULTS",
+    "QUESTIONS",
     "RANGES",
     "BROADCAST_TABLES",
     "GROUP_TABLES",
@@ -66,6 +67,13 @@ class Dataset:
     def __init__(self, engine: "_zhichu.Engine"):
         self._e = engine
 
+    def ask(self, question: str, **request: Any) -> Any:
+        """Any of the engine's questions by name (`QUESTIONS`, the engine's one
+        list: the same names and requests as the web page, the mini-program and
+        the CLI's JSON); fields left out or None take the engine's defaults.
+        The methods below are conveniences over it."""
+        return self._ask(question, **request)
+
     def _ask(self, method: str, **request: Any) -> Any:
         return json.loads(self._e.ask(method, _req(**request)))
 
@@ -85,7 +93,7 @@ class Dataset:
     def units(self) -> list:
         return self._ask("units")
 
-    def cadres(self, query: str = "", limit: int = 20) -> list:
+    def cadres(self, query: str = "", limit: Optional[int] = None) -> list:
         return self._ask("cadres", query=query, limit=limit)
 
     def profile(self, cadre: str, as_of: Optional[str] = None) -> dict:
@@ -105,7 +113,7 @@ class Dataset:
     def hours(self, cadre: str, year: Optional[int] = None) -> dict:
         return self._ask("hours", cadre=cadre, year=year)
 
-    def layout(self, unit: str, years: Optional[str] = None, include_subunits: bool = True, coverage_years: Optional[float] = None, as_of: Optional[str] = None) -> dict:
+    def layout(self, unit: str, years: Optional[str] = None, include_subunits: Optional[bool] = None, coverage_years: Optional[float] = None, as_of: Optional[str] = None) -> dict:
         """The same structure as `zhichu layout --unit … --json`."""
         return self._ask("layout", unit=unit, years=years, include_subunits=include_subunits, coverage_years=coverage_years, as_of=as_of)
 
@@ -118,7 +126,7 @@ class Dataset:
     def fairness(self, unit: str = "", window_years: Optional[float] = None, as_of: Optional[str] = None) -> dict:
         return self._ask("fairness", unit=unit, window_years=window_years, as_of=as_of)
 
-    def ratings(self, by: str = "course", prior_weight: Optional[float] = None) -> dict:
+    def ratings(self, by: Optional[str] = None, prior_weight: Optional[float] = None) -> dict:
         return self._ask("ratings", by=by, prior_weight=prior_weight)
 
     def reserves(self, as_of: Optional[str] = None, coverage_years: Optional[float] = None) -> pa.Table:
