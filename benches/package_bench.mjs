@@ -30,6 +30,15 @@ globalThis.WXWebAssembly = { instantiate: (p, imports) => WebAssembly.instantiat
 const glue = require(path.join(MP, 'workers/engine/zhichu.js'));
 await glue.init('/engine/zhichu_bg.wasm.br');
 const t1 = performance.now();
+// The phone's first open, cold: the header read (signature checked) as the
+// 数据 page does before asking for a code, then the opening and the profile.
+const c0 = performance.now();
+glue.package_header(signedOnly);
+const c1 = performance.now();
+const cold = glue.Engine.open_package(signedOnly, undefined);
+if (!cold.ask('profile', { cadre: 'C000001' }).dimensions) throw new Error('no profile');
+const c2 = performance.now();
+cold.free();
 const verify = [];
 for (let i = 0; i < 15; i++) {
   const s = performance.now();
@@ -50,6 +59,7 @@ const mpWasm = fs.readFileSync(path.join(MP, 'engine/zhichu_bg.wasm.br'));
 console.log(`package (m city, one cadre, signed only) ${signedOnly.length} bytes`);
 console.log(`mini-program engine instantiated in ${(t1 - t0).toFixed(0)} ms (${(mpWasm.length / 1024).toFixed(1)} KB brotli)`);
 const vs = [...verify].sort((a, b) => a - b);
-console.log(`signature check alone (SM2 verify): first ${verify[0].toFixed(1)} ms, median ${vs[7].toFixed(1)} ms`);
-console.log(`open (verify + inflate + load) + first profile: first ${times[0].toFixed(1)} ms, median ${sorted[7].toFixed(1)} ms (range ${sorted[0].toFixed(1)}–${sorted[14].toFixed(1)}) over 15`);
+console.log(`cold, first thing after instantiation: header (SM2 verify) ${(c1 - c0).toFixed(1)} ms + open + first profile ${(c2 - c1).toFixed(1)} ms = ${(c2 - c0).toFixed(1)} ms (target ≤ 100 ms)`);
+console.log(`signature check alone (SM2 verify), later: first ${verify[0].toFixed(1)} ms, median ${vs[7].toFixed(1)} ms`);
+console.log(`open (verify + inflate + load) + profile, later: first ${times[0].toFixed(1)} ms, median ${sorted[7].toFixed(1)} ms (range ${sorted[0].toFixed(1)}–${sorted[14].toFixed(1)}) over 15`);
 fs.rmSync(dir, { recursive: true, force: true });
