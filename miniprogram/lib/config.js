@@ -11,6 +11,15 @@ module.exports = {
   MIN_SDK: '2.14.0',
   /** The first base library whose Worker.postMessage carries ArrayBuffers (the imported files' bytes); below it the engine runs on the main thread. */
   WORKER_MIN_SDK: '2.20.2',
+  /**
+   * A worker silent this long while calls wait (no answer, no load progress)
+   * is ended and the calls rejected: a worker that never started, or hangs.
+   */
+  WORKER_TIMEOUT_MS: 60000,
+  /** Workers reclaimed by the system (onProcessKilled) in a row, each replaced and reloaded, before giving up. */
+  KILL_RETRIES: 2,
+  /** The demo city shown instead when the phone cannot keep DEMO_SCALE's worker alive (1,000 cadres). */
+  DEMO_FALLBACK_SCALE: 's',
   /** The validation table shows at most this many rows (setData stays small). */
   MAX_ISSUE_ROWS: 200,
   /** Cadre search hits shown. */

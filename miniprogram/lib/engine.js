@@ -10,6 +10,14 @@
 // old one dropped. What is loaded (state.js's `onRestart`: the kept files or
 // the demo) is loaded into it before any other call. If that load traps too,
 // there is no further restart: every call is refused with a message.
+//
+// A worker that reports an error (`onError`: a script error, a wasm feature
+// the phone lacks, out of memory) or stays silent for WORKER_TIMEOUT_MS while
+// calls wait (any message, progress included, restarts the clock) is ended:
+// the calls waiting reject with {code: 'worker_error' | 'worker_timeout'}.
+// The next call starts a fresh worker, which first loads what was loaded; if
+// that fails too, that call rejects (no loop: only a call starts a worker).
+// The clock is injectable (`useClock`): tests drive time themselves.
 const config = require('./config.js');
 // The requests waiting for answers: the build's copy of www/rpc.js (it lives with the worker, which requires inside its folder only).
 const { requests } = require('../workers/engine/rpc.js');
@@ -18,8 +26,11 @@ const progressListeners = [];
 const killedListeners = [];
 let client = null;
 let restoring = null; // the reload after a restart: calls wait for it
+let kills = 0;       // workers reclaimed by the system in a row, without a successful answer between
 let broken = null;    // set when that reload trapped too
 let reload = null;    // (call) → Promise: loads what is loaded into a fresh engine (state.js)
+let lost = false;     // the worker failed (error or time limit): the next call starts a fresh one
+let clock = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t) };
 
 function emit(list, value) {
   list.slice().forEach((fn) => fn(value));
@@ -59,37 +70,72 @@ function canUseWorker() {
 
 function workerClient() {
   let worker = null;
+  let timer = null;
+  let open = 0; // calls waiting for an answer
   const waiting = requests((m) => worker.postMessage(m));
+  const self = {};
+  const arm = () => {
+    if (timer !== null) clock.clearTimeout(timer);
+    timer = open > 0 ? clock.setTimeout(() => fail({ code: 'worker_timeout', message: `计算线程 ${Math.round(config.WORKER_TIMEOUT_MS / 1000)} 秒无响应，已停止` }), config.WORKER_TIMEOUT_MS) : null;
+  };
+  // The worker is ended; calls waiting reject with `why`; the next call starts a fresh one.
+  const fail = (why) => {
+    open = 0;
+    arm();
+    worker.terminate();
+    waiting.refuse(why);
+    if (client === self) {
+      client = null;
+      lost = true;
+    }
+  };
   const spawn = () => {
     // The experimental worker runs JS much faster on iOS; the system may
     // reclaim it, then a new one is started and the data loaded again.
     worker = wx.createWorker('workers/engine/index.js', { useExperimentalWorker: true });
     worker.onMessage((m) => {
+      arm(); // the worker is alive
       if (m.id === undefined) {
         if (m.progress !== undefined) emit(progressListeners, m.progress);
         return;
       }
-      waiting.settle(m);
+      if (waiting.settle(m)) {
+        open = Math.max(0, open - 1);
+        if (!m.error) kills = 0; // a successful answer ends a run of reclaimed workers
+        arm();
+      }
     });
+    if (typeof worker.onError === 'function') {
+      worker.onError((e) => fail({ code: 'worker_error', message: `计算线程出错：${(e && (e.errMsg || e.message)) || e}` }));
+    }
     if (typeof worker.onProcessKilled === 'function') {
       worker.onProcessKilled(() => {
         const err = { code: 'worker_killed', message: '计算线程被系统回收，正在重新载入数据' };
+        open = 0;
+        arm();
         waiting.refuse(err);
+        kills += 1;
         spawn();
-        emit(killedListeners, err);
+        emit(killedListeners, Object.assign({ inARow: kills }, err));
       });
     }
   };
   spawn();
-  return {
+  return Object.assign(self, {
     mode: 'worker',
-    call: (method, args) => waiting.call(method, args),
+    call: (method, args) => {
+      open += 1;
+      arm();
+      return waiting.call(method, args);
+    },
     /** Ends the worker (and its module instance); calls still waiting are refused with `why`. */
     terminate(why) {
+      open = 0;
+      arm();
       worker.terminate();
       waiting.refuse(why);
     },
-  };
+  });
 }
 
 function localClient() {
@@ -119,6 +165,18 @@ function restart() {
     .then(() => { restoring = null; });
 }
 
+/** After a worker failed: a fresh one, loaded with what was loaded; a failed load rejects the call that started it. */
+function revive() {
+  lost = false;
+  const fresh = get();
+  restoring = Promise.resolve()
+    .then(() => reload && reload((method, ...args) => fresh.call(method, args)))
+    .then(() => { restoring = null; }, (e) => {
+      restoring = null;
+      if (e && (e.code === 'worker_error' || e.code === 'worker_timeout')) throw e;
+    });
+}
+
 module.exports = {
   /** `call('profile', {cadre: 'C000001'})` → Promise of the engine's answer. */
   call(method, ...args) {
@@ -130,6 +188,7 @@ module.exports = {
         throw e;
       });
     };
+    if (lost && !restoring) revive();
     return restoring ? restoring.then(ask) : ask();
   },
   /** `fn(call)` loads into a restarted engine what was loaded (`call` as `call` here, on that engine); resolves when done. */
@@ -139,6 +198,20 @@ module.exports = {
   onProgress: (fn) => listen(progressListeners, fn),
   /** Called when the system reclaimed the worker (its data is gone). */
   onKilled: (fn) => listen(killedListeners, fn),
+  /** Replaces the timer the time limit uses (`{setTimeout, clearTimeout}`): tests drive time. */
+  useClock: (c) => { clock = c; },
+  /** Stops the engine: every call is refused with `why` until `resume()` (state.js: the phone lacks memory). */
+  stop(why) {
+    broken = why;
+    if (client) client.terminate(why);
+    client = null;
+  },
+  /** Undoes `stop` (and a stop after a failed reload): the next call starts a fresh engine. */
+  resume() {
+    if (broken) lost = true; // the fresh engine loads what was loaded first
+    broken = null;
+    kills = 0;
+  },
   versionAtLeast,
   sdkVersion,
 };

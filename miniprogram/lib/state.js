@@ -57,9 +57,27 @@ engine.onProgress((pct) => {
 // Charts take their palette from the theme: redraw when it changes.
 if (wx.onThemeChange) wx.onThemeChange(() => emit('theme'));
 
-// The system reclaimed the worker: load the same data again.
-engine.onKilled(() => {
-  serial(loadStored).catch(() => {});
+/** The demo city's scale: config.DEMO_FALLBACK_SCALE once the phone could not keep the larger one. */
+let demoScale = config.DEMO_SCALE;
+/** Nothing kept: the demo city is shown (or being loaded). */
+const showingDemo = () => !store.readPackage() && store.list().length === 0;
+
+// The system reclaimed the worker (lib/engine.js started a new one): load the
+// same data again, up to config.KILL_RETRIES times in a row without a
+// successful answer between. Then the smaller demo city if the demo was
+// shown, else the engine stops with a plain message (重试 starts it again).
+engine.onKilled((why) => {
+  serial(async () => {
+    if (why.inARow <= config.KILL_RETRIES) return loadStored();
+    if (showingDemo() && demoScale !== config.DEMO_FALLBACK_SCALE) {
+      demoScale = config.DEMO_FALLBACK_SCALE;
+      if (wx.showModal) wx.showModal({ title: '手机内存不足', content: '演示数据已改为较小的演示城市（1,000 名干部）。', showCancel: false });
+      return loadStored();
+    }
+    engine.stop({ code: 'out_of_memory', message: `手机内存不足：计算线程连续 ${why.inARow} 次被系统回收，无法载入这些数据。请关闭其他应用后重试。` });
+    emit('data'); // the pages ask again and show the message
+    return null;
+  }).catch(() => {});
 });
 
 async function withLoading(title, fn) {
@@ -90,7 +108,7 @@ function readKept() {
  * first and names it in `report.rejected` (the build's rpc.js, loadFiles).
  */
 function loadSet(files, call = engine.call) {
-  if (files.length === 0) return withLoading('正在生成演示数据', () => call('demo', config.DEMO_SCALE));
+  if (files.length === 0) return withLoading('正在生成演示数据', () => call('demo', demoScale));
   return withLoading('正在载入数据', () => call('load', files));
 }
 
@@ -113,7 +131,7 @@ async function loadCurrent(call = engine.call) {
 // After a trap the engine starts again on a fresh module instance
 // (lib/engine.js), which loads what is kept (or the demo) before answering
 // again: the same data, so the pages keep what they show.
-engine.onRestart((call) => loadCurrent(call));
+engine.onRestart((call) => (state.summary ? loadCurrent(call) : null));
 
 /** Keeps the chosen cadre if the new data has it, else takes the first one. */
 async function chooseCadre() {
@@ -154,8 +172,20 @@ async function loadStored() {
 
 /** Loads the kept files (or the demo) once; every page awaits it. */
 function start() {
-  if (!started) started = serial(loadStored);
+  if (!started) {
+    // (Loaded already when a reload after a reclaimed worker came first.)
+    started = state.summary ? Promise.resolve(state) : serial(loadStored);
+    // A failed start (e.g. the worker never started) is tried again by the next page or retry.
+    const mine = started;
+    started.catch(() => { if (started === mine) started = null; });
+  }
   return started;
+}
+
+/** The page's 重试: the engine may start again (after a stop), and the data loads again if it never loaded. */
+function retry() {
+  engine.resume();
+  return state.summary ? Promise.resolve(state) : start();
 }
 
 /**
@@ -322,6 +352,7 @@ function subscribe(fn) {
 module.exports = {
   get: () => state,
   start,
+  retry,
   call: engine.call,
   importFiles,
   openPackage,

@@ -33,6 +33,13 @@ module.exports = Behavior({
         if (this.data.error) this.setData({ error: '' });
       });
     },
+    /** The 重试 button under an error: start the engine again if needed and draw again. */
+    retry() {
+      return this.queue(async () => {
+        this.setData({ error: '' });
+        await state.retry();
+      }).then(() => this.redraw());
+    },
     whenIdle() {
       const p = this._busy;
       return p.then(() => (p === this._busy ? undefined : this.whenIdle()));

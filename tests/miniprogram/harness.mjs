@@ -79,7 +79,10 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
   const fail = (op, p) => { throw new Error(`${op}:fail no such file or directory, ${p}`); };
   // `answers`: what the next modals answer ({confirm, content}), in order; then `confirm`.
   // `modalOptions`: every modal's options. `storage`: pass `mock.storage` again to keep wx storage over a restart.
-  const mock = { dir, storage, chosen: [], toasts: [], modals: [], modalOptions: [], answers: [], navigations: [], confirm: true, workers: [], terminated: 0, loading: [], posted: [] };
+  // `brokenWorkers`: how many of the next workers fail to start (their script
+  // never runs; `onError` fires on a later turn with `workerError`). `hang`:
+  // the workers started from now on never answer. `masked`: a loading mask is up.
+  const mock = { dir, storage, chosen: [], toasts: [], modals: [], modalOptions: [], answers: [], navigations: [], confirm: true, workers: [], terminated: 0, loading: [], posted: [], masked: false, brokenWorkers: 0, workerError: 'WAWebAssembly: CompileError (test)', hang: false };
   const fsm = {
     accessSync(p) { if (!fs.existsSync(real(p))) fail('accessSync', p); },
     mkdirSync(p, recursive) { fs.mkdirSync(real(p), { recursive: !!recursive }); },
@@ -117,8 +120,8 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
       success({ tempFiles: files, errMsg: 'chooseMessageFile:ok' });
     },
     showToast(o) { mock.toasts.push(o.title); },
-    showLoading(o) { mock.loading.push(o.title); },
-    hideLoading() {},
+    showLoading(o) { mock.loading.push(o.title); mock.masked = !!o.mask; },
+    hideLoading() { mock.masked = false; },
     showModal(o) {
       mock.modals.push(o.title);
       mock.modalOptions.push(o);
@@ -153,6 +156,21 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
         send.call(main, msg);
       };
       main.terminate = () => { dead = true; mock.terminated++; };
+      const errors = [];
+      main.onError = (fn) => { errors.push(fn); };
+      // mock.error(errMsg): this worker reports an error (as WeChat's worker.onError).
+      mock.error = (errMsg) => errors.forEach((fn) => fn({ errMsg }));
+      const broken = mock.brokenWorkers > 0;
+      if (broken) mock.brokenWorkers--;
+      if (broken || mock.hang) {
+        // A script that never ran: messages go nowhere; a broken one reports an error.
+        inWorker.postMessage = () => {};
+        inWorker.onMessage = () => {};
+        main.postMessage = (msg) => { if (!dead && msg && msg.method) mock.posted.push(msg.method); };
+        if (broken) setImmediate(() => { if (!dead) errors.forEach((fn) => fn({ errMsg: mock.workerError })); });
+        mock.workers.push(scriptPath);
+        return main;
+      }
       // mock.kill(): the system reclaims this worker, as iOS may do with an experimental worker.
       main.onProcessKilled = (fn) => { mock.kill = () => { dead = true; fn(); }; };
       globalThis.worker = inWorker;
@@ -165,6 +183,39 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
   }
   globalThis.wx = wx;
   return mock;
+}
+
+/**
+ * A clock the tests drive (`engine.useClock(clock)`): `advance(ms)` runs the
+ * timers due; `pending()` counts timers set and not yet run or cleared.
+ */
+export function fakeClock() {
+  let now = 0;
+  let next = 1;
+  const timers = new Map();
+  return {
+    setTimeout(fn, ms) { const id = next++; timers.set(id, { at: now + ms, fn }); return id; },
+    clearTimeout(id) { timers.delete(id); },
+    pending: () => timers.size,
+    advance(ms) {
+      now += ms;
+      for (;;) {
+        const due = [...timers].filter(([, t]) => t.at <= now).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due) return;
+        timers.delete(due[0]);
+        due[1].fn();
+      }
+    },
+  };
+}
+
+/** Waits (by turns of the event loop, never by the clock) until `cond()` holds. */
+export async function until(cond, turns = 10000) {
+  for (let i = 0; i < turns; i++) {
+    if (cond()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('condition never held');
 }
 
 /** Forgets every mini-program module: the next page starts like a new launch. */
