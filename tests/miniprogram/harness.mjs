@@ -81,7 +81,7 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
   // `modalOptions`: every modal's options. `storage`: pass `mock.storage` again to keep wx storage over a restart.
   // `brokenWorkers`: how many of the next workers fail to start (their script
   // never runs; `onError` fires on a later turn with `workerError`). `hang`:
-  // the workers started from now on never answer. `masked`: a loading mask is up.
+  // the workers started from now on never answer (`say` makes one post a message). `masked`: a loading mask is up.
   const mock = { dir, storage, chosen: [], toasts: [], modals: [], modalOptions: [], answers: [], navigations: [], confirm: true, workers: [], terminated: 0, loading: [], posted: [], masked: false, brokenWorkers: 0, workerError: 'WAWebAssembly: CompileError (test)', hang: false };
   const fsm = {
     accessSync(p) { if (!fs.existsSync(real(p))) fail('accessSync', p); },
@@ -167,6 +167,8 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
         inWorker.postMessage = () => {};
         inWorker.onMessage = () => {};
         main.postMessage = (msg) => { if (!dead && msg && msg.method) mock.posted.push(msg.method); };
+        // mock.say(msg): this silent worker posts `msg` after all (e.g. load progress).
+        mock.say = (msg) => { if (!dead) main.handlers.forEach((h) => h(structuredClone(msg))); };
         if (broken) setImmediate(() => { if (!dead) errors.forEach((fn) => fn({ errMsg: mock.workerError })); });
         mock.workers.push(scriptPath);
         return main;

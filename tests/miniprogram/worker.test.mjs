@@ -82,6 +82,26 @@ test('a worker that never answers: every waiting call rejects at the time limit 
   page.detach();
 });
 
+test('a long load that reports progress is not cut off: each message from the worker restarts the time limit', async () => {
+  const { mock, clock, state } = launch({ hang: true });
+  const loading = state.start().then(() => 'loaded', (e) => e);
+  await until(() => mock.posted.includes('load'));
+  const limit = config().WORKER_TIMEOUT_MS;
+  for (const pct of [20, 60, 90]) {
+    clock.advance(limit - 1);
+    mock.say({ progress: pct });
+    assert.equal(state.get().progress, pct);
+  }
+  clock.advance(limit - 1);
+  for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(mock.terminated, 0, 'still alive after 4 × (limit − 1) ms with progress between');
+  assert.equal(mock.masked, true);
+  clock.advance(1);
+  assert.equal((await loading).code, 'worker_timeout');
+  assert.equal(mock.terminated, 1);
+  assert.equal(mock.masked, false);
+});
+
 test('a worker that reports an error after the data loaded: the waiting question rejects, the next call reloads the kept data into a fresh worker', async () => {
   const { mock, clock, state } = launch();
   await state.start();
