@@ -1,8 +1,9 @@
 // The plumbing between a face and its engine host, written once: the web
 // page (engine.js ↔ worker.js) uses this module; the mini-program
-// (lib/engine.js ↔ workers/engine/host.js, index.js) uses the CommonJS copy
-// scripts/build-miniprogram.mjs makes of it (workers/engine/rpc.js: a worker
-// requires files inside its own folder only). What differs stays with each
+// (lib/engine.js ↔ workers/engine/host.js, index.js) uses the CommonJS copies
+// scripts/build-miniprogram.mjs makes of it (workers/engine/rpc.js for the
+// worker, lib/host/rpc.js for the main thread: WeChat packs the two apart and
+// neither requires from the other). What differs stays with each
 // face: the web worker's two modules, warm-up and progress; the
 // mini-program's WXWebAssembly, fresh glue copies, worker or main thread.
 //

@@ -3,6 +3,10 @@
 // thread. Protocol with the worker: {id, method, args} → {id, result} |
 // {id, error}; {progress: percent} during long loads. Errors are {code, message}.
 //
+// Where there is no worker the engine runs on the main thread, on lib/host/:
+// the build's copy of workers/engine/ (main-thread code and worker code are
+// packed apart and cannot require each other).
+//
 // A trap in the module (a Rust panic) leaves its instance unusable: the call
 // rejects with {code: 'engine_crash'} (workers/engine/host.js), calls still
 // waiting are refused, and the engine starts again on a fresh instance (a new
@@ -19,8 +23,9 @@
 // that fails too, that call rejects (no loop: only a call starts a worker).
 // The clock is injectable (`useClock`): tests drive time themselves.
 const config = require('./config.js');
-// The requests waiting for answers: the build's copy of www/rpc.js (it lives with the worker, which requires inside its folder only).
-const { requests } = require('../workers/engine/rpc.js');
+// The requests waiting for answers: the build's copy of www/rpc.js for the
+// main thread (WeChat packs workers/ apart: nothing here requires from it).
+const { requests } = require('./host/rpc.js');
 
 const progressListeners = [];
 const killedListeners = [];
@@ -139,7 +144,8 @@ function workerClient() {
 }
 
 function localClient() {
-  const { createHost } = require('../workers/engine/host.js');
+  // The build's copy of workers/engine/host.js (with its rpc.js and glue) in lib/host/.
+  const { createHost } = require('./host/host.js');
   // A host that trapped refuses later calls itself; dropping it drops its module instance.
   const host = createHost((pct) => emit(progressListeners, pct));
   return { mode: 'local', call: (method, args) => host.call(method, args), terminate() {} };

@@ -31,8 +31,9 @@ async function liveMemories(traps) {
   return traps.memories.filter((m) => m.deref()).length;
 }
 
-function injectTraps() {
-  const glue = require(path.join(MP, 'workers/engine/zhichu.js'));
+function injectTraps(worker) {
+  // The glue the host uses: the worker's, or the main thread's copy (lib/host/).
+  const glue = require(path.join(MP, worker ? 'workers/engine/zhichu.js' : 'lib/host/zhichu.js'));
   const fresh = glue.fresh;
   const traps = { profile: 0, load: 0, copies: 0, memories: [] };
   const take = (k) => traps[k] > 0 && traps[k]-- > 0;
@@ -63,7 +64,7 @@ async function launch(worker) {
   const kept = path.join(mock.dir, config().STORE_DIR);
   fs.mkdirSync(kept, { recursive: true });
   fs.copyFileSync(XLSX, path.join(kept, 'basic.xlsx'));
-  const traps = injectTraps();
+  const traps = injectTraps(worker);
   const state = require(path.join(MP, 'lib/state.js'));
   await state.start();
   assert.equal(require(path.join(MP, 'lib/engine.js')).mode(), worker ? 'worker' : 'local');

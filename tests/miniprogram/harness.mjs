@@ -4,7 +4,7 @@
 // .wasm.br the package ships, an emulated Worker, and the CLI for expected
 // numbers. Waits are on page state (`whenIdle`), never on the clock.
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,27 @@ for (const k of ['window', 'document', 'navigator', 'Node', 'Element', 'HTMLElem
 }
 
 export const simulate = require('miniprogram-simulate');
+
+// ---- two bundles, as on a phone ----
+// WeChat packs the workers folder (app.json "workers") into a bundle of its
+// own: code under it requires inside it only, the rest of the mini-program
+// outside it only, and nothing outside the package at all. A require from a
+// file under miniprogram/ that crosses throws here, as it would there.
+const WORKERS = path.join(MP, 'workers') + path.sep;
+const inPackage = (f) => typeof f === 'string' && f.startsWith(MP + path.sep);
+/** 'worker' or 'main': the bundle a file under miniprogram/ is packed in. */
+export const bundleOf = (f) => (f.startsWith(WORKERS) ? 'worker' : 'main');
+const plainRequire = Module.prototype.require;
+Module.prototype.require = function (request) {
+  if (inPackage(this.filename)) {
+    const target = Module._resolveFilename(request, this);
+    if (!inPackage(target) || bundleOf(target) !== bundleOf(this.filename)) {
+      const where = inPackage(target) ? path.relative(MP, target) : target;
+      throw new Error(`module '${where}' is not defined, require args is '${request}' (from ${path.relative(MP, this.filename)}: the ${bundleOf(this.filename)} bundle cannot reach it)`);
+    }
+  }
+  return plainRequire.apply(this, arguments);
+};
 
 // ---- WXWebAssembly: package paths, .wasm.br included ----
 globalThis.WXWebAssembly = {

@@ -250,7 +250,7 @@ test('a restart reopens 本人模式, so do a reclaimed worker and a trap; 清�
 
   // A trap on the main thread (fault injection as in crash.test.mjs): the fresh engine reopens the package.
   mock = launch([], { dir: mock.dir, storage: mock.storage, worker: false });
-  const glue = require(path.join(MP, 'workers/engine/zhichu.js'));
+  const glue = require(path.join(MP, 'lib/host/zhichu.js')); // the main thread's copy of the glue
   const fresh = glue.fresh;
   let trapOnce = 1;
   glue.fresh = () => {

@@ -1,7 +1,9 @@
 // The engine host: owns the wasm Engine and answers `{method, args}`
 // requests. Runs inside the mini-program Worker (workers/engine/index.js) or,
-// where there is no worker, on the main thread (lib/engine.js). A worker can
-// only require files inside its folder, hence this file lives here.
+// where there is no worker, on the main thread (lib/engine.js). WeChat packs
+// workers/ into a bundle of its own (a worker requires inside its folder
+// only, main-thread code outside it only): this file is written here and the
+// build copies it, with rpc.js and the glue, to lib/host/ for the main thread.
 // No number is computed here: every answer is the engine's. The plumbing
 // (the engine in use, a load, errors) is rpc.js, the build's CommonJS copy of
 // the web page's www/rpc.js.
