@@ -126,6 +126,21 @@ export function loadFiles(Engine, files, progress) {
 }
 
 /**
+ * The files a load leaves in use, one per name, as a Map name → file: from
+ * the `files` loadFiles was given and its report's `rejected` names, each
+ * kept file unless a new file of its name replaced it, and each new file
+ * not rejected. The mini-program's host keeps these files' bytes after a
+ * load and its client mirrors which (a later load then sends a file the
+ * host holds by its name only): both sides decide by this one rule.
+ */
+export function loadedFiles(files, rejected) {
+  const out = new Map();
+  for (const f of files) if (f.kept) out.set(f.name, f);
+  for (const f of files) if (!f.kept && (rejected || []).indexOf(f.name) < 0) out.set(f.name, f);
+  return out;
+}
+
+/**
  * Answers one request message `{id, method, args}`: `handle(method, args)`
  * (a value or a promise) → `post({id, result})`, or `post({id, error})`
  * with the error as toError makes it (`crashText` names a trap).

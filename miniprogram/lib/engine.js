@@ -2,6 +2,8 @@
 // the base library can hand it the files' bytes (≥ 2.20.2), else on the main
 // thread. Protocol with the worker: {id, method, args} → {id, result} |
 // {id, error}; {progress: percent} during long loads. Errors are {code, message}.
+// A load sends the bytes of the files the engine host does not hold already;
+// a kept file it holds from its last load goes by name only (sendLoad).
 //
 // Where there is no worker the engine runs on the main thread, on lib/host/:
 // the build's copy of workers/engine/ (main-thread code and worker code are
@@ -25,7 +27,7 @@
 const config = require('./config.js');
 // The requests waiting for answers: the build's copy of www/rpc.js for the
 // main thread (WeChat packs workers/ apart: nothing here requires from it).
-const { requests } = require('./host/rpc.js');
+const { requests, loadedFiles } = require('./host/rpc.js');
 
 const progressListeners = [];
 const killedListeners = [];
@@ -77,14 +79,16 @@ function workerClient() {
   let worker = null;
   let timer = null;
   let open = 0; // calls waiting for an answer
+  let ended = null; // why this client's worker was ended: later calls reject with it
   const waiting = requests((m) => worker.postMessage(m));
-  const self = {};
+  const self = { held: new Map() };
   const arm = () => {
     if (timer !== null) clock.clearTimeout(timer);
     timer = open > 0 ? clock.setTimeout(() => fail({ code: 'worker_timeout', message: `计算线程 ${Math.round(config.WORKER_TIMEOUT_MS / 1000)} 秒无响应，已停止` }), config.WORKER_TIMEOUT_MS) : null;
   };
   // The worker is ended; calls waiting reject with `why`; the next call starts a fresh one.
   const fail = (why) => {
+    ended = why;
     open = 0;
     arm();
     worker.terminate();
@@ -98,6 +102,7 @@ function workerClient() {
     // The experimental worker runs JS much faster on iOS; the system may
     // reclaim it, then a new one is started and the data loaded again.
     worker = wx.createWorker('workers/engine/index.js', { useExperimentalWorker: true });
+    self.held = new Map(); // a fresh worker holds no file
     worker.onMessage((m) => {
       arm(); // the worker is alive
       if (m.id === undefined) {
@@ -125,19 +130,23 @@ function workerClient() {
       });
     }
   };
-  spawn();
   return Object.assign(self, {
     mode: 'worker',
+    // The worker starts with the first call, in the turn that posts it (a
+    // load reads its files first: an error the worker reports comes after).
     call: (method, args) => {
+      if (ended) return Promise.reject(ended);
+      if (!worker) spawn();
       open += 1;
       arm();
       return waiting.call(method, args);
     },
     /** Ends the worker (and its module instance); calls still waiting are refused with `why`. */
     terminate(why) {
+      ended = why;
       open = 0;
       arm();
-      worker.terminate();
+      if (worker) worker.terminate();
       waiting.refuse(why);
     },
   });
@@ -148,7 +157,40 @@ function localClient() {
   const { createHost } = require('./host/host.js');
   // A host that trapped refuses later calls itself; dropping it drops its module instance.
   const host = createHost((pct) => emit(progressListeners, pct));
-  return { mode: 'local', call: (method, args) => host.call(method, args), terminate() {} };
+  return { mode: 'local', held: new Map(), call: (method, args) => host.call(method, args), terminate() {} };
+}
+
+/**
+ * A load on client `c`: `files` are [{name, kept?, tag, bytes | read()}],
+ * `tag` naming the content (state.js: new whenever the file changes). A file
+ * whose name and tag the engine host holds from its last load (`c.held`,
+ * mirroring the host by rpc.js's loadedFiles) is sent by name only; the
+ * others with their bytes, read only then. A host that lacks a file it was
+ * thought to hold (`not_held`) gets everything once more.
+ */
+async function sendLoad(c, files) {
+  const out = [];
+  for (const f of files) {
+    if (f.tag !== undefined && c.held.get(f.name) === f.tag) out.push({ name: f.name, kept: !!f.kept, held: true });
+    else out.push({ name: f.name, kept: !!f.kept, bytes: f.bytes !== undefined ? f.bytes : await f.read() });
+  }
+  c.held = new Map(); // until the answer says what the host holds now
+  let res;
+  try {
+    res = await c.call('load', [out]);
+  } catch (e) {
+    if (!e || e.code !== 'not_held' || !out.some((f) => f.held)) throw e;
+    return sendLoad(c, files);
+  }
+  c.held = new Map([...loadedFiles(files, res.report && res.report.rejected)].map(([name, f]) => [name, f.tag]));
+  return res;
+}
+
+/** `method` with `args` on client `c`; a load through sendLoad, and what the host holds forgotten when it loads anything else. */
+function send(c, method, args) {
+  if (method === 'load') return sendLoad(c, args[0] || []);
+  if (method === 'demo' || method === 'openPackage') c.held = new Map();
+  return c.call(method, args);
 }
 
 function get() {
@@ -162,7 +204,7 @@ function restart() {
   client = null;
   const fresh = get();
   restoring = Promise.resolve()
-    .then(() => reload && reload((method, ...args) => fresh.call(method, args)))
+    .then(() => reload && reload((method, ...args) => send(fresh, method, args)))
     .catch((e) => {
       if (!e || e.code !== 'engine_crash') return; // the engine is sound but holds no data: calls say so
       broken = { code: 'engine_crash', message: '引擎重新启动后载入数据时再次出错，已停止；请重新打开小程序' };
@@ -176,7 +218,7 @@ function revive() {
   lost = false;
   const fresh = get();
   restoring = Promise.resolve()
-    .then(() => reload && reload((method, ...args) => fresh.call(method, args)))
+    .then(() => reload && reload((method, ...args) => send(fresh, method, args)))
     .then(() => { restoring = null; }, (e) => {
       restoring = null;
       if (e && (e.code === 'worker_error' || e.code === 'worker_timeout')) throw e;
@@ -189,7 +231,7 @@ module.exports = {
     const ask = () => {
       if (broken) return Promise.reject(broken);
       const c = get();
-      return c.call(method, args).catch((e) => {
+      return send(c, method, args).catch((e) => {
         if (e && e.code === 'engine_crash' && c === client && !restoring) restart();
         throw e;
       });

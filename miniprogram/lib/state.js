@@ -1,6 +1,12 @@
 // What every page shares: the loaded data (demo or imported files), its
 // summary and validation report, the chosen cadre and as-of date. Pages
 // subscribe and redraw; they ask the engine for what they draw.
+//
+// The kept files are read and written asynchronously (store.js). An import
+// sends the engine the new files' bytes and, for the kept files its host
+// already holds, their names only (lib/engine.js). What is kept and what
+// the engine has loaded agree: a failed write keeps nothing of that import
+// (or of that package) and the engine loads what is kept again.
 const engine = require('./engine.js');
 const store = require('./store.js');
 const config = require('./config.js');
@@ -15,6 +21,10 @@ const state = {
   report: null,
   /** Files of the last import that could not be used and were not kept. */
   rejected: [],
+  /** The kept files' names (as of the last data change). */
+  files: [],
+  /** Why the last import kept nothing although its files were usable (a failed write: storage full), else ''. */
+  saveError: '',
   cadre: null,
   /** '' = the data's own default (its latest record's date). */
   asOf: '',
@@ -60,7 +70,18 @@ if (wx.onThemeChange) wx.onThemeChange(() => emit('theme'));
 /** The demo city's scale: config.DEMO_FALLBACK_SCALE once the phone could not keep the larger one. */
 let demoScale = config.DEMO_SCALE;
 /** Nothing kept: the demo city is shown (or being loaded). */
-const showingDemo = () => !store.readPackage() && store.list().length === 0;
+const showingDemo = async () => !(await store.hasPackage()) && (await store.list()).length === 0;
+
+// Each kept file's content has a tag, new whenever this session writes the
+// file: lib/engine.js sends a kept file by name only while its host holds
+// that file under the same tag.
+const tags = new Map();
+let lastTag = 0;
+const newTag = () => ++lastTag;
+function tagOf(name) {
+  if (!tags.has(name)) tags.set(name, newTag());
+  return tags.get(name);
+}
 
 // The system reclaimed the worker (lib/engine.js started a new one): load the
 // same data again, up to config.KILL_RETRIES times in a row without a
@@ -69,7 +90,7 @@ const showingDemo = () => !store.readPackage() && store.list().length === 0;
 engine.onKilled((why) => {
   serial(async () => {
     if (why.inARow <= config.KILL_RETRIES) return loadStored();
-    if (showingDemo() && demoScale !== config.DEMO_FALLBACK_SCALE) {
+    if ((await showingDemo()) && demoScale !== config.DEMO_FALLBACK_SCALE) {
       demoScale = config.DEMO_FALLBACK_SCALE;
       if (wx.showModal) wx.showModal({ title: '手机内存不足', content: '演示数据已改为较小的演示城市（1,000 名干部）。', showCancel: false });
       return loadStored();
@@ -95,13 +116,13 @@ async function withLoading(title, fn) {
   }
 }
 
-/** The kept files, as the engine stages them: kept from before (never left out; see loadSet). */
-function readKept() {
-  return store.list().map((name) => ({ name, bytes: store.read(name), kept: true }));
+/** The kept files, as the engine stages them: kept from before (never left out; see loadSet), each read only if the engine lacks it. */
+async function keptSet() {
+  return (await store.list()).map((name) => ({ name, kept: true, tag: tagOf(name), read: () => store.read(name) }));
 }
 
 /**
- * Loads `files` ([{name, bytes, kept?}]) in one load, or the demo city when
+ * Loads `files` ([{name, kept?, tag, bytes | read()}]) in one load, or the demo city when
  * there are none. A new file (not `kept`) that the engine cannot use at all
  * is left out by the engine and never replaces the kept file of its name
  * (the engine loads again with the kept one); the report keeps its problems
@@ -114,7 +135,7 @@ function loadSet(files, call = engine.call) {
 
 /** The kept package if there is one, else the kept files (or the demo). */
 async function loadCurrent(call = engine.call) {
-  const pkg = store.readPackage();
+  const pkg = await store.readPackage();
   if (pkg) {
     try {
       const res = await withLoading('正在打开个人档案包', () => call('openPackage', pkg.bytes, pkg.code));
@@ -125,7 +146,7 @@ async function loadCurrent(call = engine.call) {
       state.packageError = `本机保存的个人档案包无法打开：${e && e.message ? e.message : e}`;
     }
   }
-  return loadSet(readKept(), call);
+  return loadSet(await keptSet(), call);
 }
 
 // After a trap the engine starts again on a fresh module instance
@@ -153,8 +174,11 @@ async function chooseCadre() {
   state.cadre = cadre;
 }
 
-async function apply(res, report) {
+/** Shows `res` (an engine's answer: summary and report); `saveError` says a failed write kept nothing. */
+async function apply(res, report, saveError = '') {
   state.summary = res.summary;
+  state.files = await store.list();
+  state.saveError = saveError;
   state.report = report === undefined ? res.report : report;
   state.personal = res.summary.package ? Object.assign({}, res.summary.package, { trusted: trustedName(res.summary.package.fingerprint) }) : null;
   state.asOf = ''; // new data: seen as of its own latest date
@@ -195,17 +219,21 @@ function retry() {
  * name: the engine loads the kept one again, and its report keeps the
  * rejected file's problems. A usable file with a kept file's name replaces
  * it only if `confirmReplace(names)` resolves true (otherwise the kept one
- * stays). Resolves to
- * `{report, kept: [names], rejected: [names], declined: [names]}`.
+ * stays). The usable files are kept all or none (store.putAll): when a write
+ * fails (WeChat's storage quota) none is kept, the engine loads what is kept
+ * again, and `saveError` says so. Resolves to `{report, kept: [names],
+ * rejected: [names], declined: [names], notSaved: [names], saveError}`.
  */
 function importFiles(chosen, confirmReplace = async () => true) {
   return serial(async () => {
     await start();
     // 本人模式 shows the package only: imported tables would be hidden behind it.
-    if (store.readPackage()) throw { code: 'personal_mode', message: '本人模式下不能导入数据；请先清除全部数据' };
-    const incoming = chosen.map((f) => ({ name: store.safeName(f.name), bytes: store.readPath(f.path) }));
-    const keptNames = store.list();
-    let res = await loadSet(readKept().concat(incoming));
+    if (await store.hasPackage()) throw { code: 'personal_mode', message: '本人模式下不能导入数据；请先清除全部数据' };
+    const incoming = [];
+    for (const f of chosen) incoming.push({ name: store.safeName(f.name), bytes: await store.readPath(f.path), tag: newTag() });
+    const kept = await keptSet();
+    const keptNames = kept.map((f) => f.name);
+    let res = await loadSet(kept.concat(incoming));
     const rejected = res.report.rejected || [];
     let good = incoming.filter((f) => rejected.indexOf(f.name) < 0);
     const bad = incoming.filter((f) => rejected.indexOf(f.name) >= 0);
@@ -214,12 +242,22 @@ function importFiles(chosen, confirmReplace = async () => true) {
     const replacing = good.filter((f) => keptNames.indexOf(f.name) >= 0).map((f) => f.name);
     const declined = replacing.length && !(await confirmReplace(replacing)) ? replacing : [];
     good = good.filter((f) => declined.indexOf(f.name) < 0);
-    good.forEach((f) => store.put(f.name, f.bytes));
+    let notSaved = [];
+    let saveError = '';
+    try {
+      if (good.length) await store.putAll(good);
+      good.forEach((f) => tags.set(f.name, f.tag));
+    } catch (e) {
+      notSaved = good.map((f) => f.name);
+      good = [];
+      saveError = `${e && e.message ? e.message : e}：「${notSaved.join('」「')}」未保存。本机保存的文件没有改变，显示的是原有的数据；删除不需要的文件、清理微信存储空间后可再导入。`;
+    }
     const first = res.report;
     let report = first;
-    if (declined.length) {
-      // Loaded with the new file for its report; the user kept the old one: load what is kept.
-      res = await loadSet(readKept());
+    if (declined.length || notSaved.length) {
+      // Loaded with the new files for their report; they are not kept (the
+      // user kept the old ones, or the write failed): load what is kept.
+      res = await loadSet(await keptSet());
       report = res.report;
     } else if (bad.length && !keptNames.length && !good.length) {
       // Nothing usable and nothing kept (the engine's first load stood): the demo.
@@ -236,8 +274,8 @@ function importFiles(chosen, confirmReplace = async () => true) {
       });
     }
     state.rejected = badNames;
-    await apply(res, report);
-    return { report, kept: good.map((f) => f.name), rejected: state.rejected, declined };
+    await apply(res, report, saveError);
+    return { report, kept: good.map((f) => f.name), rejected: state.rejected, declined, notSaved, saveError };
   });
 }
 
@@ -278,12 +316,15 @@ const olderThan = (a, b) => a.issued < b.issued || (a.issued === b.issued && a.a
  *   `issued` then `as_of`, than the kept one for the same cadre).
  * Bad input (not_a_package, bad_signature, wrong_code, …) rejects with the
  * engine's `{code, message}`; then, as when the user declines, nothing is
- * kept and what was shown stays. Resolves to `{opened, reason?, header, info?}`.
+ * kept and what was shown stays. A package that opened but could not be
+ * kept (a failed write: storage full) is not shown either: the kept package
+ * stays, the engine loads what is kept again, and `packageError` says so
+ * (reason 'not_saved'). Resolves to `{opened, reason?, header, info?}`.
  */
 function openPackage(file, ui) {
   return serial(async () => {
     await start();
-    const bytes = store.readPath(file.path);
+    const bytes = await store.readPath(file.path);
     const header = await engine.call('packageHeader', bytes);
     const trusted = trustedName(header.fingerprint);
     if (!trusted && acceptedKeys().indexOf(header.issuer_key) < 0 && !(await ui.confirmIssuer(header))) {
@@ -297,13 +338,20 @@ function openPackage(file, ui) {
     // The host replaces the engine only when the package opened: on an error the loaded data stays.
     const res = await withLoading('正在打开个人档案包', () => engine.call('openPackage', bytes, code));
     const info = res.summary.package;
-    const kept = store.readPackage();
+    const kept = await store.readPackage();
     const why = !kept ? null : kept.info.cadre_id !== info.cadre_id ? 'other_cadre' : olderThan(info, kept.info) ? 'older' : null;
     if (why && !(await ui.confirmReplace(why, info, kept.info))) {
       await apply(await loadCurrent()); // back to the kept package
       return { opened: false, reason: 'replace_declined', header, info };
     }
-    store.putPackage(bytes, code, info);
+    try {
+      await store.putPackage(bytes, code, info);
+    } catch (e) {
+      await apply(await loadCurrent()); // back to what is kept
+      state.packageError = `${e && e.message ? e.message : e}：档案包未保存，本机原有的数据不变。删除不需要的文件、清理微信存储空间后可再打开。`;
+      emit('data');
+      return { opened: false, reason: 'not_saved', header, info, error: e };
+    }
     if (!trusted) acceptKey(header.issuer_key);
     state.rejected = [];
     state.packageError = '';
@@ -314,7 +362,8 @@ function openPackage(file, ui) {
 
 function removeFile(name) {
   return serial(async () => {
-    store.remove(name);
+    await store.remove(name);
+    tags.delete(name);
     return loadStored();
   });
 }
@@ -322,8 +371,9 @@ function removeFile(name) {
 /** Deletes every kept file, the kept personal package and the accepted issuers; returns to the demo city. */
 function clearAll() {
   return serial(async () => {
-    store.clear();
-    store.removePackage();
+    await store.clear();
+    await store.removePackage();
+    tags.clear();
     if (wx.removeStorageSync) wx.removeStorageSync(config.ACCEPTED_ISSUERS_KEY);
     return loadStored();
   });
@@ -362,7 +412,8 @@ module.exports = {
   setCadre,
   setAsOf,
   subscribe,
-  keptFiles: () => store.list(),
+  /** The kept files' names, as of the last data change. */
+  keptFiles: () => state.files,
   /** Resolves when no data change is pending. */
   idle: () => queue,
 };

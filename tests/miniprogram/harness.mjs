@@ -88,7 +88,14 @@ const TMP = 'wxfile://tmp_';
  * controls and records: `chosen` (paths chooseMessageFile returns next),
  * `toasts`, `modals`, `navigations`, `confirm`, `dir`, `workers` (started),
  * `terminated` (how many of them were terminated), `posted` (the method of
- * every request the pages sent to a worker, in order: e.g. count the loads).
+ * every request the pages sent to a worker, in order: e.g. count the loads),
+ * `sent` (those requests: `{method, files}`, a load's files as `{name, kept,
+ * bytes}` with the byte count sent, or `held: true` when sent by name only),
+ * `syncCalls` (the file-system manager's *Sync calls, by name, in order).
+ * The file-system manager has WeChat's callback forms too (readFile, …:
+ * success or fail on a later turn) and a quota: `quota` bytes for the whole
+ * user-data folder (Infinity unless set); a write past it fails with
+ * WeChat's message.
  */
 export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme = 'light', storage = new Map() } = {}) {
   const temps = new Map();
@@ -98,27 +105,58 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
     throw new Error(`wx mock: not a local path: ${p}`);
   };
   const fail = (op, p) => { throw new Error(`${op}:fail no such file or directory, ${p}`); };
+  const usage = (d = dir) => fs.readdirSync(d, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? usage(path.join(d, e.name)) : fs.statSync(path.join(d, e.name)).size), 0);
+  const bytesOf = (data) => (data instanceof ArrayBuffer ? Buffer.from(data) : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : data);
   // `answers`: what the next modals answer ({confirm, content}), in order; then `confirm`.
   // `modalOptions`: every modal's options. `storage`: pass `mock.storage` again to keep wx storage over a restart.
   // `brokenWorkers`: how many of the next workers fail to start (their script
   // never runs; `onError` fires on a later turn with `workerError`). `hang`:
   // the workers started from now on never answer (`say` makes one post a message). `masked`: a loading mask is up.
-  const mock = { dir, storage, chosen: [], toasts: [], modals: [], modalOptions: [], answers: [], navigations: [], confirm: true, workers: [], terminated: 0, loading: [], posted: [], masked: false, brokenWorkers: 0, workerError: 'WAWebAssembly: CompileError (test)', hang: false };
-  const fsm = {
-    accessSync(p) { if (!fs.existsSync(real(p))) fail('accessSync', p); },
-    mkdirSync(p, recursive) { fs.mkdirSync(real(p), { recursive: !!recursive }); },
-    readdirSync(p) { if (!fs.existsSync(real(p))) fail('readdirSync', p); return fs.readdirSync(real(p)); },
-    readFileSync(p, encoding) {
-      if (!fs.existsSync(real(p))) fail('readFileSync', p);
+  const mock = { dir, storage, chosen: [], toasts: [], modals: [], modalOptions: [], answers: [], navigations: [], confirm: true, workers: [], terminated: 0, loading: [], posted: [], sent: [], syncCalls: [], quota: Infinity, masked: false, brokenWorkers: 0, workerError: 'WAWebAssembly: CompileError (test)', hang: false };
+  // The operations, each as its *Sync form does it (throwing WeChat's message on failure).
+  const ops = {
+    access(p) { if (!fs.existsSync(real(p))) fail('access', p); },
+    mkdir(p, recursive) { fs.mkdirSync(real(p), { recursive: !!recursive }); },
+    readdir(p) { if (!fs.existsSync(real(p))) fail('readdir', p); return fs.readdirSync(real(p)); },
+    readFile(p, encoding) {
+      if (!fs.existsSync(real(p))) fail('readFile', p);
       const b = fs.readFileSync(real(p));
       return encoding ? b.toString(encoding) : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
     },
-    writeFileSync(p, data, encoding) {
-      fs.writeFileSync(real(p), data instanceof ArrayBuffer ? Buffer.from(data) : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : data, encoding);
+    writeFile(p, data, encoding) {
+      const bytes = typeof data === 'string' ? Buffer.byteLength(data, encoding || 'utf8') : bytesOf(data).length;
+      const replaced = fs.existsSync(real(p)) ? fs.statSync(real(p)).size : 0;
+      if (p.startsWith(USER) && usage() - replaced + bytes > mock.quota) throw new Error('writeFile:fail the maximum size of the file storage limit is exceeded');
+      fs.writeFileSync(real(p), bytesOf(data), encoding);
     },
-    renameSync(a, b) { fs.renameSync(real(a), real(b)); },
-    unlinkSync(p) { if (!fs.existsSync(real(p))) fail('unlinkSync', p); fs.unlinkSync(real(p)); },
+    rename(a, b) { if (!fs.existsSync(real(a))) fail('rename', a); fs.renameSync(real(a), real(b)); },
+    unlink(p) { if (!fs.existsSync(real(p))) fail('unlink', p); fs.unlinkSync(real(p)); },
   };
+  const fsm = {};
+  for (const [name, run] of Object.entries(ops)) {
+    fsm[`${name}Sync`] = (...args) => { mock.syncCalls.push(`${name}Sync`); return run(...args); };
+  }
+  // The callback forms: the same operations, answered on a later turn (as from WeChat's file thread).
+  const later = (fn, o, result) => setImmediate(() => {
+    let out;
+    try {
+      out = result(fn);
+    } catch (e) {
+      const errMsg = String(e.message);
+      if (o.fail) o.fail({ errMsg });
+      if (o.complete) o.complete({ errMsg });
+      return;
+    }
+    if (o.success) o.success(Object.assign({ errMsg: 'ok' }, out));
+    if (o.complete) o.complete(Object.assign({ errMsg: 'ok' }, out));
+  });
+  fsm.access = (o) => later(ops.access, o, (f) => { f(o.path); });
+  fsm.mkdir = (o) => later(ops.mkdir, o, (f) => { f(o.dirPath, o.recursive); });
+  fsm.readdir = (o) => later(ops.readdir, o, (f) => ({ files: f(o.dirPath) }));
+  fsm.readFile = (o) => later(ops.readFile, o, (f) => ({ data: f(o.filePath, o.encoding) }));
+  fsm.writeFile = (o) => later(ops.writeFile, o, (f) => { f(o.filePath, o.data, o.encoding); });
+  fsm.rename = (o) => later(ops.rename, o, (f) => { f(o.oldPath, o.newPath); });
+  fsm.unlink = (o) => later(ops.unlink, o, (f) => { f(o.filePath); });
   const info = { SDKVersion: sdk, pixelRatio: 2, theme, platform: 'devtools' };
   const wx = {
     env: { USER_DATA_PATH: USER },
@@ -160,6 +198,13 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
     // (as between threads) and delivered on a later turn.
     wx.createWorker = (scriptPath) => {
       let dead = false;
+      // What the page side sends: the method, and a load's files (bytes counted, or held).
+      const record = (msg) => {
+        if (dead || !msg || !msg.method) return;
+        mock.posted.push(msg.method);
+        const files = msg.method === 'load' ? (msg.args[0] || []).map((f) => (f.held ? { name: f.name, kept: !!f.kept, held: true } : { name: f.name, kept: !!f.kept, bytes: f.bytes.byteLength })) : undefined;
+        mock.sent.push(files ? { method: msg.method, files } : { method: msg.method });
+      };
       const side = (other) => ({
         handlers: [],
         onMessage(fn) { this.handlers.push(fn); },
@@ -173,7 +218,7 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
       const inWorker = side(() => main);
       const send = main.postMessage;
       main.postMessage = (msg) => {
-        if (!dead && msg && msg.method) mock.posted.push(msg.method);
+        record(msg);
         send.call(main, msg);
       };
       main.terminate = () => { dead = true; mock.terminated++; };
@@ -187,7 +232,7 @@ export function installWx({ dir = tempDir(), worker = true, sdk = '3.4.0', theme
         // A script that never ran: messages go nowhere; a broken one reports an error.
         inWorker.postMessage = () => {};
         inWorker.onMessage = () => {};
-        main.postMessage = (msg) => { if (!dead && msg && msg.method) mock.posted.push(msg.method); };
+        main.postMessage = (msg) => { record(msg); };
         // mock.say(msg): this silent worker posts `msg` after all (e.g. load progress).
         mock.say = (msg) => { if (!dead) main.handlers.forEach((h) => h(structuredClone(msg))); };
         if (broken) setImmediate(() => { if (!dead) errors.forEach((fn) => fn({ errMsg: mock.workerError })); });

@@ -2,6 +2,7 @@
 // on (file, row, column with the Excel cell, value, problem), the files kept
 // on this phone, and 清除全部数据. 打开个人档案包: a package sent in a chat,
 // its signer's fingerprint, the 提取码, then 本人模式 (lib/state.js decides).
+// A file or package that could not be kept (storage full) is said so here.
 const state = require('../../lib/state.js');
 const view = require('../../lib/view.js');
 const config = require('../../lib/config.js');
@@ -9,7 +10,7 @@ const engine = require('../../lib/engine.js');
 
 Component({
   behaviors: [view],
-  data: { s: {}, loaded: '', files: [], issues: [], issuesTotal: 0, issuesMore: false, rejected: [], rejectedText: '', busy: false, progress: null, pkg: null, packageError: '', pending: '', askingCode: false, codeInput: '' },
+  data: { s: {}, loaded: '', files: [], issues: [], issuesTotal: 0, issuesMore: false, rejected: [], rejectedText: '', saveError: '', busy: false, progress: null, pkg: null, packageError: '', pending: '', askingCode: false, codeInput: '' },
   lifetimes: {
     created() {
       this.redrawOn = ['data'];
@@ -48,6 +49,7 @@ Component({
         issuesMore: all.length > shown.length,
         rejected: s.rejected,
         rejectedText: s.rejected.join('、'),
+        saveError: s.saveError,
         pkg: s.personal,
         packageError: s.packageError,
       });
@@ -75,8 +77,8 @@ Component({
         });
       });
       const out = await state.importFiles(files, confirmReplace);
-      const n = out.report.errors.length;
-      const title = out.rejected.length ? '有文件无法使用，未保存' : out.declined.length ? '已保留原有的同名文件' : n ? `已导入，发现 ${n} 处问题` : '已导入，没有发现问题';
+      const n = out.report ? out.report.errors.length : 0;
+      const title = out.saveError ? (/存储空间不足/.test(out.saveError) ? '存储空间不足，未保存' : '保存失败，未保存') : out.rejected.length ? '有文件无法使用，未保存' : out.declined.length ? '已保留原有的同名文件' : n ? `已导入，发现 ${n} 处问题` : '已导入，没有发现问题';
       wx.showToast({ title, icon: 'none' });
     },
     choosePackage() {
@@ -131,7 +133,7 @@ Component({
         return;
       }
       await this.set({ pending: '' });
-      wx.showToast({ title: out.opened ? '已打开个人档案包' : '档案包未打开', icon: 'none' });
+      wx.showToast({ title: out.opened ? '已打开个人档案包' : out.reason === 'not_saved' ? '档案包未保存' : '档案包未打开', icon: 'none' });
     },
     // The in-page 提取码 (not queued: the opening waits for it).
     onCodeInput(e) {

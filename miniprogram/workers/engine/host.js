@@ -8,7 +8,7 @@
 // (the engine in use, a load, errors) is rpc.js, the build's CommonJS copy of
 // the web page's www/rpc.js.
 const zhichu = require('./zhichu.js');
-const { engineSlot, loadFiles, bytesOf, isTrap, toError } = require('./rpc.js');
+const { engineSlot, loadFiles, loadedFiles, bytesOf, isTrap, toError } = require('./rpc.js');
 
 /** The wasm, brotli-compressed, outside the workers folder (a worker package keeps .js files only). */
 const WASM_PATH = '/engine/zhichu_bg.wasm.br';
@@ -28,6 +28,14 @@ function createHost(onProgress, wasmPath) {
   let trapped = null;
   let ready = null;
   const current = engineSlot();
+  // The bytes of the files the last load left in use (rpc.js, loadedFiles),
+  // by name: the client sends a file the host holds as {name, held: true}
+  // (lib/engine.js), so an import does not carry every kept file again.
+  let held = new Map();
+  const heldBytes = (name) => {
+    if (!held.has(name)) throw { code: 'not_held', message: `计算线程没有保存文件 ${name} 的内容` };
+    return held.get(name);
+  };
   // The host's own methods: what makes an engine, and the package header.
   // Any other method is a question, forwarded by name to the engine's `ask`
   // (the engine holds the one list: src/engine/questions.rs).
@@ -35,12 +43,19 @@ function createHost(onProgress, wasmPath) {
     /** The demo city (synthetic). */
     demo(scale) {
       const e = current.replace(glue.Engine.demo(scale));
+      held = new Map();
       return { summary: e.ask('summary'), report: null };
     },
-    /** `files: [{name, bytes}]` → the validation report and the summary. */
+    /**
+     * `files: [{name, kept?, bytes}]` → the validation report and the
+     * summary. A file given as `{name, kept?, held: true}` is the one of
+     * that name the last load left in use (`not_held` if there is none).
+     */
     load(files) {
-      const { engine, report } = loadFiles(glue.Engine, files, (pct) => onProgress && onProgress(pct));
+      const staged = files.map((f) => (f.held ? { name: f.name, kept: f.kept, bytes: heldBytes(f.name) } : f));
+      const { engine, report } = loadFiles(glue.Engine, staged, (pct) => onProgress && onProgress(pct));
       current.replace(engine);
+      held = new Map([...loadedFiles(staged, report.rejected)].map(([name, f]) => [name, f.bytes]));
       return { summary: engine.ask('summary'), report };
     },
     /**
@@ -52,6 +67,7 @@ function createHost(onProgress, wasmPath) {
      */
     openPackage(bytes, code) {
       const e = current.replace(glue.Engine.open_package(bytesOf(bytes), code ? String(code) : undefined));
+      held = new Map();
       return { summary: e.ask('summary'), report: null };
     },
     /** `{sealed, fingerprint, issuer_key}`: the signature checked, nothing decrypted; the loaded engine untouched. */
