@@ -1,7 +1,9 @@
 // Hosts an ECharts chart on a <canvas type="2d">. ECharts is handed a small
 // canvas stand-in (size, getContext) and touches become zrender mouse events.
-// Where the canvas has no node (an old base library, or tests), the
-// component keeps the last option and draws nothing.
+// Where the canvas has no node (an old base library), the component keeps
+// the last option and draws nothing. A new window size (`resizable`: tablets,
+// split screen) or a new `height` re-measures the canvas and resizes the chart
+// (same device pixel ratio).
 //   <ec-canvas id="radar" height="300px" label="…" />   page: selectComponent('#radar').setOption(option)
 
 /** What ECharts (zrender, single-canvas mode) needs of a canvas. */
@@ -27,6 +29,23 @@ function pixelRatio() {
   }
 }
 
+/**
+ * Keeps every element on the one canvas. ECharts 6.1 marks each heatmap cell
+ * `incremental` even when it draws them all at once (HeatmapView.render), and
+ * zrender then composites through extra canvases made with
+ * `document.createElement` — which a mini-program lacks, so a heatmap threw
+ * and never drew. On one canvas an incremental element is drawn with the rest.
+ */
+function oneLayer(zr) {
+  const storage = zr.storage;
+  const displayList = storage.getDisplayList;
+  storage.getDisplayList = function oneLayerDisplayList(...args) {
+    const els = displayList.apply(this, args);
+    for (let i = 0; i < els.length; i++) if (els[i].incremental) els[i].incremental = 0;
+    return els;
+  };
+}
+
 /** A zrender event at the first touch (canvas-relative x, y). */
 function zrEvent(e) {
   const t = (e.touches && e.touches[0]) || (e.changedTouches && e.changedTouches[0]) || {};
@@ -39,17 +58,29 @@ Component({
     /** Read by screen readers. */
     label: { type: String, value: '' },
   },
+  observers: {
+    height() {
+      this.resizeChart();
+    },
+  },
   lifetimes: {
     attached() {
       this.option = null;
       this.chart = null;
+      this.alive = true;
     },
     ready() {
       this.initCanvas();
     },
     detached() {
+      this.alive = false;
       if (this.chart) this.chart.dispose();
       this.chart = null;
+    },
+  },
+  pageLifetimes: {
+    resize() {
+      this.resizeChart();
     },
   },
   methods: {
@@ -57,7 +88,8 @@ Component({
       this.option = option;
       if (this.chart) this.chart.setOption(option, true);
     },
-    initCanvas() {
+    /** Calls `fn(node, width, height)` with the canvas node and its CSS size, if it has a node. */
+    queryCanvas(fn) {
       if (typeof this.createSelectorQuery !== 'function') return;
       const q = this.createSelectorQuery();
       if (!q || typeof q.select !== 'function') return;
@@ -65,8 +97,20 @@ Component({
       if (!sel || typeof sel.fields !== 'function') return;
       sel.fields({ node: true, size: true }).exec((res) => {
         const r = res && res[0];
-        if (!r || !r.node || typeof r.node.getContext !== 'function') return;
-        this.draw(r.node, r.width, r.height);
+        if (!this.alive || !r || !r.node || typeof r.node.getContext !== 'function') return;
+        fn(r.node, r.width, r.height);
+      });
+    },
+    initCanvas() {
+      this.queryCanvas((node, width, height) => {
+        if (!this.chart) this.draw(node, width, height);
+      });
+    },
+    /** Measures the canvas again and resizes the chart to it (the pixel ratio stays). */
+    resizeChart() {
+      if (!this.chart) return;
+      this.queryCanvas((node, width, height) => {
+        if (this.chart && width > 0 && height > 0) this.chart.resize({ width, height });
       });
     },
     /** Starts ECharts on a real canvas node of `width` × `height` CSS pixels. */
@@ -82,6 +126,7 @@ Component({
         },
       });
       this.chart = echarts.init(canvasStandIn(canvas, ctx), null, { width, height, devicePixelRatio: dpr });
+      oneLayer(this.chart.getZr());
       if (this.option) this.chart.setOption(this.option, true);
     },
     touchStart(e) {
