@@ -47,6 +47,25 @@ const radarGrid = (c) => (c === THEME ? {} : {
 });
 // Text keeps ECharts' default colour on light backgrounds (the web page's look).
 const textStyle = (c) => (c === THEME ? {} : { color: c.text });
+/**
+ * A heatmap cell's tooltip naming the cell (`name(x, y)`, plain text) and its
+ * value, drawn in the canvas (richText) on the web page and in the
+ * mini-program alike, so no name is ever read as HTML.
+ */
+const cellTooltip = (name) => ({ renderMode: 'richText', confine: true, formatter: (p) => `${name(p.value[0], p.value[1])}：${p.value[2]}` });
+
+/**
+ * A phone's radar tooltip: the series, then one short line per dimension
+ * (name：value, plain text drawn in the canvas), small enough that all of
+ * them fit inside the chart.
+ */
+const compactRadarTooltip = (dims) => ({
+  renderMode: 'richText',
+  confine: true,
+  padding: 6,
+  textStyle: { fontSize: 11, lineHeight: 15 },
+  formatter: (p) => [p.name, ...dims.map((d, i) => `${d.dimension}：${p.value[i]}`)].join('\n'),
+});
 
 /**
  * A cadre's radar: reserve, post target (dashed), peer median (dotted) and,
@@ -65,7 +84,8 @@ export function radarOption(profile, { simulation = null, dark = false, compact 
   return {
     animation: false,
     legend: { bottom: 0, data: series.map((s) => s.name), textStyle: textStyle(c), ...(compact ? { itemWidth: 14, itemHeight: 8, textStyle: { ...textStyle(c), fontSize: 10 } } : {}) },
-    tooltip: {},
+    // Kept inside the chart: on a phone's canvas a tooltip past its edge loses its first lines.
+    tooltip: compact ? compactRadarTooltip(dims) : { confine: true },
     radar: {
       indicator: dims.map((d) => ({ name: d.dimension, max: 100 })),
       radius: compact ? '50%' : '60%',
@@ -98,7 +118,7 @@ export function layoutHeatmapOption(layout, { dark = false, compact = false } = 
   const c = palette(dark);
   return {
     animation: false,
-    tooltip: { position: 'top' },
+    tooltip: { position: 'top', ...cellTooltip((x, y) => `${layout.dimensions[y].dimension}\n${layout.years[x]} 年 学时`) },
     grid: { left: compact ? 96 : 120, right: compact ? 8 : 16, top: 10, bottom: 60 },
     xAxis: { type: 'category', data: layout.years.map(String), axisLabel: textStyle(c) },
     yAxis: { type: 'category', data: layout.dimensions.map((d) => d.dimension), axisLabel: { ...textStyle(c), ...(compact ? { fontSize: 10 } : {}) } },
@@ -123,10 +143,11 @@ export function layoutHeatmapOption(layout, { dark = false, compact = false } = 
 export function cityHeatmapOption(ranking, { dark = false, compact = false } = {}) {
   const c = palette(dark);
   const tops = ranking[0] ? ranking[0][1].map((u) => u.unit_name) : [];
+  const dims = ranking.map((x) => x[0]);
   if (compact) {
     return {
       animation: false,
-      tooltip: {},
+      tooltip: cellTooltip((x, y) => `${tops[y]}\n${dims[x]} 平均储备度`),
       grid: { left: 8, right: 8, top: 8, bottom: 44, containLabel: true },
       xAxis: { type: 'category', position: 'top', data: ranking.map((x) => x[0]), axisLabel: { rotate: 90, fontSize: 10, interval: 0, ...textStyle(c) } },
       yAxis: { type: 'category', inverse: true, data: tops, axisLabel: { fontSize: 10, interval: 0, ...textStyle(c) } },
@@ -136,7 +157,7 @@ export function cityHeatmapOption(ranking, { dark = false, compact = false } = {
   }
   return {
     animation: false,
-    tooltip: {},
+    tooltip: cellTooltip((x, y) => `${tops[x]}\n${dims[y]} 平均储备度`),
     grid: { left: compact ? 96 : 120, right: compact ? 8 : 16, top: 10, bottom: 90 },
     xAxis: { type: 'category', data: tops, axisLabel: { rotate: 45, fontSize: 10, ...textStyle(c) } },
     yAxis: { type: 'category', data: ranking.map((x) => x[0]), axisLabel: { ...textStyle(c), ...(compact ? { fontSize: 10 } : {}) } },
