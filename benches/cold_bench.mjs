@@ -82,6 +82,18 @@ printNode('  m demo (9 tables)', nodeRuns('web', m));
 console.log(`\nNode, the mini-program's module (WXWebAssembly shim reading miniprogram/engine/zhichu_bg.wasm.br):`);
 printNode('  s demo', nodeRuns('mp', s));
 printNode('  m demo', nodeRuns('mp', m));
+console.log(`\nNode, the mini-program's first launch (lib/config.js DEMO_SCALE: the demo generated in the engine, every reserve, the first profile; wasm memory is its peak):`);
+for (const scale of ['s', 'm']) {
+  const rs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = spawnSync(process.execPath, [CHILD, 'launch', scale], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`launch ${scale}: ${r.stderr}`);
+    rs.push(JSON.parse(r.stdout));
+  }
+  const f = (k) => summary(rs.map((r) => r[k]));
+  const mb = (k) => `${median(rs.map((r) => r[k])).toFixed(0)} MB`;
+  console.log(`  ${scale} (${rs[0].cadres} cadres, ${rs[0].records} records): instantiate ${f('instantiate')}; demo ${f('demo')} + reserves and first profile ${f('reserves')} = ${f('total')}; wasm memory ${mb('wasmMB')}, process peak RSS ${mb('rssMB')}`);
+}
 
 if (!args.includes('--node-only')) {
   const { chromium } = await import('playwright-core');

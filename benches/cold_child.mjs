@@ -1,7 +1,9 @@
 // One fresh process of benches/cold_bench.mjs: `demo SCALE DIR` writes the
 // demo city's CSV files (printing their names); `web DIR` and `mp DIR` time
 // the cold first load of the files in DIR with the web page's lean module or
-// the mini-program's, then the same work warm; prints JSON.
+// the mini-program's, then the same work warm; `launch SCALE` is the
+// mini-program's first launch (the demo city generated, every reserve, the
+// first profile) with its wasm memory and the process's peak RSS; prints JSON.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -20,6 +22,39 @@ if (mode === 'demo') {
     names.push(f.name);
   }
   console.log(JSON.stringify(names));
+  process.exit(0);
+}
+
+if (mode === 'launch') {
+  // As lib/state.js on a first launch: Engine.demo(scale) in the host, the summary, then the pages' first answers.
+  const MP = path.join(ROOT, 'miniprogram');
+  let instance = null;
+  globalThis.WXWebAssembly = {
+    instantiate: async (p, imports) => {
+      // ZHICHU_MP_WASM: another build's .wasm (uncompressed), to compare builds.
+      const bytes = process.env.ZHICHU_MP_WASM ? fs.readFileSync(process.env.ZHICHU_MP_WASM) : zlib.brotliDecompressSync(fs.readFileSync(path.join(MP, p)));
+      const r = await WebAssembly.instantiate(bytes, imports);
+      instance = r.instance;
+      return r;
+    },
+  };
+  const glue = createRequire(import.meta.url)(path.join(MP, 'workers/engine/zhichu.js'));
+  let t = now();
+  await glue.init('/engine/zhichu_bg.wasm.br');
+  const instantiate = now() - t;
+  t = now();
+  const e = glue.Engine.demo(a);
+  const summary = e.ask('summary');
+  const demo = now() - t;
+  t = now();
+  e.ask('prepare', {});
+  const first = e.ask('cadres', { query: '', limit: 1 })[0].cadre_id;
+  e.ask('profile', { cadre: first });
+  const reserves = now() - t;
+  // Wasm memory only grows: its size now is its peak.
+  const wasmMB = instance.exports.memory.buffer.byteLength / 2 ** 20;
+  const rssMB = process.resourceUsage().maxRSS / 1024;
+  console.log(JSON.stringify({ instantiate, demo, reserves, total: demo + reserves, wasmMB, rssMB, cadres: summary.cadres, records: summary.records }));
   process.exit(0);
 }
 
