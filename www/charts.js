@@ -119,7 +119,9 @@ export function layoutHeatmapOption(layout, { dark = false, compact = false } = 
   return {
     animation: false,
     tooltip: { position: 'top', ...cellTooltip((x, y) => `${layout.dimensions[y].dimension}\n${layout.years[x]} 年 学时`) },
-    grid: { left: compact ? 96 : 120, right: compact ? 8 : 16, top: 10, bottom: 60 },
+    // The labels inside the grid (a long dimension name is not cut); below it, room for the
+    // draggable visualMap, whose end values sit above its bar (they overlapped the years).
+    grid: { left: 8, right: compact ? 8 : 16, top: 10, bottom: 72, containLabel: true },
     xAxis: { type: 'category', data: layout.years.map(String), axisLabel: textStyle(c) },
     yAxis: { type: 'category', data: layout.dimensions.map((d) => d.dimension), axisLabel: { ...textStyle(c), ...(compact ? { fontSize: 10 } : {}) } },
     visualMap: {
