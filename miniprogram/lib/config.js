@@ -1,12 +1,17 @@
 // Settings of the mini-program face. No analytics or policy value lives here.
 module.exports = {
   /**
-   * The demo city shown while nothing is imported, the same as the CLI's and
-   * the web page's default: `m` (20,000 cadres, 650k records; generated in
-   * about 0.3 s and ~50 MB of wasm memory under Node). `s` (1,000 cadres)
-   * is the lighter choice should an older phone struggle.
+   * The demo city generated at each launch while nothing is imported: `s`
+   * (1,000 cadres, 32k records). Measured under Node in fresh processes
+   * (benches/cold_bench.mjs, 2026-12-06): `s` instantiates, generates and
+   * answers the first profile in ~100 ms with 3.3 MB of wasm memory; `m`
+   * (20,000 cadres, 650k records; the CLI's and the web page's default) in
+   * ~590 ms (520–780) with 54 MB. A 3 GB Android phone has the memory for
+   * either, but runs wasm several times slower than a desktop core (and iOS
+   * WeChat may not compile it at all): `m` would hold the loading mask for
+   * seconds at every launch. A deployment for tablets or kiosks may set 'm'.
    */
-  DEMO_SCALE: 'm',
+  DEMO_SCALE: 's',
   /** The first base library that instantiates a brotli-compressed .wasm.br (WXWebAssembly itself: 2.13.0). */
   MIN_SDK: '2.14.0',
   /** The first base library whose Worker.postMessage carries ArrayBuffers (the imported files' bytes); below it the engine runs on the main thread. */
@@ -18,8 +23,10 @@ module.exports = {
   WORKER_TIMEOUT_MS: 60000,
   /** Workers reclaimed by the system (onProcessKilled) in a row, each replaced and reloaded, before giving up. */
   KILL_RETRIES: 2,
-  /** The demo city shown instead when the phone cannot keep DEMO_SCALE's worker alive (1,000 cadres). */
+  /** The demo city shown instead when the phone cannot keep DEMO_SCALE's worker alive (1,000 cadres); no fallback when DEMO_SCALE is it. */
   DEMO_FALLBACK_SCALE: 's',
+  /** wx storage key of the demo scale this phone fell back to (a later launch starts with it). */
+  DEMO_SCALE_KEY: 'zhichu.demoScale',
   /** The validation table shows at most this many rows (setData stays small). */
   MAX_ISSUE_ROWS: 200,
   /** Cadre search hits shown. */

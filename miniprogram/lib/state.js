@@ -67,8 +67,8 @@ engine.onProgress((pct) => {
 // Charts take their palette from the theme: redraw when it changes.
 if (wx.onThemeChange) wx.onThemeChange(() => emit('theme'));
 
-/** The demo city's scale: config.DEMO_FALLBACK_SCALE once the phone could not keep the larger one. */
-let demoScale = config.DEMO_SCALE;
+/** The demo city's scale: config.DEMO_FALLBACK_SCALE once the phone could not keep the larger one (remembered). */
+let demoScale = (wx.getStorageSync && wx.getStorageSync(config.DEMO_SCALE_KEY)) || config.DEMO_SCALE;
 /** Nothing kept: the demo city is shown (or being loaded). */
 const showingDemo = async () => !(await store.hasPackage()) && (await store.list()).length === 0;
 
@@ -92,6 +92,7 @@ engine.onKilled((why) => {
     if (why.inARow <= config.KILL_RETRIES) return loadStored();
     if ((await showingDemo()) && demoScale !== config.DEMO_FALLBACK_SCALE) {
       demoScale = config.DEMO_FALLBACK_SCALE;
+      if (wx.setStorageSync) wx.setStorageSync(config.DEMO_SCALE_KEY, demoScale);
       if (wx.showModal) wx.showModal({ title: '手机内存不足', content: '演示数据已改为较小的演示城市（1,000 名干部）。', showCancel: false });
       return loadStored();
     }

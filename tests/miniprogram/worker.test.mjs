@@ -115,9 +115,11 @@ test('a worker that reports an error after the data loaded: the waiting question
   assert.deepEqual(mock.posted, ['load', 'cadres', 'profile', 'load', 'profile'], 'the kept file loaded into the fresh worker before the question');
 });
 
-test('the demo city\'s worker reclaimed 3 times in a row while loading: the smaller demo city is shown, and the user is told why', async () => {
+test('the demo city\'s worker reclaimed 3 times in a row while loading: the smaller demo city is shown, the user is told why, and the next launch starts with it', async () => {
   restart();
   const mock = installWx();
+  // A deployment that shows the larger city (lib/config.js: the default is already the small one).
+  config().DEMO_SCALE = 'm';
   const state = require(path.join(MP, 'lib/state.js'));
   const started = state.start().then(() => 'loaded', (e) => e);
   for (let n = 1; n <= config().KILL_RETRIES + 1; n++) {
@@ -138,6 +140,14 @@ test('the demo city\'s worker reclaimed 3 times in a row while loading: the smal
   assert.equal(mock.masked, false);
   assert.ok(cells(page, '#reserve-table .row').length > 0, 'the small city is drawn');
   page.detach();
+  // The next launch, same phone (its wx storage): the small city at once, no reclaim needed.
+  restart();
+  const again = installWx({ storage: mock.storage });
+  config().DEMO_SCALE = 'm';
+  const next = require(path.join(MP, 'lib/state.js'));
+  await next.start();
+  assert.equal(next.get().summary.cadres, 1000);
+  assert.deepEqual(again.posted, ['demo', 'cadres']);
 });
 
 test('kept data whose worker is reclaimed again and again: after the retries the page says the phone lacks memory; reclaims between successful answers never stop it; 重试 loads again', async () => {
