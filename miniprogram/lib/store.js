@@ -45,11 +45,22 @@ function safeName(name) {
   return n && n !== '.' && n !== '..' && !n.startsWith(TMP) && !n.startsWith(OLD) ? n : `file-${n || 'unnamed'}`;
 }
 
-/** The kept files' names, sorted. */
+/**
+ * The kept files' names, sorted. A replaced file left aside with no
+ * successor in place (the mini-program ended between putAll's two renames)
+ * is put back first: a file once kept is never lost to a crash.
+ */
 async function list() {
   await ensureDir(dir());
-  const res = await op('readdir', { dirPath: dir() });
-  return res.files.filter((n) => !n.startsWith(TMP) && !n.startsWith(OLD)).sort();
+  const names = (await op('readdir', { dirPath: dir() })).files;
+  const kept = names.filter((n) => !n.startsWith(TMP) && !n.startsWith(OLD));
+  for (const n of names.filter((x) => x.startsWith(OLD))) {
+    const name = n.slice(OLD.length);
+    if (kept.indexOf(name) >= 0) continue;
+    await rename(`${dir()}/${n}`, `${dir()}/${name}`);
+    kept.push(name);
+  }
+  return kept.sort();
 }
 
 /** The bytes of a kept file (ArrayBuffer). */

@@ -210,3 +210,27 @@ test('a package that cannot be kept (storage full): the kept package stays and i
   assert.deepEqual(mock.syncCalls, [], 'opening packages: no *Sync file call');
   assert.deepEqual(again.syncCalls, [], 'start and clear: no *Sync file call');
 });
+
+test('a replacement cut off between its renames (the old file aside, the new one not in place): the next start puts the old file back and loads it', async () => {
+  restart();
+  const mock = installWx({ worker: true });
+  const kept = path.join(mock.dir, config().STORE_DIR);
+  fs.mkdirSync(kept, { recursive: true });
+  // As putAll leaves it when the mini-program ends after moving the kept file aside.
+  fs.copyFileSync(XLSX, path.join(kept, '.old-basic.xlsx'));
+  fs.writeFileSync(path.join(kept, '.tmp-basic.xlsx'), 'half-written');
+  const data = await renderPage('pages/data/index');
+  assert.deepEqual(onDisk(mock, config().STORE_DIR), ['.tmp-basic.xlsx', 'basic.xlsx']);
+  assert.ok(fs.readFileSync(path.join(kept, 'basic.xlsx')).equals(fs.readFileSync(XLSX)));
+  assert.equal(state().get().summary.demo, false, 'the kept file is loaded, not the demo');
+  await loadedIsKept(mock);
+  // A file aside whose successor is in place (cut off after the second rename) stays aside.
+  fs.copyFileSync(path.join(GBK, gbkFiles().map((f) => path.basename(f))[0]), path.join(kept, '.old-basic.xlsx'));
+  data.detach();
+  restart();
+  installWx({ dir: mock.dir, worker: true });
+  const again = await renderPage('pages/data/index');
+  assert.ok(fs.readFileSync(path.join(kept, 'basic.xlsx')).equals(fs.readFileSync(XLSX)), 'the file in place wins');
+  await loadedIsKept(mock);
+  again.detach();
+});
