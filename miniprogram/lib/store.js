@@ -129,9 +129,24 @@ const pkgDir = () => `${wx.env.USER_DATA_PATH}/${config.PACKAGE_DIR}`;
 const PKG_FILE = 'package.zcpk';
 const PKG_META = 'package.json';
 
+const exists = (p) => op('access', { path: p }).then(() => true, () => false);
+
+/**
+ * Finishes a putPackage cut off after the old meta was removed (the
+ * mini-program ended between its renames): the new meta and, if still
+ * aside, the new bytes are put in place. A package once kept is never lost.
+ */
+async function settlePackage() {
+  const tmp = `${pkgDir()}/${TMP}`;
+  if ((await exists(`${pkgDir()}/${PKG_META}`)) || !(await exists(`${tmp}${PKG_META}`))) return;
+  if (await exists(`${tmp}${PKG_FILE}`)) await rename(`${tmp}${PKG_FILE}`, `${pkgDir()}/${PKG_FILE}`);
+  await rename(`${tmp}${PKG_META}`, `${pkgDir()}/${PKG_META}`);
+}
+
 /** `{bytes, code, info}` of the kept package, or null. */
 async function readPackage() {
   try {
+    await settlePackage();
     const meta = JSON.parse((await op('readFile', { filePath: `${pkgDir()}/${PKG_META}`, encoding: 'utf8' })).data);
     const bytes = (await op('readFile', { filePath: `${pkgDir()}/${PKG_FILE}` })).data;
     return { bytes, code: meta.code || undefined, info: meta.info };
@@ -141,8 +156,9 @@ async function readPackage() {
 }
 
 /** Whether a package is kept (its meta, which makes it count, is there). */
-function hasPackage() {
-  return op('access', { path: `${pkgDir()}/${PKG_META}` }).then(() => true, () => false);
+async function hasPackage() {
+  await settlePackage().catch(() => {});
+  return exists(`${pkgDir()}/${PKG_META}`);
 }
 
 /**
@@ -163,12 +179,14 @@ async function putPackage(bytes, code, info) {
     throw e;
   }
   await unlink(`${pkgDir()}/${PKG_META}`);
+  // From here a cut-off is finished at the next start (settlePackage).
   await rename(`${tmp}${PKG_FILE}`, `${pkgDir()}/${PKG_FILE}`);
   await rename(`${tmp}${PKG_META}`, `${pkgDir()}/${PKG_META}`);
 }
 
+/** Removes the kept package, and anything of one left aside (which settlePackage would otherwise put in place). */
 async function removePackage() {
-  for (const f of [PKG_META, PKG_FILE]) await unlink(`${pkgDir()}/${f}`);
+  for (const f of [PKG_META, PKG_FILE, `${TMP}${PKG_META}`, `${TMP}${PKG_FILE}`]) await unlink(`${pkgDir()}/${f}`);
 }
 
 module.exports = { safeName, list, read, readPath, putAll, remove, clear, dir, readPackage, hasPackage, putPackage, removePackage, pkgDir };

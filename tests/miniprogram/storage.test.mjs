@@ -234,3 +234,39 @@ test('a replacement cut off between its renames (the old file aside, the new one
   await loadedIsKept(mock);
   again.detach();
 });
+
+test('a package being kept, cut off after the old one\'s meta was removed: the next start finishes it; 清除全部数据 leaves nothing to finish', async () => {
+  for (const cut of ['before the bytes were renamed', 'after the bytes were renamed']) {
+    restart();
+    const mock = installWx({ worker: true });
+    const data = await renderPage('pages/data/index');
+    mock.chosen = [pkgA];
+    await tap(data, '#open-package');
+    assert.match(text(data, '#personal-mode'), /C000001/, cut);
+    data.detach();
+    // As putPackage leaves it, replacing A by B, when the mini-program ends at `cut`.
+    const d = path.join(mock.dir, 'zhichu-package');
+    const meta = JSON.parse(fs.readFileSync(path.join(d, 'package.json'), 'utf8'));
+    const infoB = Object.assign({}, meta.info, { cadre_id: 'C000002' });
+    fs.writeFileSync(path.join(d, '.tmp-package.json'), JSON.stringify({ code: '', info: infoB }));
+    fs.unlinkSync(path.join(d, 'package.json'));
+    if (cut.startsWith('before')) fs.copyFileSync(pkgB, path.join(d, '.tmp-package.zcpk'));
+    else fs.copyFileSync(pkgB, path.join(d, 'package.zcpk'));
+    restart();
+    const again = installWx({ dir: mock.dir, storage: mock.storage, worker: true });
+    const page = await renderPage('pages/data/index');
+    assert.match(text(page, '#personal-mode'), /C000002/, `${cut}: the new package is kept and open`);
+    assert.deepEqual(onDisk(again, 'zhichu-package'), ['package.json', 'package.zcpk'], cut);
+    assert.equal((await state().call('summary')).package.cadre_id, 'C000002', cut);
+    // Cut off again, then cleared: nothing comes back at the next start.
+    fs.copyFileSync(path.join(d, 'package.json'), path.join(d, '.tmp-package.json'));
+    await tap(page, '#clear');
+    page.detach();
+    restart();
+    installWx({ dir: mock.dir, storage: mock.storage, worker: true });
+    const cleared = await renderPage('pages/data/index');
+    assert.equal(text(cleared, '#personal-mode'), null, `${cut}: cleared stays cleared`);
+    assert.equal(state().get().summary.demo, true, cut);
+    cleared.detach();
+  }
+});
