@@ -21,7 +21,12 @@ const args = process.argv.slice(2);
 const RUNS = Number(args.find((a) => /^\d+$/.test(a)) || 5);
 const CHILD = path.join(ROOT, 'benches/cold_child.mjs');
 // Seconds the first visit's page stays open before the second visit.
-const SETTLE = 5;
+const SETTLE = Number(process.env.ZHICHU_SETTLE || 5);
+// ZHICHU_CHROMIUM_FLAGS: more switches for Chromium, e.g. V8's
+// `--js-flags=--wasm-caching-threshold=0` to see what the code cache would give.
+const EXTRA_FLAGS = (process.env.ZHICHU_CHROMIUM_FLAGS || '').split(/\s+/).filter(Boolean);
+// ZHICHU_COLD_ONLY=chromium: skip the Node runs.
+const NODE = process.env.ZHICHU_COLD_ONLY !== 'chromium';
 
 // ---- the cities, as files on disk (generated once per bench run)
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhichu-cold-'));
@@ -76,6 +81,7 @@ const m = writeDemo('m');
 const s = writeDemo('s');
 const flat = writeFlat(m);
 console.log(`cold first load, ${RUNS} fresh processes each (median, range); target: cold load + all reserves ≤ 300 ms for the flat 600k-record city`);
+if (NODE) {
 console.log(`\nNode ${process.version}, the web page's lean module (www/pkg):`);
 printNode('  flat city (4 tables)', nodeRuns('web', flat));
 printNode('  m demo (9 tables)', nodeRuns('web', m));
@@ -93,6 +99,7 @@ for (const scale of ['s', 'm']) {
   const f = (k) => summary(rs.map((r) => r[k]));
   const mb = (k) => `${median(rs.map((r) => r[k])).toFixed(0)} MB`;
   console.log(`  ${scale} (${rs[0].cadres} cadres, ${rs[0].records} records): instantiate ${f('instantiate')}; demo ${f('demo')} + reserves and first profile ${f('reserves')} = ${f('total')}; wasm memory ${mb('wasmMB')}, process peak RSS ${mb('rssMB')}`);
+}
 }
 
 if (!args.includes('--node-only')) {
@@ -117,7 +124,7 @@ if (!args.includes('--node-only')) {
     for (let i = 0; i < RUNS; i++) {
       const profile = fs.mkdtempSync(path.join(dir, 'chromium-'));
       for (const visit of [first, second]) {
-        const ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'], bypassCSP: true });
+        const ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...EXTRA_FLAGS], bypassCSP: true });
         const page = await ctx.newPage();
         await page.goto(`${base}/icon.svg`);
         const r = await page.evaluate(async ({ city, names }) => {
