@@ -62,11 +62,12 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 const summary = (xs) => `${median(xs).toFixed(0)} ms (${range(xs)})`;
 
-function nodeRuns(kind, city) {
+/** RUNS fresh processes of cold_child.mjs `kind arg` (a city's folder, or a scale for `launch`), each one's JSON. */
+function nodeRuns(kind, arg) {
   const rs = [];
   for (let i = 0; i < RUNS; i++) {
-    const r = spawnSync(process.execPath, [CHILD, kind, city.dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    if (r.status !== 0) throw new Error(`${kind} ${city.dir}: ${r.stderr}`);
+    const r = spawnSync(process.execPath, [CHILD, kind, arg], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`${kind} ${arg}: ${r.stderr}`);
     rs.push(JSON.parse(r.stdout));
   }
   return rs;
@@ -82,24 +83,19 @@ const s = writeDemo('s');
 const flat = writeFlat(m);
 console.log(`cold first load, ${RUNS} fresh processes each (median, range); target: cold load + all reserves ≤ 300 ms for the flat 600k-record city`);
 if (NODE) {
-console.log(`\nNode ${process.version}, the web page's lean module (www/pkg):`);
-printNode('  flat city (4 tables)', nodeRuns('web', flat));
-printNode('  m demo (9 tables)', nodeRuns('web', m));
-console.log(`\nNode, the mini-program's module (WXWebAssembly shim reading miniprogram/engine/zhichu_bg.wasm.br):`);
-printNode('  s demo', nodeRuns('mp', s));
-printNode('  m demo', nodeRuns('mp', m));
-console.log(`\nNode, the mini-program's first launch (lib/config.js DEMO_SCALE: the demo generated in the engine, every reserve, the first profile; wasm memory is its peak):`);
-for (const scale of ['s', 'm']) {
-  const rs = [];
-  for (let i = 0; i < RUNS; i++) {
-    const r = spawnSync(process.execPath, [CHILD, 'launch', scale], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    if (r.status !== 0) throw new Error(`launch ${scale}: ${r.stderr}`);
-    rs.push(JSON.parse(r.stdout));
+  console.log(`\nNode ${process.version}, the web page's lean module (www/pkg):`);
+  printNode('  flat city (4 tables)', nodeRuns('web', flat.dir));
+  printNode('  m demo (9 tables)', nodeRuns('web', m.dir));
+  console.log(`\nNode, the mini-program's module (WXWebAssembly shim reading miniprogram/engine/zhichu_bg.wasm.br):`);
+  printNode('  s demo', nodeRuns('mp', s.dir));
+  printNode('  m demo', nodeRuns('mp', m.dir));
+  console.log(`\nNode, the mini-program's first launch (lib/config.js DEMO_SCALE: the demo generated in the engine, every reserve, the first profile; wasm memory is its peak):`);
+  for (const scale of ['s', 'm']) {
+    const rs = nodeRuns('launch', scale);
+    const f = (k) => summary(rs.map((r) => r[k]));
+    const mb = (k) => `${median(rs.map((r) => r[k])).toFixed(0)} MB`;
+    console.log(`  ${scale} (${rs[0].cadres} cadres, ${rs[0].records} records): instantiate ${f('instantiate')}; demo ${f('demo')} + reserves and first profile ${f('reserves')} = ${f('total')}; wasm memory ${mb('wasmMB')}, process peak RSS ${mb('rssMB')}`);
   }
-  const f = (k) => summary(rs.map((r) => r[k]));
-  const mb = (k) => `${median(rs.map((r) => r[k])).toFixed(0)} MB`;
-  console.log(`  ${scale} (${rs[0].cadres} cadres, ${rs[0].records} records): instantiate ${f('instantiate')}; demo ${f('demo')} + reserves and first profile ${f('reserves')} = ${f('total')}; wasm memory ${mb('wasmMB')}, process peak RSS ${mb('rssMB')}`);
-}
 }
 
 if (!args.includes('--node-only')) {

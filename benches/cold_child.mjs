@@ -25,13 +25,16 @@ if (mode === 'demo') {
   process.exit(0);
 }
 
-if (mode === 'launch') {
-  // As lib/state.js on a first launch: Engine.demo(scale) in the host, the summary, then the pages' first answers.
+/**
+ * The mini-program's glue, instantiated as the package does it
+ * (WXWebAssembly.instantiate on the .wasm.br; ZHICHU_MP_WASM: another
+ * build's uncompressed .wasm, to compare builds). Returns `{glue, instance}`.
+ */
+async function mpEngine() {
   const MP = path.join(ROOT, 'miniprogram');
   let instance = null;
   globalThis.WXWebAssembly = {
     instantiate: async (p, imports) => {
-      // ZHICHU_MP_WASM: another build's .wasm (uncompressed), to compare builds.
       const bytes = process.env.ZHICHU_MP_WASM ? fs.readFileSync(process.env.ZHICHU_MP_WASM) : zlib.brotliDecompressSync(fs.readFileSync(path.join(MP, p)));
       const r = await WebAssembly.instantiate(bytes, imports);
       instance = r.instance;
@@ -39,8 +42,14 @@ if (mode === 'launch') {
     },
   };
   const glue = createRequire(import.meta.url)(path.join(MP, 'workers/engine/zhichu.js'));
-  let t = now();
   await glue.init('/engine/zhichu_bg.wasm.br');
+  return { glue, instance };
+}
+
+if (mode === 'launch') {
+  // As lib/state.js on a first launch: Engine.demo(scale) in the host, the summary, then the pages' first answers.
+  let t = now();
+  const { glue, instance } = await mpEngine();
   const instantiate = now() - t;
   t = now();
   const e = glue.Engine.demo(a);
@@ -70,10 +79,7 @@ if (mode === 'web') {
   await glue.default({ module_or_path: fs.readFileSync(path.join(pkg, 'zhichu_bg.wasm')) });
 } else {
   // As the mini-program: WXWebAssembly.instantiate on the package's .wasm.br, the build's glue.
-  const MP = path.join(ROOT, 'miniprogram');
-  globalThis.WXWebAssembly = { instantiate: (p, imports) => WebAssembly.instantiate(zlib.brotliDecompressSync(fs.readFileSync(path.join(MP, p))), imports) };
-  glue = createRequire(import.meta.url)(path.join(MP, 'workers/engine/zhichu.js'));
-  await glue.init('/engine/zhichu_bg.wasm.br');
+  glue = (await mpEngine()).glue;
 }
 const instantiate = now() - t;
 

@@ -223,7 +223,8 @@ function retry() {
  * stays). The usable files are kept all or none (store.putAll): when a write
  * fails (WeChat's storage quota) none is kept, the engine loads what is kept
  * again, and `saveError` says so. Resolves to `{report, kept: [names],
- * rejected: [names], declined: [names], notSaved: [names], saveError}`.
+ * rejected: [names], declined: [names], notSaved: [names], saveError,
+ * saveCode}` (`saveCode`: store.js's 'storage_full' or 'fs_error', '' when kept).
  */
 function importFiles(chosen, confirmReplace = async () => true) {
   return serial(async () => {
@@ -245,12 +246,14 @@ function importFiles(chosen, confirmReplace = async () => true) {
     good = good.filter((f) => declined.indexOf(f.name) < 0);
     let notSaved = [];
     let saveError = '';
+    let saveCode = '';
     try {
       if (good.length) await store.putAll(good);
       good.forEach((f) => tags.set(f.name, f.tag));
     } catch (e) {
       notSaved = good.map((f) => f.name);
       good = [];
+      saveCode = (e && e.code) || 'fs_error';
       saveError = `${e && e.message ? e.message : e}：「${notSaved.join('」「')}」未保存。本机保存的文件没有改变，显示的是原有的数据；删除不需要的文件、清理微信存储空间后可再导入。`;
     }
     const first = res.report;
@@ -276,7 +279,7 @@ function importFiles(chosen, confirmReplace = async () => true) {
     }
     state.rejected = badNames;
     await apply(res, report, saveError);
-    return { report, kept: good.map((f) => f.name), rejected: state.rejected, declined, notSaved, saveError };
+    return { report, kept: good.map((f) => f.name), rejected: state.rejected, declined, notSaved, saveError, saveCode };
   });
 }
 

@@ -3,7 +3,7 @@
 // 学时, 电子档案; the engine in the emulated Worker.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { installWx, restart, renderPage, tap, settle, cells, text, cli, demoArgs, expectedTable, MP, require } from './harness.mjs';
+import { installWx, restart, renderPage, tap, settle, showCadre, cells, text, cli, demoArgs, expectedTable, MP, require } from './harness.mjs';
 import path from 'node:path';
 
 let mock;
@@ -11,14 +11,6 @@ before(() => {
   restart();
   mock = installWx({ worker: true });
 });
-
-async function showCadre(page, id) {
-  page.querySelector('#search').dispatchEvent('input', { detail: { value: id } });
-  await settle(page);
-  const hit = page.querySelectorAll('.hit').findIndex((h) => h.dom.textContent.includes(id));
-  assert.ok(hit >= 0, `search finds ${id}`);
-  await tap(page, '.hit', hit);
-}
 
 test('我的画像 shows the CLI numbers for the demo cadre, the radar and trend options, and ranked gaps that open to their records', async () => {
   const page = await renderPage('pages/profile/index');

@@ -10,7 +10,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { installWx, restart, renderPage, tap, settle, until, cli, demoArgs, MP, require } from './harness.mjs';
+import { installWx, restart, renderPage, tap, settle, showCadre, until, cli, demoArgs, MP, require } from './harness.mjs';
 import { installCanvas, ready, canvasOf, keepPng, hasColourNear, pixelsAround, inked, rgb, hex } from './canvas.mjs';
 
 const WIDTH = 375; // the window (and canvas) width the tests lay out, CSS px
@@ -158,14 +158,6 @@ function checkRadar(ec, option, expected, vertex = {}) {
   });
   keepPng(canvas, `radar-${series.length}-${canvas.width}`);
   return chosen;
-}
-
-async function showCadre(page, id) {
-  page.querySelector('#search').dispatchEvent('input', { detail: { value: id } });
-  await settle(page);
-  const hit = page.querySelectorAll('.hit').findIndex((h) => h.dom.textContent.includes(id));
-  assert.ok(hit >= 0, `search finds ${id}`);
-  await tap(page, '.hit', hit);
 }
 
 const r1 = (x) => +Number(x).toFixed(1);

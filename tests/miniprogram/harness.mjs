@@ -316,6 +316,15 @@ export async function settle(comp) {
   await comp.instance.whenIdle();
 }
 
+/** 我的画像: searches for cadre `id` and taps its hit (the search must find it). */
+export async function showCadre(page, id) {
+  page.querySelector('#search').dispatchEvent('input', { detail: { value: id } });
+  await settle(page);
+  const hit = page.querySelectorAll('.hit').findIndex((h) => h.dom.textContent.includes(id));
+  if (hit < 0) throw new Error(`search does not find ${id}`);
+  await tap(page, '.hit', hit);
+}
+
 /** Texts of the children of each element matching `selector`. */
 export function cells(comp, selector) {
   return comp.querySelectorAll(selector).map((row) => [...row.dom.children].map((c) => c.textContent.trim()));

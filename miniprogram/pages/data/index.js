@@ -78,7 +78,7 @@ Component({
       });
       const out = await state.importFiles(files, confirmReplace);
       const n = out.report ? out.report.errors.length : 0;
-      const title = out.saveError ? (/存储空间不足/.test(out.saveError) ? '存储空间不足，未保存' : '保存失败，未保存') : out.rejected.length ? '有文件无法使用，未保存' : out.declined.length ? '已保留原有的同名文件' : n ? `已导入，发现 ${n} 处问题` : '已导入，没有发现问题';
+      const title = out.saveCode ? (out.saveCode === 'storage_full' ? '存储空间不足，未保存' : '保存失败，未保存') : out.rejected.length ? '有文件无法使用，未保存' : out.declined.length ? '已保留原有的同名文件' : n ? `已导入，发现 ${n} 处问题` : '已导入，没有发现问题';
       wx.showToast({ title, icon: 'none' });
     },
     choosePackage() {
