@@ -1108,6 +1108,12 @@ impl<'t> Builder<'t, '_> {
                 td,
                 |chunk: &mut RecordChunk, f, errs| rows.row(chunk, f, errs),
                 |mut chunks| {
+                    // One chunk first (a load on one thread): its records move in whole, without a copy.
+                    if let ([only], true) = (&mut chunks[..], records.is_empty()) {
+                        from_course += only.from_course;
+                        records = std::mem::take(&mut only.records);
+                        return;
+                    }
                     records.reserve(chunks.iter().map(|c| c.records.len()).sum());
                     for chunk in &mut chunks {
                         from_course += chunk.from_course;
