@@ -704,9 +704,10 @@ impl Runner<'_> {
     /// Rows that do not depend on each other (records, ratings): a big CSV is
     /// parsed in chunks, on every core natively; `row_fn` fills each chunk's
     /// own state, and `merge` takes the states of each block at once (so that it
-    /// can make room once), in the rows' order. The
+    /// can make room once), in the rows' order. Each chunk's state starts with
+    /// room for the rows it is likely to hold ([`Chunk`]). The
     /// outcome is that of [`Runner::run`] row by row.
-    fn run_chunked<S: Send + Default>(
+    fn run_chunked<S: Chunk>(
         &mut self,
         td: &TableData,
         row_fn: impl Fn(&mut S, &Fetch, &mut Vec<Problem>) -> bool + Sync + Send,
@@ -719,7 +720,7 @@ impl Runner<'_> {
             Body::Rows { rows, .. } => {
                 let mut out = Out::default();
                 let mut errs = Vec::new();
-                let mut s = S::default();
+                let mut s = S::with_rows(rows.len());
                 for (line, cells) in rows {
                     let fetch = Fetch { map: &ctx.map, cells: Cells::Vec(cells), dates: ctx.dates };
                     ctx.handle(&mut out, &mut errs, &mut || *line, &fetch, &mut |_, f, e| row_fn(&mut s, f, e));
@@ -749,7 +750,7 @@ impl Runner<'_> {
                     }
                     let results = crate::model::par::map(&pieces, |&(k, piece)| {
                         let mut out = Out::default();
-                        let mut s = S::default();
+                        let mut s = S::with_rows(super::chunks::rows_estimate(piece.as_bytes()));
                         ctx.csv_rows(piece, firsts[k], has_header && k == 0, &mut |_, f, e| row_fn(&mut s, f, e), &mut out, &mut |_| {});
                         (out, s)
                     });
@@ -1248,6 +1249,27 @@ impl RecordCols {
             completed: col(t, "completed"),
             score: col(t, "score"),
         }
+    }
+}
+
+/// A chunk's state in [`Runner::run_chunked`], made with room for the rows
+/// it is likely to hold: the columns grow once, not by doubling (each
+/// doubling a copy, and in a first load fresh memory to fault in).
+trait Chunk: Send {
+    fn with_rows(rows: usize) -> Self;
+}
+
+impl<T: Send> Chunk for Vec<T> {
+    fn with_rows(rows: usize) -> Self {
+        Vec::with_capacity(rows)
+    }
+}
+
+impl Chunk for RecordChunk {
+    fn with_rows(rows: usize) -> Self {
+        let mut records = model::Records::default();
+        records.reserve(rows);
+        RecordChunk { records, ..Default::default() }
     }
 }
 
