@@ -83,7 +83,9 @@ if (mode === 'web') {
 }
 const instantiate = now() - t;
 
+const faults = () => process.resourceUsage().minorPageFault;
 function once() {
+  const f0 = faults();
   let t0 = now();
   const e = new glue.Engine();
   for (const f of files) e.add_file(f.name, f.bytes);
@@ -92,11 +94,12 @@ function once() {
   t0 = now();
   e.ask('prepare', {});
   const reserves = now() - t0;
+  const pageFaults = faults() - f0;
   e.free();
-  return { load, reserves, records: report.loaded.records };
+  return { load, reserves, pageFaults, records: report.loaded.records };
 }
 const cold = once();
 const warms = [];
 for (let i = 0; i < 4; i++) warms.push(once());
 const mid = (k) => warms.map(k).sort((x, y) => x - y)[2];
-console.log(JSON.stringify({ instantiate, load: cold.load, reserves: cold.reserves, cold: cold.load + cold.reserves, warm: mid((w) => w.load + w.reserves), warmLoad: mid((w) => w.load), warmReserves: mid((w) => w.reserves), records: cold.records, bytes: files.reduce((s, f) => s + f.bytes.length, 0) }));
+console.log(JSON.stringify({ instantiate, load: cold.load, reserves: cold.reserves, cold: cold.load + cold.reserves, warm: mid((w) => w.load + w.reserves), warmLoad: mid((w) => w.load), warmReserves: mid((w) => w.reserves), faults: cold.pageFaults, records: cold.records, bytes: files.reduce((s, f) => s + f.bytes.length, 0) }));
