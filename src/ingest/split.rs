@@ -27,11 +27,6 @@ fn split_in_blocks<'t>(text: &'t str, delimiter: u8, block: usize, mut row: impl
         rows.scan(at, to, &mut row);
         at = to;
     }
-    let b = text.as_bytes();
-    if rows.start < b.len() {
-        rows.cells.push(rows.cut(rows.cell, b.len()));
-        row(rows.start, rows.cut(rows.start, b.len()), &rows.cells);
-    }
 }
 
 /// Bytes scanned per call of [`Rows::scan`]: a multiple of the eight read at a time.
@@ -47,12 +42,8 @@ struct Rows<'t> {
 }
 
 impl<'t> Rows<'t> {
-    fn cut(&self, a: usize, z: usize) -> &'t str {
-        // SAFETY: `a..z` lies within the text and both ends are at an ASCII byte or at an end.
-        unsafe { self.text.get_unchecked(a..z) }
-    }
-
-    /// Reads the bytes `from..to` (`from` a multiple of 8), calling `row` for each row that ends there.
+    /// Reads the bytes `from..to` (`from` a multiple of 8), calling `row` for
+    /// each row that ends there, and for the last row when `to` is the text's end.
     #[inline(never)]
     fn scan(&mut self, from: usize, to: usize, row: &mut impl FnMut(usize, &'t str, &[&'t str])) {
         let (text, delimiter) = (self.text, self.delimiter);
@@ -96,6 +87,10 @@ impl<'t> Rows<'t> {
                 m &= m - 1;
             }
             at += 8;
+        }
+        if to == b.len() && start < to {
+            cells.push(cut(cell, to));
+            row(start, cut(start, to), &cells);
         }
         (self.start, self.cell, self.cells) = (start, cell, cells);
     }
