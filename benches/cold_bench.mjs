@@ -58,16 +58,38 @@ function writeFlat(m) {
   return { dir: out };
 }
 
+/**
+ * The flat city cut for `n` byte-range workers (their upper bound: each
+ * worker loads the small tables and one range of the records file, cut at a
+ * line break, with the header line; nothing merged after): `n` folders.
+ */
+function writeSplit(city, n) {
+  const records = fs.readFileSync(path.join(city.dir, '培训记录.csv'));
+  const head = records.indexOf(10) + 1;
+  const cuts = [head];
+  for (let k = 1; k < n; k++) cuts.push(records.indexOf(10, head + Math.floor(((records.length - head) * k) / n)) + 1);
+  cuts.push(records.length);
+  return cuts.slice(1).map((end, k) => {
+    const out = path.join(dir, `flat-part${k + 1}`);
+    fs.mkdirSync(out);
+    for (const name of fs.readdirSync(city.dir)) {
+      if (name !== '培训记录.csv') fs.copyFileSync(path.join(city.dir, name), path.join(out, name));
+    }
+    fs.writeFileSync(path.join(out, '培训记录.csv'), Buffer.concat([records.subarray(0, head), records.subarray(cuts[k], end)]));
+    return out;
+  });
+}
+
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 const summary = (xs) => `${median(xs).toFixed(0)} ms (${range(xs)})`;
 
-/** RUNS fresh processes of cold_child.mjs `kind arg` (a city's folder, or a scale for `launch`), each one's JSON. */
-function nodeRuns(kind, arg) {
+/** RUNS fresh processes of cold_child.mjs `kind ...args` (a city's folder, a scale for `launch`, folders for `split`), each one's JSON. */
+function nodeRuns(kind, ...args) {
   const rs = [];
   for (let i = 0; i < RUNS; i++) {
-    const r = spawnSync(process.execPath, [CHILD, kind, arg], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    if (r.status !== 0) throw new Error(`${kind} ${arg}: ${r.stderr}`);
+    const r = spawnSync(process.execPath, [CHILD, kind, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`${kind} ${args}: ${r.stderr}`);
     rs.push(JSON.parse(r.stdout));
   }
   return rs;
@@ -83,10 +105,19 @@ function printNode(label, rs) {
 const m = writeDemo('m');
 const s = writeDemo('s');
 const flat = writeFlat(m);
+// Byte-range workers: as many as this machine has cores (2 here), at least 2.
+const WORKERS = Math.max(2, os.availableParallelism());
+const parts = writeSplit(flat, WORKERS);
+// The flat city's records (a data line each): what the workers must load between them.
+const flatRecords = fs.readFileSync(path.join(flat.dir, '培训记录.csv'), 'utf8').trimEnd().split('\n').length - 1;
 console.log(`cold first load, ${RUNS} fresh processes each (median, range); target: cold load + all reserves ≤ 300 ms for the flat 600k-record city`);
 if (NODE) {
   console.log(`\nNode ${process.version}, the web page's lean module (www/pkg):`);
-  printNode('  flat city (4 tables)', nodeRuns('web', flat.dir));
+  const flatRuns = nodeRuns('web', flat.dir);
+  printNode('  flat city (4 tables)', flatRuns);
+  const split = nodeRuns('split', ...parts);
+  if (split.some((r) => r.records !== flatRecords)) throw new Error(`the byte-range workers loaded ${split.map((r) => r.records)} records, the flat city has ${flatRecords}`);
+  console.log(`  flat city in ${WORKERS} byte-range workers (each the small tables and 1/${WORKERS} of the records; the upper bound: nothing merged): compile + workers' instantiate + load ${summary(split.map((r) => r.total))}, each worker's load ${summary(split.flatMap((r) => r.workers.map((w) => w.load)))}; one instance: instantiate + load ${summary(flatRuns.map((r) => r.instantiate + r.load))}`);
   printNode('  m demo (9 tables)', nodeRuns('web', m.dir));
   console.log(`\nNode, the mini-program's module (WXWebAssembly shim reading miniprogram/engine/zhichu_bg.wasm.br):`);
   printNode('  s demo', nodeRuns('mp', s.dir));
@@ -107,15 +138,18 @@ if (!args.includes('--node-only')) {
   const http = await import('node:http');
   const serveWww = createServer(path.join(ROOT, 'www')).listeners('request')[0];
   const cities = { flat, m };
+  const partNames = parts.map((p) => path.basename(p));
+  for (const p of parts) cities[path.basename(p)] = { dir: p };
   const server = http.createServer((req, res) => {
-    const hit = /^\/bench-data\/(\w+)\/(.+)$/.exec(decodeURIComponent(req.url));
+    const hit = /^\/bench-data\/([\w-]+)\/(.+)$/.exec(decodeURIComponent(req.url));
     if (!hit || !cities[hit[1]]) return serveWww(req, res);
     res.writeHead(200, { 'Content-Type': 'text/csv' }).end(fs.readFileSync(path.join(cities[hit[1]].dir, hit[2])));
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${server.address().port}`;
   console.log(`\nheadless Chromium, a fresh profile per run; the module by init() (streaming compile), as the page's worker; the second visit ${SETTLE} s after the first (time for the browser to store the compiled module):`);
-  for (const [name, city] of Object.entries(cities)) {
+  let flatFirst;
+  for (const [name, city] of Object.entries({ flat, m })) {
     const names = fs.readdirSync(city.dir);
     const first = [];
     const second = [];
@@ -162,10 +196,47 @@ if (!args.includes('--node-only')) {
         await ctx.close();
       }
     }
+    if (name === 'flat') flatFirst = first;
     const f = (xs, k) => summary(xs.map((r) => r[k]));
     console.log(`  ${name}: first visit: instantiate ${f(first, 'instantiate')}, load ${f(first, 'load')} + reserves ${f(first, 'reserves')} = ${f(first, 'cold')}; warm (same page, after) ${f(first, 'warm')}; cold/warm ${median(first.map((r) => r.cold / r.warm)).toFixed(2)}`);
     console.log(`  ${name}: second visit: instantiate ${f(second, 'instantiate')}, load + reserves ${f(second, 'cold')}`);
   }
+  // Byte-range workers' upper bound (as cold_child.mjs `split`): the page compiles the module
+  // (streaming) and starts one module worker per part, each instantiating it and loading its part.
+  const split = [];
+  for (let i = 0; i < RUNS; i++) {
+    const profile = fs.mkdtempSync(path.join(dir, 'chromium-'));
+    const ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...EXTRA_FLAGS], bypassCSP: true });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/icon.svg`);
+    split.push(await page.evaluate(async ({ parts, names }) => {
+      const files = await Promise.all(parts.map((p) => Promise.all(names.map(async (n) => ({ name: n, bytes: new Uint8Array(await (await fetch(`/bench-data/${p}/${n}`)).arrayBuffer()) })))));
+      const code = `onmessage = async ({ data }) => {
+        const t0 = performance.now();
+        const mod = await import('${location.origin}/pkg/zhichu.js');
+        await mod.default({ module_or_path: data.module });
+        const t1 = performance.now();
+        const e = new mod.Engine();
+        for (const f of data.files) e.add_file(f.name, f.bytes);
+        const r = e.load();
+        postMessage({ instantiate: t1 - t0, load: performance.now() - t1, records: r.loaded.records });
+      };`;
+      const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+      const t0 = performance.now();
+      const module = await WebAssembly.compileStreaming(fetch('/pkg/zhichu_bg.wasm'));
+      const workers = await Promise.all(files.map((fs) => new Promise((ok, no) => {
+        const w = new Worker(url, { type: 'module' });
+        w.onmessage = (e) => { ok(e.data); w.terminate(); };
+        w.onerror = (e) => no(new Error(e.message));
+        w.postMessage({ module, files: fs });
+      })));
+      return { total: performance.now() - t0, workers };
+    }, { parts: partNames, names: fs.readdirSync(parts[0]) }));
+    const records = split.at(-1).workers.reduce((n, w) => n + w.records, 0);
+    if (records !== flatRecords) throw new Error(`the byte-range workers loaded ${records} records, the flat city has ${flatRecords}`);
+    await ctx.close();
+  }
+  console.log(`  flat city in ${WORKERS} byte-range module workers (upper bound, nothing merged): compile + workers' instantiate + load ${summary(split.map((r) => r.total))}, each worker's load ${summary(split.flatMap((r) => r.workers.map((w) => w.load)))}; one instance (the first visit above): instantiate + load ${summary(flatFirst.map((r) => r.instantiate + r.load))}`);
   server.close();
 }
 fs.rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,9 @@
 // the cold first load of the files in DIR with the web page's lean module or
 // the mini-program's, then the same work warm; `launch SCALE` is the
 // mini-program's first launch (the demo city generated, every reserve, the
-// first profile) with its wasm memory and the process's peak RSS; prints JSON.
+// first profile) with its wasm memory and the process's peak RSS; `split
+// DIR…` loads each folder in a worker thread of its own at once (byte-range
+// workers' upper bound); prints JSON.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -64,6 +66,39 @@ if (mode === 'launch') {
   const wasmMB = instance.exports.memory.buffer.byteLength / 2 ** 20;
   const rssMB = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify({ instantiate, demo, reserves, total: demo + reserves, wasmMB, rssMB, cadres: summary.cadres, records: summary.records }));
+  process.exit(0);
+}
+
+if (mode === 'split') {
+  // The upper bound of byte-range workers (issue 19): each folder in argv
+  // holds the small tables and one byte range of the records file (as
+  // cold_bench.mjs writes them); one worker thread per folder, each with its
+  // own instance of the module compiled once here, loads its folder. Timed
+  // from the compile to the last worker's answer; nothing is merged.
+  const { Worker } = await import('node:worker_threads');
+  const dirs = process.argv.slice(3);
+  const parts = dirs.map((d) => fs.readdirSync(d).map((n) => ({ name: n, bytes: new Uint8Array(fs.readFileSync(path.join(d, n))) })));
+  const t0 = now();
+  const module = await WebAssembly.compile(fs.readFileSync(path.join(ROOT, 'www/pkg/zhichu_bg.wasm')));
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    (async () => {
+      const t0 = performance.now();
+      const glue = await import(workerData.glue);
+      await glue.default({ module_or_path: workerData.module });
+      const t1 = performance.now();
+      const e = new glue.Engine();
+      for (const f of workerData.files) e.add_file(f.name, f.bytes);
+      const r = e.load();
+      parentPort.postMessage({ instantiate: t1 - t0, load: performance.now() - t1, records: r.loaded.records });
+    })();`;
+  const glue = path.join(ROOT, 'www/pkg/zhichu.js');
+  const workers = await Promise.all(parts.map((files) => new Promise((ok, no) => {
+    const w = new Worker(code, { eval: true, workerData: { glue, module, files } });
+    w.once('message', (m) => { ok(m); w.terminate(); });
+    w.once('error', no);
+  })));
+  console.log(JSON.stringify({ total: now() - t0, workers, records: workers.reduce((s, w) => s + w.records, 0) }));
   process.exit(0);
 }
 
