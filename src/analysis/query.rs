@@ -325,8 +325,12 @@ impl<'p> PivotFields<'p> {
     fn checked(p: &'p PivotRequest, schema: &Schema) -> Result<Self> {
         let tn = p.table.trim();
         let rows: Vec<String> = p.rows.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
-        for r in &rows {
+        for (i, r) in rows.iter().enumerate() {
             need(schema, tn, r, "rows")?;
+            // (polars would group by the column twice and name two result columns alike)
+            if rows[..i].contains(r) {
+                return Err(Error::bad_argument(format!("rows：「{r}」出现了两次，每个行字段只能用一次")));
+            }
         }
         let cols = p.cols.as_deref().map(str::trim).filter(|s| !s.is_empty());
         if let Some(cf) = cols {

@@ -359,9 +359,10 @@ fn check_span(span: Option<Span>, records: usize, declared: usize) -> Result<(),
         return Err(format!("有工作表声明的范围（{declared} 格）远大于其中的内容，文件可能已损坏"));
     }
     if let Some((r0, r1, c0, c1)) = span {
-        let cells = (r1 as usize - r0 as usize + 1) * (c1 as usize - c0 as usize + 1);
-        if cells > limit {
-            return Err(format!("有工作表的单元格铺满 {} 行 × {} 列，超出上限，文件可能已损坏", r1 - r0 + 1, c1 - c0 + 1));
+        // In usize: a span of all 65,536 rows has one row more than u16 holds.
+        let (rows, cols) = (r1 as usize - r0 as usize + 1, c1 as usize - c0 as usize + 1);
+        if rows * cols > limit {
+            return Err(format!("有工作表的单元格铺满 {rows} 行 × {cols} 列，超出上限，文件可能已损坏"));
         }
     }
     Ok(())
@@ -854,4 +855,36 @@ fn data_rows(grid: &mut Grid, header: &Header) -> Vec<(u32, Vec<String>)> {
             (r + 1, cells)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_sheet_spans;
+
+    /// A BIFF record: type, length, data.
+    fn record(kind: u16, data: &[u8]) -> Vec<u8> {
+        let mut r = kind.to_le_bytes().to_vec();
+        r.extend((data.len() as u16).to_le_bytes());
+        r.extend(data);
+        r
+    }
+
+    /// A NUMBER cell record at (row, col).
+    fn number(row: u16, col: u16) -> Vec<u8> {
+        let mut d = row.to_le_bytes().to_vec();
+        d.extend(col.to_le_bytes());
+        d.extend(0u16.to_le_bytes());
+        d.extend(1.0f64.to_le_bytes());
+        record(0x0203, &d)
+    }
+
+    #[test]
+    fn a_sheet_spanning_every_row_is_refused_with_its_size() {
+        // Rows 0 and 65,535 (all 65,536 of BIFF8) by columns 0 to 10.
+        let stream = [record(0x0809, &[0; 16]), number(0, 0), number(65535, 10)].concat();
+        assert_eq!(check_sheet_spans(&stream).unwrap_err(), "有工作表的单元格铺满 65536 行 × 11 列，超出上限，文件可能已损坏");
+        // The same two cells four columns apart span 65,536 × 4 = 2^18 places: the limit itself, allowed.
+        let stream = [record(0x0809, &[0; 16]), number(0, 0), number(65535, 3)].concat();
+        assert_eq!(check_sheet_spans(&stream), Ok(()));
+    }
 }

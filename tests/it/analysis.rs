@@ -239,6 +239,10 @@ fn bad_questions_get_clear_errors() {
     };
     let err = e.pivot(&p(|r| r.rows = vec!["nope".into()])).unwrap_err();
     assert!(err.message.contains("没有「nope」列") && err.message.contains("unit"), "{}", err.message);
+    let err = e.pivot(&p(|r| r.rows = vec!["unit".into(), "year".into(), " unit ".into()])).unwrap_err();
+    assert_eq!((err.code.as_str(), err.message.as_str()), ("bad_argument", "rows：「unit」出现了两次，每个行字段只能用一次"));
+    let err = e.pivot(&p(|r| r.cols = Some("unit".into()))).unwrap_err();
+    assert!(err.message.contains("「unit」已是行字段"), "{}", err.message);
     let err = e.pivot(&p(|r| r.table = "nope".into())).unwrap_err();
     assert!(err.message.contains("records"), "{}", err.message);
     let err = e.pivot(&p(|r| r.measure = Some("course".into()))).unwrap_err();
