@@ -23,8 +23,10 @@ const CHILD = path.join(ROOT, 'benches/cold_child.mjs');
 // Seconds the first visit's page stays open before the second visit.
 const SETTLE = Number(process.env.ZHICHU_SETTLE || 5);
 // ZHICHU_CHROMIUM_FLAGS: more switches for Chromium, e.g. V8's
-// `--js-flags=--wasm-caching-threshold=0` to see what the code cache would give.
-const EXTRA_FLAGS = (process.env.ZHICHU_CHROMIUM_FLAGS || '').split(/\s+/).filter(Boolean);
+// `--js-flags=--wasm-caching-threshold=0` to see what the code cache would give;
+// a JSON array for switches with spaces in them (several V8 flags in one --js-flags).
+const FLAGS_ENV = process.env.ZHICHU_CHROMIUM_FLAGS || '';
+const EXTRA_FLAGS = FLAGS_ENV.startsWith('[') ? JSON.parse(FLAGS_ENV) : FLAGS_ENV.split(/\s+/).filter(Boolean);
 // ZHICHU_COLD_ONLY=chromium: skip the Node runs.
 const NODE = process.env.ZHICHU_COLD_ONLY !== 'chromium';
 
