@@ -149,6 +149,8 @@ if (!args.includes('--node-only')) {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${server.address().port}`;
+  /** A headless Chromium on the profile folder `profile` (a new folder: a first visit). */
+  const launch = (profile) => chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...EXTRA_FLAGS], bypassCSP: true });
   console.log(`\nheadless Chromium, a fresh profile per run; the module by init() (streaming compile), as the page's worker; the second visit ${SETTLE} s after the first (time for the browser to store the compiled module):`);
   let flatFirst;
   for (const [name, city] of Object.entries({ flat, m })) {
@@ -158,7 +160,7 @@ if (!args.includes('--node-only')) {
     for (let i = 0; i < RUNS; i++) {
       const profile = fs.mkdtempSync(path.join(dir, 'chromium-'));
       for (const visit of [first, second]) {
-        const ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...EXTRA_FLAGS], bypassCSP: true });
+        const ctx = await launch(profile);
         const page = await ctx.newPage();
         await page.goto(`${base}/icon.svg`);
         const r = await page.evaluate(async ({ city, names, warm }) => {
@@ -208,7 +210,7 @@ if (!args.includes('--node-only')) {
   const split = [];
   for (let i = 0; i < RUNS; i++) {
     const profile = fs.mkdtempSync(path.join(dir, 'chromium-'));
-    const ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...EXTRA_FLAGS], bypassCSP: true });
+    const ctx = await launch(profile);
     const page = await ctx.newPage();
     await page.goto(`${base}/icon.svg`);
     split.push(await page.evaluate(async ({ parts, names }) => {

@@ -14,6 +14,8 @@ import { createRequire } from 'node:module';
 const ROOT = path.resolve(new URL('..', import.meta.url).pathname);
 const [mode, a, b] = process.argv.slice(2);
 const now = () => performance.now();
+// The web page's lean module; ZHICHU_PKG: another build's folder (zhichu.js + zhichu_bg.wasm), to compare builds.
+const PKG = process.env.ZHICHU_PKG || path.join(ROOT, 'www/pkg');
 
 if (mode === 'demo') {
   const mod = await import(path.join(ROOT, 'www/pkg/zhichu.js'));
@@ -79,7 +81,7 @@ if (mode === 'split') {
   const dirs = process.argv.slice(3);
   const parts = dirs.map((d) => fs.readdirSync(d).map((n) => ({ name: n, bytes: new Uint8Array(fs.readFileSync(path.join(d, n))) })));
   const t0 = now();
-  const module = await WebAssembly.compile(fs.readFileSync(path.join(ROOT, 'www/pkg/zhichu_bg.wasm')));
+  const module = await WebAssembly.compile(fs.readFileSync(path.join(PKG, 'zhichu_bg.wasm')));
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     (async () => {
@@ -92,7 +94,7 @@ if (mode === 'split') {
       const r = e.load();
       parentPort.postMessage({ instantiate: t1 - t0, load: performance.now() - t1, records: r.loaded.records });
     })();`;
-  const glue = path.join(ROOT, 'www/pkg/zhichu.js');
+  const glue = path.join(PKG, 'zhichu.js');
   const workers = await Promise.all(parts.map((files) => new Promise((ok, no) => {
     const w = new Worker(code, { eval: true, workerData: { glue, module, files } });
     w.once('message', (m) => { ok(m); w.terminate(); });
@@ -108,10 +110,8 @@ let t = now();
 let glue;
 if (mode === 'web') {
   // As the page's worker: the glue, then the module compiled from its bytes (read from disk).
-  // ZHICHU_PKG: another build's folder (zhichu.js + zhichu_bg.wasm), to compare builds.
-  const pkg = process.env.ZHICHU_PKG || path.join(ROOT, 'www/pkg');
-  glue = await import(path.join(pkg, 'zhichu.js'));
-  await glue.default({ module_or_path: fs.readFileSync(path.join(pkg, 'zhichu_bg.wasm')) });
+  glue = await import(path.join(PKG, 'zhichu.js'));
+  await glue.default({ module_or_path: fs.readFileSync(path.join(PKG, 'zhichu_bg.wasm')) });
 } else {
   // As the mini-program: WXWebAssembly.instantiate on the package's .wasm.br, the build's glue.
   glue = (await mpEngine()).glue;
